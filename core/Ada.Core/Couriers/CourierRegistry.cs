@@ -1,0 +1,34 @@
+using Ada.Core.Messages;
+using StackExchange.Redis;
+
+namespace Ada.Core.Couriers;
+
+/// <summary>
+/// Courier heartbeats: each instance writes its beat into <c>couriers:&lt;channel&gt;</c> (a sorted set,
+/// instance id → unix ms). A channel is alive while one of its instances beat within <see cref="AliveWithin"/>;
+/// the API expects a report from exactly the channels alive when a message is queued.
+/// </summary>
+public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider time)
+{
+    public static readonly TimeSpan AliveWithin = TimeSpan.FromSeconds(30);
+
+    public async Task BeatAsync(string channel, string instance)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var db = mux.GetDatabase();
+        await db.SortedSetAddAsync(Keys.Couriers(channel), instance, now);
+        // Forget instances silent for a day so the set does not grow with every restart.
+        await db.SortedSetRemoveRangeByScoreAsync(Keys.Couriers(channel), double.NegativeInfinity, now - 86_400_000);
+    }
+
+    public Task LeaveAsync(string channel, string instance) =>
+        mux.GetDatabase().SortedSetRemoveAsync(Keys.Couriers(channel), instance);
+
+    public async Task<IReadOnlyList<string>> AliveChannelsAsync()
+    {
+        var since = (time.GetUtcNow() - AliveWithin).ToUnixTimeMilliseconds();
+        var db = mux.GetDatabase();
+        var counts = await Task.WhenAll(Channels.All.Select(c => db.SortedSetLengthAsync(Keys.Couriers(c), since)));
+        return [.. Channels.All.Where((_, i) => counts[i] > 0)];
+    }
+}

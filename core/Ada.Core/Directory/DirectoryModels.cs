@@ -1,0 +1,40 @@
+namespace Ada.Core.Directory;
+
+public static class Roles
+{
+    public const string Student = "student";
+    public const string Teacher = "teacher";
+    public const string Staff = "staff";
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All = [Student, Teacher, Staff, Admin];
+}
+
+/// <summary>A person. <c>Contacts</c> maps a channel to an address; <c>Inactive</c> lists channels whose
+/// provider said the contact can no longer be written to (blocked, deactivated).</summary>
+public sealed record User(
+    string Id,
+    string Name,
+    string Role,
+    IReadOnlyDictionary<string, string> Contacts,
+    IReadOnlyList<string> Inactive);
+
+public sealed record Group(string Id, string Name, IReadOnlyList<string> Members, IReadOnlyList<string> Owners);
+
+public sealed record Supergroup(string Id, string Name, IReadOnlyList<string> Groups, IReadOnlyList<string> Owners);
+
+/// <summary>What <see cref="DirectoryStore.ExpandAsync"/> found: the user ids to deliver to, and the ids it did not know.</summary>
+public sealed record Expansion(
+    IReadOnlyList<string> Recipients,
+    IReadOnlyList<string> UnknownUsers,
+    IReadOnlyList<string> UnknownGroups,
+    IReadOnlyList<string> UnknownSupergroups,
+    IReadOnlyList<Group> Groups,
+    IReadOnlyList<Supergroup> Supergroups)
+{
+    public bool HasUnknown => UnknownUsers.Count + UnknownGroups.Count + UnknownSupergroups.Count > 0;
+}
+
+public sealed record ImportCounts(int Created, int Updated, int Unchanged);
+
+public sealed record ImportResult(ImportCounts Users, ImportCounts Groups, ImportCounts Supergroups);

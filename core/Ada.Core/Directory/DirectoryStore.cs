@@ -1,0 +1,239 @@
+using System.Security.Cryptography;
+using System.Text;
+using Ada.Core.Messages;
+using Ada.Core.Redis;
+using StackExchange.Redis;
+
+namespace Ada.Core.Directory;
+
+/// <summary>
+/// The directory (people, groups, supergroups, tokens) in Redis, Ada's only database.
+/// A user is a JSON document at <c>user:{id}</c>; each channel's active addresses are also kept in
+/// one hash <c>contacts:&lt;channel&gt;</c> so a courier reads a thousand of them in one command.
+/// </summary>
+public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts scripts)
+{
+    private IDatabase Db => mux.GetDatabase();
+
+    public async Task<User?> GetUserAsync(string id) => Parse<User>(await Db.StringGetAsync(Keys.User(id)));
+
+    public async Task<Group?> GetGroupAsync(string id) => Parse<Group>(await Db.StringGetAsync(Keys.Group(id)));
+
+    public async Task<Supergroup?> GetSupergroupAsync(string id) =>
+        Parse<Supergroup>(await Db.StringGetAsync(Keys.Supergroup(id)));
+
+    public async Task<IReadOnlyList<string>> MissingUsersAsync(IEnumerable<string> ids) =>
+        await MissingAsync(ids, Keys.User);
+
+    public async Task<IReadOnlyList<string>> MissingGroupsAsync(IEnumerable<string> ids) =>
+        await MissingAsync(ids, Keys.Group);
+
+    /// <summary>Writes a user. A contact that was marked inactive stays inactive while its address is unchanged.</summary>
+    public async Task<bool> PutUserAsync(User user)
+    {
+        var result = await ImportAsync([user], [], []);
+        return result.Users.Created == 1;
+    }
+
+    public async Task<bool> PutGroupAsync(Group group)
+    {
+        var result = await ImportAsync([], [group], []);
+        return result.Groups.Created == 1;
+    }
+
+    public async Task<bool> PutSupergroupAsync(Supergroup supergroup)
+    {
+        var result = await ImportAsync([], [], [supergroup]);
+        return result.Supergroups.Created == 1;
+    }
+
+    /// <summary>Writes everything in one MULTI/EXEC: all of it lands, or none of it.</summary>
+    public async Task<ImportResult> ImportAsync(
+        IReadOnlyList<User> users, IReadOnlyList<Group> groups, IReadOnlyList<Supergroup> supergroups)
+    {
+        var db = Db;
+        var oldUsers = await ReadManyAsync(db, users.Select(u => Keys.User(u.Id)));
+        var oldGroups = await ReadManyAsync(db, groups.Select(g => Keys.Group(g.Id)));
+        var oldSupergroups = await ReadManyAsync(db, supergroups.Select(s => Keys.Supergroup(s.Id)));
+
+        var tx = db.CreateTransaction();
+        var userCounts = new Counter();
+        for (var i = 0; i < users.Count; i++)
+        {
+            var previous = Parse<User>(oldUsers[i]);
+            var user = users[i] with { Inactive = StillInactive(previous, users[i]) };
+            var json = AdaJson.Serialize(user);
+            userCounts.Count(oldUsers[i], json);
+            _ = tx.StringSetAsync(Keys.User(user.Id), json);
+            foreach (var channel in Channels.All)
+            {
+                if (user.Contacts.TryGetValue(channel, out var address) && !user.Inactive.Contains(channel))
+                {
+                    _ = tx.HashSetAsync(Keys.Contacts(channel), user.Id, address);
+                }
+                else
+                {
+                    _ = tx.HashDeleteAsync(Keys.Contacts(channel), user.Id);
+                }
+            }
+        }
+        var groupCounts = Write(tx, groups, oldGroups, g => Keys.Group(g.Id));
+        var supergroupCounts = Write(tx, supergroups, oldSupergroups, s => Keys.Supergroup(s.Id));
+        if (!await tx.ExecuteAsync())
+        {
+            throw new InvalidOperationException("The directory transaction was not executed.");
+        }
+        return new ImportResult(userCounts.Result, groupCounts, supergroupCounts);
+    }
+
+    /// <summary>
+    /// Expands addressees to distinct user ids, in the order given: users, then members of groups, then
+    /// members of the groups of supergroups.
+    /// </summary>
+    public async Task<Expansion> ExpandAsync(Addressees to)
+    {
+        var db = Db;
+        var users = to.Users.Distinct().ToList();
+        var unknownUsers = await MissingAsync(users, Keys.User);
+        var supergroupDocs = await ReadManyAsync(db, to.Supergroups.Distinct().Select(Keys.Supergroup));
+        var supergroupIds = to.Supergroups.Distinct().ToList();
+        var unknownSupergroups = new List<string>();
+        var supergroups = new List<Supergroup>();
+        for (var i = 0; i < supergroupIds.Count; i++)
+        {
+            if (Parse<Supergroup>(supergroupDocs[i]) is { } s)
+            {
+                supergroups.Add(s);
+            }
+            else
+            {
+                unknownSupergroups.Add(supergroupIds[i]);
+            }
+        }
+
+        var groupIds = to.Groups.Distinct().ToList();
+        var groupDocs = await ReadManyAsync(db, groupIds.Select(Keys.Group));
+        var unknownGroups = new List<string>();
+        var groups = new List<Group>();
+        for (var i = 0; i < groupIds.Count; i++)
+        {
+            if (Parse<Group>(groupDocs[i]) is { } g)
+            {
+                groups.Add(g);
+            }
+            else
+            {
+                unknownGroups.Add(groupIds[i]);
+            }
+        }
+        var nestedIds = supergroups.SelectMany(s => s.Groups).Distinct().Except(groupIds).ToList();
+        var nestedDocs = await ReadManyAsync(db, nestedIds.Select(Keys.Group));
+        var nested = nestedDocs.Select(Parse<Group>).OfType<Group>().ToList();
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var recipients = new List<string>();
+        foreach (var id in users.Except(unknownUsers).Concat(groups.Concat(nested).SelectMany(g => g.Members)))
+        {
+            if (seen.Add(id))
+            {
+                recipients.Add(id);
+            }
+        }
+        return new Expansion(recipients, unknownUsers, unknownGroups, unknownSupergroups, groups, supergroups);
+    }
+
+    /// <summary>Issues a new bearer token for a user; only its SHA-256 is stored.</summary>
+    public async Task<string> CreateTokenAsync(string userId)
+    {
+        var token = "ada_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        await Db.StringSetAsync(Keys.Token(HashToken(token)), userId);
+        return token;
+    }
+
+    public async Task<string?> ResolveTokenAsync(string token)
+    {
+        var userId = await Db.StringGetAsync(Keys.Token(HashToken(token)));
+        return userId.IsNull ? null : userId.ToString();
+    }
+
+    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    /// <summary>Marks a contact inactive after the provider said it is blocked or gone.</summary>
+    public async Task<bool> DeactivateContactAsync(string channel, string userId, string address)
+    {
+        var result = await scripts.RunAsync(Db, Script.DeactivateContact,
+            [Keys.User(userId), Keys.Contacts(channel)], [channel, userId, address]);
+        return (int)result == 1;
+    }
+
+    private static List<string> StillInactive(User? previous, User next) =>
+        previous is null
+            ? []
+            : [.. previous.Inactive.Where(c =>
+                previous.Contacts.TryGetValue(c, out var old) && next.Contacts.TryGetValue(c, out var now) && old == now)];
+
+    private static ImportCounts Write<T>(ITransaction tx, IReadOnlyList<T> items, RedisValue[] old, Func<T, RedisKey> key)
+    {
+        var counts = new Counter();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var json = AdaJson.Serialize(items[i]);
+            counts.Count(old[i], json);
+            _ = tx.StringSetAsync(key(items[i]), json);
+        }
+        return counts.Result;
+    }
+
+    private async Task<IReadOnlyList<string>> MissingAsync(IEnumerable<string> ids, Func<string, RedisKey> key)
+    {
+        var list = ids.Distinct().ToList();
+        var batch = Db.CreateBatch();
+        var checks = list.Select(id => batch.KeyExistsAsync(key(id))).ToList();
+        batch.Execute();
+        var exists = await Task.WhenAll(checks);
+        return [.. list.Where((_, i) => !exists[i])];
+    }
+
+    private static async Task<RedisValue[]> ReadManyAsync(IDatabase db, IEnumerable<RedisKey> keys)
+    {
+        var all = keys.ToArray();
+        var values = new RedisValue[all.Length];
+        // Pipelined GETs in slices: one round trip per thousand keys, and no multi-key command, so it works on a cluster.
+        for (var offset = 0; offset < all.Length; offset += 1000)
+        {
+            var slice = all.AsSpan(offset, Math.Min(1000, all.Length - offset)).ToArray();
+            var batch = db.CreateBatch();
+            var reads = slice.Select(k => batch.StringGetAsync(k)).ToList();
+            batch.Execute();
+            var got = await Task.WhenAll(reads);
+            got.CopyTo(values, offset);
+        }
+        return values;
+    }
+
+    private static T? Parse<T>(RedisValue value) where T : class =>
+        value.IsNullOrEmpty ? null : AdaJson.Deserialize<T>(value.ToString());
+
+    private sealed class Counter
+    {
+        private int _created, _updated, _unchanged;
+
+        public void Count(RedisValue old, string json)
+        {
+            if (old.IsNull)
+            {
+                _created++;
+            }
+            else if (old == json)
+            {
+                _unchanged++;
+            }
+            else
+            {
+                _updated++;
+            }
+        }
+
+        public ImportCounts Result => new(_created, _updated, _unchanged);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Ada.Core.Messages;
+
+public static class MessageStates
+{
+    public const string Scheduled = "scheduled";
+    public const string Delivering = "delivering";
+    public const string Done = "done";
+    public const string Cancelled = "cancelled";
+}
+
+public static class ChannelStates
+{
+    public const string Pending = "pending";
+    public const string Sending = "sending";
+    public const string Done = "done";
+}
+
+public static class Channels
+{
+    public const string Telegram = "telegram";
+    public const string Vk = "vk";
+    public const string Sms = "sms";
+
+    public static readonly IReadOnlyList<string> All = [Telegram, Vk, Sms];
+}
+
+public sealed record Addressees(
+    IReadOnlyList<string> Users,
+    IReadOnlyList<string> Groups,
+    IReadOnlyList<string> Supergroups);
+
+public sealed record Rescheduled(string From, string Reason);
+
+public sealed record ChannelSection(
+    string State,
+    int Sent,
+    int Failed,
+    int NoContact,
+    IReadOnlyDictionary<string, int> Errors,
+    string? StartedAt,
+    string? FinishedAt)
+{
+    public static ChannelSection New() => new(ChannelStates.Pending, 0, 0, 0, new Dictionary<string, int>(), null, null);
+}
+
+/// <summary>
+/// The history document stored as JSON at <c>history:{id}</c>. The API writes it whole when a message is
+/// queued; after that only the Lua scripts change it (claim, report, cancel, reschedule, send-now).
+/// </summary>
+public sealed record HistoryDocument(
+    string Id,
+    string Sender,
+    string Origin,
+    string Text,
+    Addressees To,
+    int Recipients,
+    string CreatedAt,
+    string? RequestedAt,
+    string DeliverAt,
+    long DeliverAtMs,
+    bool Urgent,
+    Rescheduled? Rescheduled,
+    string State,
+    IReadOnlyList<string> ExpectedChannels,
+    IReadOnlyDictionary<string, ChannelSection> Channels,
+    string? CancelledAt = null,
+    string? FinishedAt = null);
+
+public sealed record Receipt(
+    string UserId,
+    string Channel,
+    string Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProviderMessageId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Attempts = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? At = null);
+
+public static class ReceiptStatus
+{
+    public const string Sent = "sent";
+    public const string Failed = "failed";
+    public const string NoContact = "no_contact";
+}
+
+public static class AdaJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options);
+
+    /// <summary>UTC, millisecond precision, ISO-8601: the one timestamp format of the history.</summary>
+    public static string Timestamp(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}

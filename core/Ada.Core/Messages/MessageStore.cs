@@ -1,0 +1,125 @@
+using Ada.Core.Redis;
+using StackExchange.Redis;
+
+namespace Ada.Core.Messages;
+
+/// <summary>Everything needed to write one message: the document, the snapshot of recipients, the limits.</summary>
+public sealed record EnqueueCommand(
+    HistoryDocument History,
+    string Fingerprint,
+    string AnswerJson,
+    IReadOnlyList<string> Recipients,
+    int MessagesPerHour,
+    int RecipientsPerMessage);
+
+public abstract record EnqueueOutcome
+{
+    public sealed record Accepted : EnqueueOutcome;
+    /// <summary>The same id was queued before with the same content: the first answer, again.</summary>
+    public sealed record Duplicate(string AnswerJson) : EnqueueOutcome;
+    /// <summary>The id exists with other content.</summary>
+    public sealed record Conflict : EnqueueOutcome;
+    public sealed record OverQuota(TimeSpan RetryAfter, int Limit) : EnqueueOutcome;
+    public sealed record TooManyRecipients(int Count, int Limit) : EnqueueOutcome;
+}
+
+/// <summary>The outcome of cancel, reschedule and send-now: the new history, or why nothing changed.</summary>
+public sealed record ChangeOutcome(bool Changed, string? HistoryJson, string? Refusal, string? State);
+
+/// <summary>The API's side of the pipeline: each method is one atomic Lua script.</summary>
+public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
+{
+    public static readonly TimeSpan QuotaWindow = TimeSpan.FromHours(1);
+
+    private IDatabase Db => mux.GetDatabase();
+
+    public async Task<EnqueueOutcome> EnqueueAsync(EnqueueCommand command)
+    {
+        var h = command.History;
+        RedisKey[] keys =
+        [
+            Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id),
+            Keys.DueFor(h.Id), Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender),
+        ];
+        var args = new RedisValue[8 + command.Recipients.Count];
+        args[0] = h.Id;
+        args[1] = AdaJson.Serialize(h);
+        args[2] = command.Fingerprint;
+        args[3] = command.AnswerJson;
+        args[4] = h.DeliverAtMs;
+        args[5] = command.MessagesPerHour;
+        args[6] = (long)QuotaWindow.TotalMilliseconds;
+        args[7] = command.RecipientsPerMessage;
+        for (var i = 0; i < command.Recipients.Count; i++)
+        {
+            args[8 + i] = command.Recipients[i];
+        }
+        var result = (RedisResult[])(await scripts.RunAsync(Db, Script.Enqueue, keys, args))!;
+        return result[0].ToString() switch
+        {
+            "ok" => new EnqueueOutcome.Accepted(),
+            "duplicate" => new EnqueueOutcome.Duplicate(result[1].ToString()),
+            "quota" => new EnqueueOutcome.OverQuota(TimeSpan.FromMilliseconds((long)result[1]), (int)result[2]),
+            "too_many" => new EnqueueOutcome.TooManyRecipients((int)result[1], (int)result[2]),
+            _ => new EnqueueOutcome.Conflict(),
+        };
+    }
+
+    public Task<ChangeOutcome> CancelAsync(string id, DateTimeOffset now) =>
+        ChangeAsync(Script.Cancel, id, [id, AdaJson.Timestamp(now)]);
+
+    public Task<ChangeOutcome> SendNowAsync(string id, DateTimeOffset now) =>
+        ChangeAsync(Script.SendNow, id, [id, AdaJson.Timestamp(now)]);
+
+    public Task<ChangeOutcome> RescheduleAsync(string id, DateTimeOffset deliverAt, Rescheduled? rescheduled) =>
+        ChangeAsync(Script.Reschedule, id,
+        [
+            id, deliverAt.ToUnixTimeMilliseconds(), AdaJson.Timestamp(deliverAt),
+            rescheduled is null ? "" : AdaJson.Serialize(rescheduled),
+        ]);
+
+    public async Task<string?> GetHistoryJsonAsync(string id)
+    {
+        var value = await Db.StringGetAsync(Keys.History(id));
+        return value.IsNull ? null : value.ToString();
+    }
+
+    public async Task<HistoryDocument?> GetHistoryAsync(string id) =>
+        await GetHistoryJsonAsync(id) is { } json ? AdaJson.Deserialize<HistoryDocument>(json) : null;
+
+    /// <summary>All receipts of a message, ordered by channel, then user id.</summary>
+    public async Task<IReadOnlyList<Receipt>> GetReceiptsAsync(string id)
+    {
+        var entries = await Db.HashGetAllAsync(Keys.Receipts(id));
+        return [.. entries
+            .Select(e => AdaJson.Deserialize<Receipt>(e.Value.ToString())!)
+            .OrderBy(r => r.Channel, StringComparer.Ordinal)
+            .ThenBy(r => r.UserId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A sender's most recent message ids, newest first.</summary>
+    public async Task<IReadOnlyList<string>> ListIdsAsync(string senderId, int limit)
+    {
+        var ids = await Db.SortedSetRangeByRankAsync(Keys.SenderHistory(senderId), 0, limit - 1, Order.Descending);
+        return [.. ids.Select(v => v.ToString())];
+    }
+
+    public async Task<IReadOnlyList<string>> GetHistoryJsonManyAsync(IReadOnlyList<string> ids)
+    {
+        var batch = Db.CreateBatch();
+        var reads = ids.Select(id => batch.StringGetAsync(Keys.History(id))).ToList();
+        batch.Execute();
+        var values = await Task.WhenAll(reads);
+        return [.. values.Where(v => !v.IsNull).Select(v => v.ToString())];
+    }
+
+    private async Task<ChangeOutcome> ChangeAsync(Script script, string id, RedisValue[] args)
+    {
+        var result = (RedisResult[])(await scripts.RunAsync(Db, script,
+            [Keys.History(id), Keys.Delivery(id), Keys.DueFor(id)], args))!;
+        var code = result[0].ToString();
+        return code == "ok"
+            ? new ChangeOutcome(true, result[1].ToString(), null, null)
+            : new ChangeOutcome(false, null, code, result.Length > 1 ? result[1].ToString() : null);
+    }
+}

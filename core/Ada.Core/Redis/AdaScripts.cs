@@ -1,0 +1,73 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using StackExchange.Redis;
+
+namespace Ada.Core.Redis;
+
+/// <summary>The Lua scripts of <c>lua/</c>, embedded in this assembly; one per operation.</summary>
+public enum Script
+{
+    Enqueue,
+    Claim,
+    Renew,
+    Report,
+    Cancel,
+    Reschedule,
+    SendNow,
+    RateTake,
+    DeactivateContact,
+}
+
+/// <summary>
+/// Runs Ada's Lua scripts by SHA (EVALSHA). Redis forgets loaded scripts when it restarts or fails
+/// over; the NOSCRIPT answer is then handled here by sending the script body once (EVAL), which
+/// loads it again, so callers never see it.
+/// </summary>
+public sealed class AdaScripts
+{
+    private readonly Dictionary<Script, (string Body, byte[] Sha)> _scripts = [];
+
+    public AdaScripts()
+    {
+        var shared = Read("_history");
+        foreach (var script in Enum.GetValues<Script>())
+        {
+            var body = shared + "\n" + Read(FileName(script));
+#pragma warning disable CA5350 // Redis names scripts by their SHA-1; this is an identifier, not security.
+            _scripts[script] = (body, SHA1.HashData(Encoding.UTF8.GetBytes(body)));
+#pragma warning restore CA5350
+        }
+    }
+
+    public string Body(Script script) => _scripts[script].Body;
+
+    public async Task<RedisResult> RunAsync(IDatabaseAsync db, Script script, RedisKey[] keys, RedisValue[] args)
+    {
+        var (body, sha) = _scripts[script];
+        try
+        {
+            return await db.ScriptEvaluateAsync(sha, keys, args);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            return await db.ScriptEvaluateAsync(body, keys, args);
+        }
+    }
+
+    private static string FileName(Script script) => script switch
+    {
+        Script.SendNow => "send_now",
+        Script.RateTake => "rate_take",
+        Script.DeactivateContact => "deactivate_contact",
+        _ => script.ToString().ToLowerInvariant(),
+    };
+
+    private static string Read(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"lua/{name}.lua")
+            ?? throw new InvalidOperationException($"lua/{name}.lua is not embedded in Ada.Core");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

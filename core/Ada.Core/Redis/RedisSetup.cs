@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Ada.Core.Redis;
+
+public static class RedisSetup
+{
+    public const string DefaultConnectionString = "127.0.0.1:6379";
+
+    /// <summary>
+    /// One shared multiplexer per process (as StackExchange.Redis asks), started without aborting so a
+    /// service comes up while Redis is still starting and reconnects by itself after a restart.
+    /// </summary>
+    public static IServiceCollection AddAdaRedis(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IConnectionMultiplexer>(sp =>
+        {
+            var options = ConfigurationOptions.Parse(configuration.GetConnectionString("Redis") ?? DefaultConnectionString);
+            options.AbortOnConnectFail = false;
+            options.ClientName ??= AppDomain.CurrentDomain.FriendlyName;
+            return ConnectionMultiplexer.Connect(options);
+        });
+        services.AddSingleton<AdaScripts>();
+        services.AddSingleton<KeyspaceEvents>();
+        services.AddHostedService<RedisStartup>();
+        return services;
+    }
+
+    /// <summary>The database all of Ada's keys live in (from the connection string's defaultDatabase).</summary>
+    public static int Database(this IConnectionMultiplexer mux) =>
+        ConfigurationOptions.Parse(mux.Configuration).DefaultDatabase ?? 0;
+
+    public static IDatabase Db(this IConnectionMultiplexer mux) => mux.GetDatabase();
+}
+
+/// <summary>
+/// At start: waits for Redis, then turns keyspace events on and verifies them, stopping the service
+/// with a message that says what to configure when it cannot. After every reconnect it checks again,
+/// since a restarted Redis forgets a CONFIG SET that is not in its redis.conf.
+/// </summary>
+internal sealed class RedisStartup(IConnectionMultiplexer mux, KeyspaceEvents keyspace, IConfiguration configuration,
+    ILogger<RedisStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var timeout = TimeSpan.FromSeconds(configuration.GetValue("Redis:StartupTimeoutSeconds", 60));
+        var deadline = DateTime.UtcNow + timeout;
+        while (!mux.IsConnected)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException(
+                    $"Redis is not reachable at '{mux.Configuration}' after {timeout.TotalSeconds:0} s. " +
+                    "Start redis-server or set ConnectionStrings__Redis.");
+            }
+            logger.LogWarning("Waiting for Redis at {Endpoints}", string.Join(",", mux.GetEndPoints().Select(e => e.ToString())));
+            await Task.Delay(500, cancellationToken);
+        }
+        await keyspace.EnsureAsync();
+        mux.ConnectionRestored += OnRestored;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        mux.ConnectionRestored -= OnRestored;
+        return Task.CompletedTask;
+    }
+
+    private void OnRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType != ConnectionType.Interactive)
+        {
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await keyspace.EnsureAsync();
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Keyspace events could not be re-enabled after a reconnect to {Endpoint}", e.EndPoint);
+            }
+        });
+    }
+}

@@ -1,0 +1,45 @@
+-- claim: take (or renew) the lease of one channel of one message.
+-- KEYS[1] history:{id}   KEYS[2] claim:{id}:<channel>
+-- ARGV[1] channel  ARGV[2] owner (courier instance id)  ARGV[3] lease ms  ARGV[4] now (ISO-8601)
+-- Refuses a message that is missing, cancelled, not yet due, not expecting this channel, already
+-- final in this channel, or leased by another owner.
+-- Returns {'ok', historyJson} | {'missing'} | {'cancelled'} | {'not_due'} | {'not_expected'}
+--       | {'done'} | {'busy'}
+local h = redis.call('GET', KEYS[1])
+if not h then
+  return {'missing'}
+end
+local doc = cjson.decode(h)
+if doc.state == 'cancelled' then
+  return {'cancelled'}
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- One second of tolerance for clocks of the API hosts that run slightly ahead.
+if tonumber(doc.deliverAtMs) > now + 1000 then
+  return {'not_due'}
+end
+local section = doc.channels[ARGV[1]]
+if not section then
+  return {'not_expected'}
+end
+if section.state == 'done' then
+  return {'done'}
+end
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[2] then
+  return {'busy'}
+end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+if section.state ~= 'sending' or doc.state == 'scheduled' then
+  if section.state ~= 'sending' then
+    section.state = 'sending'
+    section.startedAt = ARGV[4]
+  end
+  if doc.state == 'scheduled' then
+    doc.state = 'delivering'
+  end
+  h = history_encode(doc)
+  redis.call('SET', KEYS[1], h)
+end
+return {'ok', h}

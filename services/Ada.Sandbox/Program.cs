@@ -1,0 +1,17 @@
+using Ada.Sandbox;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddSandbox();
+
+var app = builder.Build();
+
+app.MapHealthChecks("/health/live");
+app.MapHealthChecks("/health/ready");
+app.MapSandboxControlApi();
+app.MapTelegramBotApi();
+app.MapTelegramControlApi();
+
+app.Run();
+
+public partial class Program;
