@@ -1,0 +1,269 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Ada.Core.Messages;
+using Ada.Core.Redis;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Ada.Core.Couriers;
+
+/// <summary>
+/// The courier runtime: one per courier process, whatever the channel.
+/// <list type="bullet">
+/// <item>Fast path: the keyevents <c>expired</c> and <c>del</c> of <c>delivery:*</c> put the id on a local work queue.</item>
+/// <item>Clock: Redis announces an expired key only when it samples or reads it, so every instance reads
+/// (touches) each order of the due index as it falls due, and the event fires within milliseconds.</item>
+/// <item>Safety net: a sweep of the due index at start, after every reconnect and every few seconds
+/// queues due ids nobody finished (events are fire-and-forget and lost while disconnected).</item>
+/// </list>
+/// Both paths end in the same claim script, so they cannot double-send; a few workers send claimed messages.
+/// </summary>
+public sealed class CourierService(
+    IConnectionMultiplexer mux,
+    CourierStore store,
+    CourierRegistry registry,
+    DeliveryRunner runner,
+    IChannelSender sender,
+    IOptions<CourierOptions> options,
+    TimeProvider time,
+    ILogger<CourierService> logger) : BackgroundService
+{
+    private readonly CourierOptions _options = options.Value;
+    private readonly Channel<string> _work = System.Threading.Channels.Channel.CreateBounded<string>(
+        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentDictionary<string, byte> _inFlight = new();
+    /// <summary>Ids this channel has nothing more to do for, remembered so sweeps do not claim them again and again.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _settled = new();
+    private readonly SemaphoreSlim _sweepNow = new(0, 1);
+
+    public string Owner { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var channel = sender.Channel;
+        var db = mux.Database();
+        var subscriber = mux.GetSubscriber();
+        var expired = await subscriber.SubscribeAsync(RedisChannel.Literal($"__keyevent@{db}__:expired"));
+        var deleted = await subscriber.SubscribeAsync(RedisChannel.Literal($"__keyevent@{db}__:del"));
+        expired.OnMessage(OnDeliveryEvent);
+        deleted.OnMessage(OnDeliveryEvent);
+        mux.ConnectionRestored += OnRestored;
+        logger.LogInformation("Courier {Channel} {Owner} listening on database {Database}", channel, Owner, db);
+        try
+        {
+            var workers = Enumerable.Range(0, _options.MaxConcurrentMessages).Select(_ => WorkAsync(stoppingToken));
+            await Task.WhenAll([HeartbeatAsync(stoppingToken), TouchDueAsync(stoppingToken), SweepAsync(stoppingToken), .. workers]);
+        }
+        finally
+        {
+            mux.ConnectionRestored -= OnRestored;
+            await expired.UnsubscribeAsync();
+            await deleted.UnsubscribeAsync();
+            try
+            {
+                await registry.LeaveAsync(channel, Owner);
+            }
+            catch (RedisException e)
+            {
+                logger.LogWarning(e, "Could not remove the heartbeat of {Owner}", Owner);
+            }
+        }
+    }
+
+    private Task OnDeliveryEvent(ChannelMessage message)
+    {
+        if (Keys.IdOfDeliveryKey(message.Message.ToString()) is { } id)
+        {
+            _work.Writer.TryWrite(id);
+        }
+        return Task.CompletedTask;
+    }
+
+    private void OnRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        logger.LogInformation("Redis connection {Type} restored; sweeping the due index", e.ConnectionType);
+        if (_sweepNow.CurrentCount == 0)
+        {
+            try
+            {
+                _sweepNow.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+            }
+        }
+    }
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var id in _work.Reader.ReadAllAsync(stoppingToken))
+        {
+            if (_settled.ContainsKey(id) || !_inFlight.TryAdd(id, 0))
+            {
+                continue;
+            }
+            try
+            {
+                await DeliverAsync(id, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The claim lapses and a sweep takes the message again; nothing is lost.
+                logger.LogError(e, "Sending {MessageId} via {Channel} failed; it will be retried", id, sender.Channel);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+            finally
+            {
+                _inFlight.TryRemove(id, out _);
+            }
+        }
+    }
+
+    private async Task DeliverAsync(string id, CancellationToken stoppingToken)
+    {
+        var now = time.GetUtcNow();
+        var (status, history) = await store.ClaimAsync(id, sender.Channel, Owner, TimeSpan.FromSeconds(_options.LeaseSeconds), now);
+        switch (status)
+        {
+            case ClaimStatus.Ok:
+                var section = history!.Channels[sender.Channel];
+                var firstStart = section.StartedAt == AdaJson.Timestamp(now);
+                await runner.RunAsync(history, Owner, firstStart, stoppingToken);
+                break;
+            case ClaimStatus.Done or ClaimStatus.Cancelled or ClaimStatus.NotExpected or ClaimStatus.Missing:
+                _settled[id] = now.AddMinutes(10);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private async Task HeartbeatAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await registry.BeatAsync(sender.Channel, Owner);
+                var now = time.GetUtcNow();
+                foreach (var (id, until) in _settled)
+                {
+                    if (until < now)
+                    {
+                        _settled.TryRemove(id, out _);
+                    }
+                }
+            }
+            catch (RedisException e)
+            {
+                logger.LogWarning(e, "Heartbeat of {Channel} failed", sender.Channel);
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(_options.HeartbeatSeconds), time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Reads each delivery key as its time comes, so Redis expires it (and announces it) at once.</summary>
+    private async Task TouchDueAsync(CancellationToken stoppingToken)
+    {
+        var since = time.GetUtcNow().ToUnixTimeMilliseconds() - 1000;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.DueTickMilliseconds), time);
+        while (await NextTickAsync(timer, stoppingToken))
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            try
+            {
+                var db = mux.GetDatabase();
+                var batch = db.CreateBatch();
+                var ranges = Enumerable.Range(0, Keys.DueShards)
+                    .Select(s => batch.SortedSetRangeByScoreAsync(Keys.Due(s), since, now, Exclude.Start, take: 1000))
+                    .ToList();
+                batch.Execute();
+                var due = (await Task.WhenAll(ranges)).SelectMany(r => r).ToList();
+                if (due.Count > 0)
+                {
+                    var touch = db.CreateBatch();
+                    var reads = due.Select(id => touch.KeyExistsAsync(Keys.Delivery(id.ToString()))).ToList();
+                    touch.Execute();
+                    await Task.WhenAll(reads);
+                }
+                since = now;
+            }
+            catch (RedisException e)
+            {
+                logger.LogWarning(e, "Touching due orders failed; the sweep covers them");
+            }
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SweepOnceAsync();
+            }
+            catch (RedisException e)
+            {
+                logger.LogWarning(e, "Sweeping the due index failed; trying again");
+            }
+            try
+            {
+                await _sweepNow.WaitAsync(TimeSpan.FromSeconds(_options.SweepSeconds), stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task SweepOnceAsync()
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var db = mux.GetDatabase();
+        var batch = db.CreateBatch();
+        var ranges = Enumerable.Range(0, Keys.DueShards)
+            .Select(s => batch.SortedSetRangeByScoreAsync(Keys.Due(s), double.NegativeInfinity, now, take: 1000))
+            .ToList();
+        batch.Execute();
+        foreach (var id in (await Task.WhenAll(ranges)).SelectMany(r => r).Select(v => v.ToString()))
+        {
+            if (!_inFlight.ContainsKey(id) && !_settled.ContainsKey(id))
+            {
+                _work.Writer.TryWrite(id);
+            }
+        }
+    }
+
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public override void Dispose()
+    {
+        _sweepNow.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,89 @@
+using Ada.Core.Messages;
+using Ada.Core.Redis;
+using StackExchange.Redis;
+
+namespace Ada.Core.Couriers;
+
+public enum ClaimStatus { Ok, Missing, Cancelled, NotDue, NotExpected, Done, Busy }
+
+public enum LeaseStatus { Ok, Cancelled, Lost }
+
+/// <summary>One receipt on its way into <c>receipts:{id}</c>, with the error class the history counts.</summary>
+public sealed record ReceiptWrite(Receipt Receipt, string ErrorClass = "");
+
+public sealed record ReportResult(bool HoldsClaim, bool Cancelled, int Added);
+
+/// <summary>The courier's side of the pipeline: claim, renew, report, release — each one Lua script or command.</summary>
+public sealed class CourierStore(IConnectionMultiplexer mux, AdaScripts scripts)
+{
+    private IDatabase Db => mux.GetDatabase();
+
+    public async Task<(ClaimStatus Status, HistoryDocument? History)> ClaimAsync(
+        string id, string channel, string owner, TimeSpan lease, DateTimeOffset now)
+    {
+        var result = (RedisResult[])(await scripts.RunAsync(Db, Script.Claim,
+            [Keys.History(id), Keys.Claim(id, channel)],
+            [channel, owner, (long)lease.TotalMilliseconds, AdaJson.Timestamp(now)]))!;
+        var status = result[0].ToString() switch
+        {
+            "ok" => ClaimStatus.Ok,
+            "missing" => ClaimStatus.Missing,
+            "cancelled" => ClaimStatus.Cancelled,
+            "not_due" => ClaimStatus.NotDue,
+            "not_expected" => ClaimStatus.NotExpected,
+            "done" => ClaimStatus.Done,
+            _ => ClaimStatus.Busy,
+        };
+        return (status, status == ClaimStatus.Ok ? AdaJson.Deserialize<HistoryDocument>(result[1].ToString()) : null);
+    }
+
+    public async Task<LeaseStatus> RenewAsync(string id, string channel, string owner, TimeSpan lease)
+    {
+        var result = (RedisResult[])(await scripts.RunAsync(Db, Script.Renew,
+            [Keys.History(id), Keys.Claim(id, channel)], [owner, (long)lease.TotalMilliseconds]))!;
+        return result[0].ToString() switch
+        {
+            "ok" => LeaseStatus.Ok,
+            "cancelled" => LeaseStatus.Cancelled,
+            _ => LeaseStatus.Lost,
+        };
+    }
+
+    public async Task<ReportResult> ReportAsync(
+        string id, string channel, string owner, IReadOnlyList<ReceiptWrite> receipts, bool final, DateTimeOffset now)
+    {
+        var args = new RedisValue[5 + receipts.Count * 4];
+        args[0] = channel;
+        args[1] = owner;
+        args[2] = final ? "1" : "0";
+        args[3] = AdaJson.Timestamp(now);
+        args[4] = id;
+        for (var i = 0; i < receipts.Count; i++)
+        {
+            var r = receipts[i];
+            args[5 + i * 4] = ReceiptField(channel, r.Receipt.UserId);
+            args[6 + i * 4] = r.Receipt.Status;
+            args[7 + i * 4] = r.ErrorClass;
+            args[8 + i * 4] = AdaJson.Serialize(r.Receipt);
+        }
+        var result = (RedisResult[])(await scripts.RunAsync(Db, Script.Report,
+            [Keys.History(id), Keys.Receipts(id), Keys.Claim(id, channel), Keys.DueFor(id)], args))!;
+        var code = result[0].ToString();
+        if (code == "missing")
+        {
+            return new ReportResult(false, true, 0);
+        }
+        return new ReportResult(code == "ok", (int)result[1] == 1, (int)result[2]);
+    }
+
+    /// <summary>Gives a claim back (on shutdown) so another instance takes the message at once.</summary>
+    public async Task ReleaseAsync(string id, string channel, string owner)
+    {
+        var tx = Db.CreateTransaction();
+        tx.AddCondition(Condition.StringEqual(Keys.Claim(id, channel), owner));
+        _ = tx.KeyDeleteAsync(Keys.Claim(id, channel));
+        await tx.ExecuteAsync();
+    }
+
+    public static string ReceiptField(string channel, string userId) => $"{channel}:{userId}";
+}

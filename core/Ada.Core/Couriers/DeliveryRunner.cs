@@ -1,0 +1,248 @@
+using Ada.Core.Directory;
+using Ada.Core.Hosting;
+using Ada.Core.Messages;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Ada.Core.Couriers;
+
+/// <summary>
+/// Sends one claimed message in one channel, from the recipients snapshot to the final report.
+/// Recipients are read in batches; people who already have a receipt (a previous holder of the claim
+/// wrote it) are skipped, so a resumed message continues where the last one stopped. Transient failures
+/// wait in a bounded retry queue while the rest goes on. Every batch ends with a report, so trackers
+/// move and a cancel is noticed; the renew loop notices a cancel within about a second too.
+/// </summary>
+public sealed class DeliveryRunner(
+    IConnectionMultiplexer mux,
+    CourierStore store,
+    DirectoryStore directory,
+    IChannelSender sender,
+    CourierOptions options,
+    TimeProvider time,
+    ILogger<DeliveryRunner> logger)
+{
+    private string Channel => sender.Channel;
+
+    public async Task RunAsync(HistoryDocument history, string owner, bool firstStart, CancellationToken stopping)
+    {
+        var id = history.Id;
+        var lease = TimeSpan.FromSeconds(options.LeaseSeconds);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var watch = new LeaseWatch();
+        var renewing = RenewLoopAsync(id, owner, lease, stop, watch);
+        AdaMetrics.MessagesSending.WithLabels(Channel).Inc();
+        try
+        {
+            bool cancelled;
+            try
+            {
+                cancelled = await SendAllAsync(history, owner, firstStart, stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                cancelled = watch.Status == LeaseStatus.Cancelled;
+                if (!cancelled)
+                {
+                    logger.LogInformation("Stopped sending {MessageId} via {Channel} ({Status})", id, Channel,
+                        stopping.IsCancellationRequested ? "shutting down" : watch.Status.ToString());
+                    return;
+                }
+            }
+            cancelled |= watch.Status == LeaseStatus.Cancelled;
+            if (watch.Status == LeaseStatus.Lost || (stopping.IsCancellationRequested && !cancelled))
+            {
+                return;
+            }
+            var result = await store.ReportAsync(id, Channel, owner, [], final: true, time.GetUtcNow());
+            logger.LogInformation("Finished {MessageId} via {Channel}: {Outcome} (claim held: {Held})", id, Channel,
+                cancelled || result.Cancelled ? "cancelled" : "delivered", result.HoldsClaim);
+        }
+        finally
+        {
+            AdaMetrics.MessagesSending.WithLabels(Channel).Dec();
+            await stop.CancelAsync();
+            await renewing;
+            if (stopping.IsCancellationRequested)
+            {
+                await store.ReleaseAsync(id, Channel, owner);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends until every recipient has a receipt. Returns true when it stopped because the message was
+    /// cancelled; either way the caller writes the final report.
+    /// </summary>
+    private async Task<bool> SendAllAsync(HistoryDocument history, string owner, bool firstStart, CancellationToken stop)
+    {
+        var id = history.Id;
+        var db = mux.GetDatabase();
+        var message = new OutgoingMessage(id, history.Text);
+        var total = await db.ListLengthAsync(Keys.Recipients(id));
+        var retries = new PriorityQueue<Addressee, DateTimeOffset>();
+        var firstSend = firstStart;
+        long cursor = 0;
+        while ((cursor < total || retries.Count > 0) && !stop.IsCancellationRequested)
+        {
+            var receipts = new List<ReceiptWrite>();
+            var batch = new List<Addressee>();
+            if (cursor < total && retries.Count < sender.BatchSize)
+            {
+                var ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, cursor + sender.BatchSize - 1);
+                cursor += ids.Length;
+                await ResolveAsync(db, id, ids, batch, receipts);
+            }
+            var now = time.GetUtcNow();
+            while (batch.Count < sender.BatchSize && retries.TryPeek(out _, out var at) && at <= now)
+            {
+                batch.Add(retries.Dequeue());
+            }
+            if (batch.Count == 0 && receipts.Count == 0 && retries.TryPeek(out _, out var next))
+            {
+                await Task.Delay(Clamp(next - now), time, stop);
+                continue;
+            }
+            if (batch.Count > 0)
+            {
+                if (firstSend)
+                {
+                    firstSend = false;
+                    AdaMetrics.DueToSendLag.WithLabels(Channel).Observe(
+                        Math.Max(0, (now.ToUnixTimeMilliseconds() - history.DeliverAtMs) / 1000.0));
+                }
+                var outcomes = await sender.SendAsync(message, batch, stop);
+                await ApplyAsync(outcomes, retries, receipts);
+            }
+            // Written even when stopping: whatever was sent is on record before the claim goes.
+            var result = await store.ReportAsync(id, Channel, owner, receipts, final: false, time.GetUtcNow());
+            if (result.Cancelled)
+            {
+                logger.LogInformation("{MessageId} was cancelled; {Channel} stops", id, Channel);
+                return true;
+            }
+        }
+        stop.ThrowIfCancellationRequested();
+        return false;
+    }
+
+    /// <summary>Skips people with a receipt already; turns missing contacts into no_contact receipts.</summary>
+    private async Task ResolveAsync(IDatabase db, string id, RedisValue[] ids, List<Addressee> batch, List<ReceiptWrite> receipts)
+    {
+        var fields = ids.Select(u => (RedisValue)CourierStore.ReceiptField(Channel, u.ToString())).ToArray();
+        var existing = db.HashGetAsync(Keys.Receipts(id), fields);
+        var addresses = db.HashGetAsync(Keys.Contacts(Channel), ids);
+        var done = await existing;
+        var contacts = await addresses;
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (!done[i].IsNull)
+            {
+                continue;
+            }
+            var userId = ids[i].ToString();
+            if (contacts[i].IsNullOrEmpty)
+            {
+                receipts.Add(new ReceiptWrite(new Receipt(userId, Channel, ReceiptStatus.NoContact)));
+                AdaMetrics.Recipients.WithLabels(Channel, ReceiptStatus.NoContact).Inc();
+            }
+            else
+            {
+                batch.Add(new Addressee(userId, contacts[i].ToString()));
+            }
+        }
+    }
+
+    private async Task ApplyAsync(IReadOnlyList<SendOutcome> outcomes, PriorityQueue<Addressee, DateTimeOffset> retries,
+        List<ReceiptWrite> receipts)
+    {
+        var now = time.GetUtcNow();
+        var at = AdaJson.Timestamp(now);
+        foreach (var outcome in outcomes)
+        {
+            var to = outcome.To;
+            switch (outcome)
+            {
+                case SendOutcome.Sent sent:
+                    receipts.Add(new ReceiptWrite(new Receipt(to.UserId, Channel, ReceiptStatus.Sent,
+                        ProviderMessageId: sent.ProviderMessageId, Attempts: to.Attempts + 1, At: at)));
+                    AdaMetrics.Recipients.WithLabels(Channel, ReceiptStatus.Sent).Inc();
+                    break;
+                case SendOutcome.Failed failed:
+                    receipts.Add(Failure(to, failed.ErrorClass, failed.Reason, to.Attempts + 1, at));
+                    if (failed.Deactivate)
+                    {
+                        await directory.DeactivateContactAsync(Channel, to.UserId, to.Address);
+                    }
+                    break;
+                case SendOutcome.Retry retry:
+                    var attempts = to.Attempts + 1;
+                    var limit = retry.Throttled ? options.MaxThrottledAttempts : options.MaxAttempts;
+                    if (retry.Throttled)
+                    {
+                        AdaMetrics.ProviderThrottles.WithLabels(Channel).Inc();
+                    }
+                    else
+                    {
+                        AdaMetrics.ProviderErrors.WithLabels(Channel).Inc();
+                    }
+                    if (attempts >= limit)
+                    {
+                        receipts.Add(Failure(to, retry.ErrorClass, $"{retry.Reason} (gave up after {attempts} attempts)", attempts, at));
+                    }
+                    else
+                    {
+                        retries.Enqueue(to with { Attempts = attempts }, now + retry.After);
+                    }
+                    break;
+            }
+        }
+    }
+
+    private ReceiptWrite Failure(Addressee to, string errorClass, string reason, int attempts, string at)
+    {
+        AdaMetrics.Recipients.WithLabels(Channel, ReceiptStatus.Failed).Inc();
+        return new ReceiptWrite(new Receipt(to.UserId, Channel, ReceiptStatus.Failed, reason, Attempts: attempts, At: at), errorClass);
+    }
+
+    private async Task RenewLoopAsync(string id, string owner, TimeSpan lease, CancellationTokenSource abort, LeaseWatch watch)
+    {
+        try
+        {
+            while (!abort.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(options.RenewMilliseconds), time, abort.Token);
+                LeaseStatus status;
+                try
+                {
+                    status = await store.RenewAsync(id, Channel, owner, lease);
+                }
+                catch (RedisException e)
+                {
+                    // Redis is briefly away (restart, failover): the lease outlives a short gap; keep trying.
+                    logger.LogWarning(e, "Could not renew the claim of {MessageId} via {Channel}", id, Channel);
+                    continue;
+                }
+                if (status != LeaseStatus.Ok)
+                {
+                    watch.Status = status;
+                    logger.LogInformation("Claim of {MessageId} via {Channel}: {Status}; stopping", id, Channel, status);
+                    await abort.CancelAsync();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>What the renew loop last learned about the claim.</summary>
+    private sealed class LeaseWatch
+    {
+        public volatile LeaseStatus Status = LeaseStatus.Ok;
+    }
+
+    private static TimeSpan Clamp(TimeSpan wait) =>
+        wait < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10)
+        : wait > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait;
+}

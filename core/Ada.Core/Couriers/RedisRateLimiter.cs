@@ -1,0 +1,48 @@
+using Ada.Core.Redis;
+using StackExchange.Redis;
+
+namespace Ada.Core.Couriers;
+
+/// <summary>
+/// Paces one channel across all of its courier instances: a token bucket in Redis (<c>rate:&lt;channel&gt;</c>,
+/// lua/rate_take.lua). Each instance takes small slices of tokens (about 50 ms worth) so Redis is asked
+/// a few times per second, not once per message; the bucket holds 50 ms worth, so bursts stay small.
+/// A rate of 0 or less means unlimited.
+/// </summary>
+public sealed class RedisRateLimiter(IConnectionMultiplexer mux, AdaScripts scripts, string channel, double perSecond) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private int _local;
+
+    public double PerSecond => perSecond;
+
+    public async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        if (perSecond <= 0)
+        {
+            return;
+        }
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            while (_local == 0)
+            {
+                var slice = Math.Max(1, (int)Math.Ceiling(perSecond / 20));
+                var result = (RedisResult[])(await scripts.RunAsync(mux.GetDatabase(), Script.RateTake,
+                    [Keys.Rate(channel)], [perSecond, Math.Max(1, perSecond / 20), slice]))!;
+                _local = (int)result[0];
+                if (_local == 0)
+                {
+                    await Task.Delay(Math.Max(1, (int)result[1]), cancellationToken);
+                }
+            }
+            _local--;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+}

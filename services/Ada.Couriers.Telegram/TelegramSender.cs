@@ -1,0 +1,136 @@
+using System.Globalization;
+using Ada.Core.Couriers;
+using Ada.Core.Redis;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+
+namespace Ada.Couriers.Telegram;
+
+/// <summary>
+/// Sends through the Telegram Bot API: one request per chat, several in flight, paced across every
+/// instance by a Redis token bucket. What Telegram answers decides the receipt:
+/// 429 → wait <c>retry_after</c> for that chat while the others go on; 403 (blocked, deactivated) → failed
+/// and the contact marked inactive; 400 "chat not found" → failed; 5xx and network errors → retried
+/// with backoff and jitter, a bounded number of times (the runtime counts the attempts).
+/// </summary>
+public sealed class TelegramSender : IChannelSender, IDisposable
+{
+    private readonly ITelegramBotClient _bot;
+    private readonly TelegramOptions _options;
+    private readonly RedisRateLimiter _pace;
+    private readonly ILogger<TelegramSender> _logger;
+
+    public TelegramSender(ITelegramBotClient bot, IOptions<TelegramOptions> options, IConnectionMultiplexer mux,
+        AdaScripts scripts, ILogger<TelegramSender> logger)
+    {
+        _bot = bot;
+        _options = options.Value;
+        _logger = logger;
+        _pace = new RedisRateLimiter(mux, scripts, Channel, _options.MessagesPerSecond);
+    }
+
+    public string Channel => "telegram";
+
+    /// <summary>About a second of sending at the configured pace: progress and cancellation stay prompt.</summary>
+    public int BatchSize => _options.MessagesPerSecond <= 0 ? 500 : (int)Math.Clamp(_options.MessagesPerSecond, 10, 500);
+
+    public async Task<IReadOnlyList<SendOutcome>> SendAsync(OutgoingMessage message, IReadOnlyList<Addressee> addressees,
+        CancellationToken stop)
+    {
+        var parts = TelegramText.Split(message.Text);
+        var outcomes = new SendOutcome[addressees.Count];
+        using var gate = new SemaphoreSlim(_options.Concurrency);
+        var sends = new List<Task>(addressees.Count);
+        for (var i = 0; i < addressees.Count; i++)
+        {
+            var index = i;
+            try
+            {
+                await gate.WaitAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            try
+            {
+                await _pace.WaitAsync(stop);
+            }
+            catch (OperationCanceledException)
+            {
+                gate.Release();
+                break;
+            }
+            sends.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    outcomes[index] = await SendOneAsync(addressees[index], parts);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }, CancellationToken.None));
+        }
+        await Task.WhenAll(sends);
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            outcomes[i] ??= new SendOutcome.Retry(addressees[i], "stopped", "not sent before the courier stopped", TimeSpan.Zero);
+        }
+        return outcomes;
+    }
+
+    private async Task<SendOutcome> SendOneAsync(Addressee to, IReadOnlyList<string> parts)
+    {
+        if (!long.TryParse(to.Address, NumberStyles.Integer, CultureInfo.InvariantCulture, out var chatId))
+        {
+            return new SendOutcome.Failed(to, "bad_address", $"'{to.Address}' is not a Telegram chat id");
+        }
+        var ids = new List<int>(parts.Count);
+        try
+        {
+            foreach (var part in parts)
+            {
+                // A resumed multi-part text starts again at its first part: parts already sent are not tracked per part.
+                var sent = await _bot.SendMessage(chatId, part, cancellationToken: CancellationToken.None);
+                ids.Add(sent.Id);
+            }
+            return new SendOutcome.Sent(to, string.Join(',', ids));
+        }
+        catch (ApiRequestException e) when (e.ErrorCode == 429)
+        {
+            var after = TimeSpan.FromSeconds(Math.Max(1, e.Parameters?.RetryAfter ?? 1));
+            _logger.LogWarning("Telegram throttled chat of {UserId}: retry after {RetryAfter}", to.UserId, after);
+            return new SendOutcome.Retry(to, "throttled", e.Message, after, Throttled: true);
+        }
+        catch (ApiRequestException e) when (e.ErrorCode == 403)
+        {
+            return new SendOutcome.Failed(to, "blocked", e.Message, Deactivate: true);
+        }
+        catch (ApiRequestException e) when (e.ErrorCode == 400 && e.Message.Contains("chat not found", StringComparison.OrdinalIgnoreCase))
+        {
+            return new SendOutcome.Failed(to, "chat_not_found", e.Message);
+        }
+        catch (ApiRequestException e) when (e.ErrorCode is >= 400 and < 500)
+        {
+            return new SendOutcome.Failed(to, "rejected", $"{e.ErrorCode}: {e.Message}");
+        }
+        catch (Exception e) when (e is RequestException or HttpRequestException or TaskCanceledException)
+        {
+            var kind = e is ApiRequestException api ? $"provider_{api.ErrorCode}" : "network";
+            return new SendOutcome.Retry(to, kind, e.Message, Backoff(to.Attempts));
+        }
+    }
+
+    /// <summary>Exponential backoff with full jitter: about 1, 2, 4 … s, at most 30 s.</summary>
+    public static TimeSpan Backoff(int attempts)
+    {
+        var ceiling = Math.Min(30_000, 1000 * Math.Pow(2, attempts));
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+
+    public void Dispose() => _pace.Dispose();
+}
