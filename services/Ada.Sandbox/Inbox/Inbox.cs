@@ -16,8 +16,6 @@ public sealed class Inbox
     // Lock-free on the write path: channels append from many request threads at once.
     private readonly ConcurrentQueue<InboxMessage> messages = new();
 
-    public int Count => messages.Count;
-
     public void Add(InboxMessage message) => messages.Enqueue(message);
 
     public void Clear() => messages.Clear();

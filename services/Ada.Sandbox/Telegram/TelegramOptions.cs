@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+
+namespace Ada.Sandbox;
+
+/// <summary>Startup settings of the Telegram Bot API stand-in; the control API changes them at run time.</summary>
+public sealed record TelegramOptions : IValidatableObject
+{
+    public const string Section = "Sandbox:Telegram";
+
+    /// <summary>When set, only this bot token is accepted; otherwise any well-formed token is.</summary>
+    public string? Token { get; init; }
+
+    /// <summary>Successful sendMessage calls per sliding second across all chats; 0 means unlimited.</summary>
+    [Range(0, int.MaxValue)]
+    public int MessagesPerSecond { get; init; }
+
+    /// <summary>Successful sendMessage calls per sliding second to one chat; 0 means unlimited.</summary>
+    [Range(0, int.MaxValue)]
+    public int PerChatPerSecond { get; init; }
+
+    /// <summary>Comma-separated chat ids that have blocked the bot.</summary>
+    public string? BlockedChats { get; init; }
+
+    /// <summary>Comma-separated chat ids whose users are deactivated.</summary>
+    public string? DeactivatedChats { get; init; }
+
+    /// <summary>Comma-separated chat ids that do not exist.</summary>
+    public string? MissingChats { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(Token) && !TelegramBotApi.TryReadBotId(Token, out _))
+        {
+            yield return new ValidationResult(
+                $"{Section}:Token must look like '<digits>:<secret>', e.g. 123456:TEST.", [nameof(Token)]);
+        }
+
+        foreach (var (name, value) in new[]
+        {
+            (nameof(BlockedChats), BlockedChats),
+            (nameof(DeactivatedChats), DeactivatedChats),
+            (nameof(MissingChats), MissingChats),
+        })
+        {
+            if (!TryParseChatIds(value, out _))
+            {
+                yield return new ValidationResult(
+                    $"{Section}:{name} must be comma-separated integer chat ids, e.g. 42,-1001234; got '{value}'.", [name]);
+            }
+        }
+    }
+
+    public static bool TryParseChatIds(string? list, out long[] chatIds)
+    {
+        var parts = (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        chatIds = new long[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!long.TryParse(parts[i], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out chatIds[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
