@@ -53,7 +53,7 @@ public sealed class DeliveryTests(RedisServer redis)
         Assert.Equal("complete", AdaStack.Parse(events[^1].Data)["reason"]!.GetValue<string>());
         Assert.Contains(events, e => e.Event == "update");
 
-        var withTelegram = students.Where((_, i) => (i + 1) % 4 != 0).Select(s => $"{700000 + int.Parse(s.id[1..])}").ToHashSet();
+        var withTelegram = students.Where((_, i) => (i + 1) % 4 != 0).Select(s => $"{700000 + int.Parse(s.id[1..], System.Globalization.CultureInfo.InvariantCulture)}").ToHashSet();
         var inbox = await ada.InboxAsync();
         var byChat = inbox.GroupBy(m => m!["chatId"]!.GetValue<string>()).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(withTelegram.Order(), byChat.Keys.Order());

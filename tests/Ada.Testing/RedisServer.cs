@@ -110,8 +110,11 @@ public sealed class RedisServer : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisServer>
+/// <summary>
+/// The name of the collection that shares one <see cref="RedisServer"/>. xunit wants the definition in each
+/// test assembly: <c>[CollectionDefinition(RedisCollection.Name)] class … : ICollectionFixture&lt;RedisServer&gt;;</c>.
+/// </summary>
+public static class RedisCollection
 {
     public const string Name = "redis";
 }

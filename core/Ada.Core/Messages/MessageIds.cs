@@ -44,9 +44,9 @@ public static partial class MessageIds
     /// <summary>User, group and supergroup ids: letters, digits, '_', '-', '.'; they end up inside key names.</summary>
     public static bool IsValidEntityId(string? id) => id is not null && EntityPattern().IsMatch(id);
 
-    [GeneratedRegex("^(?<sender>[A-Za-z0-9_.-]{1,64}):(?<nanos>[0-9]{1,20})$")]
+    [GeneratedRegex(@"^(?<sender>[A-Za-z0-9_.-]{1,64}):(?<nanos>[0-9]{1,20})\z")]
     private static partial Regex IdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,64}\z")]
     private static partial Regex EntityPattern();
 }

@@ -20,6 +20,8 @@ public static class RedisSetup
         {
             var options = ConfigurationOptions.Parse(configuration.GetConnectionString("Redis") ?? DefaultConnectionString);
             options.AbortOnConnectFail = false;
+            // KeyspaceEvents reads and sets notify-keyspace-events; StackExchange.Redis refuses CONFIG without admin mode.
+            options.AllowAdmin = true;
             options.ClientName ??= AppDomain.CurrentDomain.FriendlyName;
             return ConnectionMultiplexer.Connect(options);
         });

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ada.Api.Http;
+using Ada.Core.Directory;
+using Ada.Core.Messages;
+using Group = Ada.Core.Directory.Group;
+
+namespace Ada.Api.Directory;
+
+/// <summary><c>contacts</c> maps a channel to an address: Telegram chat id, VK user id (string or number), SMS number.</summary>
+public sealed record UserBody(string? Id, string? Name, string? Role, Dictionary<string, JsonElement>? Contacts);
+
+public sealed record GroupBody(string? Id, string? Name, List<string?>? Members, List<string?>? Owners);
+
+public sealed record SupergroupBody(string? Id, string? Name, List<string?>? Groups, List<string?>? Owners);
+
+public sealed record ImportBody(List<UserBody?>? Users, List<GroupBody?>? Groups, List<SupergroupBody?>? Supergroups);
+
+public sealed record TokenBody(string? UserId);
+
+public sealed record TokenAnswer(string Token);
+
+/// <summary>Turns request bodies into directory records, recording every problem in a <see cref="Validation"/>.</summary>
+public static partial class DirectoryBodies
+{
+    public static User ToUser(this UserBody body, string id, string path, Validation v)
+    {
+        var name = v.Name(Field(path, "name"), body.Name);
+        var role = body.Role?.Trim().ToLowerInvariant();
+        if (role is null || !Roles.All.Contains(role))
+        {
+            v.Add(Field(path, "role"), $"'{Field(path, "role")}' must be one of {string.Join(", ", Roles.All)}" +
+                (body.Role is null ? "." : $"; got {Validation.Echo(body.Role)}."));
+        }
+        var contacts = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (channel, value) in body.Contacts ?? [])
+        {
+            var field = Field(path, $"contacts.{channel}");
+            if (!Channels.All.Contains(channel))
+            {
+                v.Add(field, $"'{field}' is not a channel Ada knows ({string.Join(", ", Channels.All)}).");
+            }
+            else if (Address(channel, value, out var error) is { } address)
+            {
+                contacts[channel] = address;
+            }
+            else if (error is not null)
+            {
+                v.Add(field, $"'{field}' {error}");
+            }
+        }
+        return new User(id, name, role ?? "", contacts, []);
+    }
+
+    public static Group ToGroup(this GroupBody body, string id, string path, Validation v) => new(
+        id,
+        v.Name(Field(path, "name"), body.Name),
+        v.EntityIds(Field(path, "members"), body.Members, "user"),
+        v.EntityIds(Field(path, "owners"), body.Owners, "user"));
+
+    public static Supergroup ToSupergroup(this SupergroupBody body, string id, string path, Validation v) => new(
+        id,
+        v.Name(Field(path, "name"), body.Name),
+        v.EntityIds(Field(path, "groups"), body.Groups, "group"),
+        v.EntityIds(Field(path, "owners"), body.Owners, "user"));
+
+    /// <summary>The id in the path and the optional <c>id</c> in the body must agree.</summary>
+    public static void SameId(string routeId, string? bodyId, Validation v)
+    {
+        if (bodyId is not null && bodyId != routeId)
+        {
+            v.Add("id", $"'id' {Validation.Echo(bodyId)} differs from the id in the path {Validation.Echo(routeId)}.");
+        }
+    }
+
+    private static string Field(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+    /// <summary>The canonical address, or null: with an error, or without one when the contact is absent (null or "").</summary>
+    private static string? Address(string channel, JsonElement value, out string? error)
+    {
+        error = null;
+        var text = value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!.Trim(),
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.Null => "",
+            _ => null,
+        };
+        if (text is null)
+        {
+            error = "must be a string or a number.";
+            return null;
+        }
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        switch (channel)
+        {
+            case Channels.Telegram when TelegramChatId().IsMatch(text) && long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chat):
+                return chat.ToString(CultureInfo.InvariantCulture);
+            case Channels.Telegram:
+                error = $"must be an integer Telegram chat id, e.g. \"123456789\"; got {Validation.Echo(text)}.";
+                return null;
+            case Channels.Vk when VkUserId().IsMatch(text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var vk) && vk > 0:
+                return vk.ToString(CultureInfo.InvariantCulture);
+            case Channels.Vk:
+                error = $"must be a positive integer VK user id, e.g. \"1234567\"; got {Validation.Echo(text)}.";
+                return null;
+            default:
+                var phone = PhoneSeparators().Replace(text, "");
+                if (E164().IsMatch(phone))
+                {
+                    return phone;
+                }
+                error = $"must be a phone number in E.164 form, '+' and 7-15 digits, e.g. \"+79991234567\"; got {Validation.Echo(text)}.";
+                return null;
+        }
+    }
+
+    [GeneratedRegex("^-?[0-9]{1,19}$")]
+    private static partial Regex TelegramChatId();
+
+    [GeneratedRegex("^[0-9]{1,19}$")]
+    private static partial Regex VkUserId();
+
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    private static partial Regex E164();
+
+    [GeneratedRegex(@"[\s()-]")]
+    private static partial Regex PhoneSeparators();
+}

@@ -1,0 +1,40 @@
+using Ada.Api.Auth;
+using Ada.Api.Http;
+using Ada.Api.Messages;
+using Ada.Core.Couriers;
+using Ada.Core.Directory;
+using Ada.Core.Messages;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Ada.Api;
+
+public static class Extensions
+{
+    /// <summary>The API's own services: options, bearer auth and policies, problem details, OpenAPI, the stores.</summary>
+    public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        services.AddOptions<AdaOptions>().BindConfiguration(AdaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.AddDetail);
+        services.AddExceptionHandler<RedisUnavailableHandler>();
+        services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
+
+        services.AddMemoryCache();
+        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(
+                BearerAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddAdaPolicies();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+
+        services.AddSingleton<DirectoryStore>();
+        services.AddSingleton<MessageStore>();
+        services.AddSingleton<CourierRegistry>();
+        services.AddSingleton<Scheduler>();
+
+        return builder;
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ada.Api.Http;
+
+/// <summary>The expected failures of the API, each a problem details answer with a precise detail.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult BadRequest(string detail, IDictionary<string, object?>? extensions = null) =>
+        Problem(StatusCodes.Status400BadRequest, detail, extensions);
+
+    public static ProblemHttpResult Forbidden(string detail) => Problem(StatusCodes.Status403Forbidden, detail);
+
+    public static ProblemHttpResult NotFound(string detail) => Problem(StatusCodes.Status404NotFound, detail);
+
+    public static ProblemHttpResult Conflict(string detail) => Problem(StatusCodes.Status409Conflict, detail);
+
+    public static ProblemHttpResult TooManyRequests(string detail) => Problem(StatusCodes.Status429TooManyRequests, detail);
+
+    public static ProblemHttpResult Problem(int status, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail: detail, statusCode: status, extensions: extensions);
+
+    public static ProblemHttpResult Invalid(Validation validation) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(validation.Errors)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Detail = validation.Detail,
+        });
+
+    /// <summary>"a, b and 2 more" — ids echoed in a detail, without letting a huge list through.</summary>
+    public static string List(IEnumerable<string> items, int max = 20)
+    {
+        var all = items.ToList();
+        var shown = string.Join(", ", all.Take(max));
+        return all.Count > max ? $"{shown} and {all.Count - max} more" : shown;
+    }
+}

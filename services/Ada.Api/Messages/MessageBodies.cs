@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text;
+using Ada.Api.Http;
+using Ada.Core.Messages;
+
+namespace Ada.Api.Messages;
+
+public sealed record AddresseesBody(List<string?>? Users, List<string?>? Groups, List<string?>? Supergroups);
+
+public sealed record QueueBody(string? Id, string? Text, AddresseesBody? To, string? SendAt, bool? Urgent, string? Origin);
+
+public sealed record RescheduleBody(string? SendAt);
+
+public sealed record QueueAnswer(string Id, string DeliverAt, Rescheduled? Rescheduled, int Recipients, IReadOnlyList<string> Channels);
+
+public sealed record HistoryKeyAnswer(string Id, string HistoryKey);
+
+public sealed record TrackerEnd(string Reason);
+
+/// <summary>A queue request that passed validation: what the sender asked for, in canonical form.</summary>
+public sealed record QueueRequest(string? Id, string Text, Addressees To, DateTimeOffset? SendAt, bool Urgent, string Origin)
+{
+    public const int MaxTextLength = 10_000;
+    public static readonly IReadOnlyList<string> Origins = ["api", "web", "telegram", "sms"];
+
+    public static QueueRequest? Read(QueueBody body, Scheduler scheduler, Validation v)
+    {
+        if (body.Id is not null && !MessageIds.TryParse(body.Id, out _))
+        {
+            v.Add("id", $"'id' {Validation.Echo(body.Id)} is not a message id of the form <senderId>:<unixNanoseconds>; " +
+                "get one from POST /v1/history-key or leave it out.");
+        }
+        var text = ReadText(body.Text, v);
+        var to = ReadAddressees(body.To, v);
+        scheduler.TryReadSendAt(body.SendAt, "sendAt", v, out var sendAt);
+        var origin = body.Origin?.Trim().ToLowerInvariant() ?? "api";
+        if (!Origins.Contains(origin))
+        {
+            v.Add("origin", $"'origin' must be one of {string.Join(", ", Origins)}; got {Validation.Echo(body.Origin!)}.");
+        }
+        return v.IsValid ? new QueueRequest(body.Id, text, to, sendAt, body.Urgent ?? false, origin) : null;
+    }
+
+    /// <summary>
+    /// SHA-256 of the canonical request (addressee lists sorted and distinct, the time in UTC ms): the same
+    /// id with the same fingerprint is a client's safe retry; with another, a conflict.
+    /// </summary>
+    public string Fingerprint()
+    {
+        static string[] Canonical(IEnumerable<string> ids) => [.. ids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        var canonical = AdaJson.Serialize(new
+        {
+            text = Text,
+            to = new { users = Canonical(To.Users), groups = Canonical(To.Groups), supergroups = Canonical(To.Supergroups) },
+            sendAt = Scheduler.Normalize(SendAt),
+            urgent = Urgent,
+            origin = Origin,
+        });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    /// <summary>The history document of a newly queued message: scheduled, one pending section per expected channel.</summary>
+    public HistoryDocument ToHistory(string id, string sender, int recipients, IReadOnlyList<string> channels,
+        DateTimeOffset now, DateTimeOffset deliverAt, Rescheduled? rescheduled) => new(
+        Id: id,
+        Sender: sender,
+        Origin: Origin,
+        Text: Text,
+        To: To,
+        Recipients: recipients,
+        CreatedAt: AdaJson.Timestamp(now),
+        RequestedAt: SendAt is { } sendAt ? AdaJson.Timestamp(sendAt) : null,
+        DeliverAt: AdaJson.Timestamp(deliverAt),
+        DeliverAtMs: deliverAt.ToUnixTimeMilliseconds(),
+        Urgent: Urgent,
+        Rescheduled: rescheduled,
+        State: MessageStates.Scheduled,
+        ExpectedChannels: channels,
+        Channels: channels.ToDictionary(c => c, _ => ChannelSection.New()));
+
+    private static string ReadText(string? text, Validation v)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            v.Add("text", "'text' is required and must not be blank.");
+            return "";
+        }
+        if (text.Length > MaxTextLength)
+        {
+            v.Add("text", $"'text' is {text.Length} characters long; at most {MaxTextLength} are allowed.");
+        }
+        else if (text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        {
+            v.Add("text", "'text' must not contain control characters other than tab and line breaks.");
+        }
+        else if (!Validation.IsWellFormed(text))
+        {
+            v.Add("text", "'text' contains an unpaired UTF-16 surrogate.");
+        }
+        return text;
+    }
+
+    private static Addressees ReadAddressees(AddresseesBody? to, Validation v)
+    {
+        if (to is null)
+        {
+            v.Add("to", "'to' is required: {\"users\":[…],\"groups\":[…],\"supergroups\":[…]}.");
+            return new([], [], []);
+        }
+        var addressees = new Addressees(
+            v.EntityIds("to.users", to.Users, "user"),
+            v.EntityIds("to.groups", to.Groups, "group"),
+            v.EntityIds("to.supergroups", to.Supergroups, "supergroup"));
+        if ((to.Users?.Count ?? 0) + (to.Groups?.Count ?? 0) + (to.Supergroups?.Count ?? 0) == 0)
+        {
+            v.Add("to", "'to' must name at least one user, group or supergroup.");
+        }
+        return addressees;
+    }
+}

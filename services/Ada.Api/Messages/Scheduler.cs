@@ -1,0 +1,63 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Ada.Api.Http;
+using Ada.Core.Messages;
+using Ada.Core.Scheduling;
+using Microsoft.Extensions.Options;
+
+namespace Ada.Api.Messages;
+
+/// <summary>When a message is delivered: the time asked for (or now), moved out of quiet hours unless urgent.</summary>
+public sealed partial class Scheduler(IOptions<SchedulingOptions> options, TimeProvider time)
+{
+    public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(30);
+
+    private readonly QuietHours? _quietHours = options.Value.ToQuietHours();
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>
+    /// Reads <c>sendAt</c> (ISO-8601 with an offset; null when absent) into <paramref name="requested"/>,
+    /// recording a problem when it is malformed or more than <see cref="MaxAhead"/> ahead.
+    /// </summary>
+    public bool TryReadSendAt(string? text, string path, Validation v, out DateTimeOffset? requested)
+    {
+        requested = null;
+        if (text is null)
+        {
+            return true;
+        }
+        if (!IsoWithOffset().IsMatch(text) ||
+            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        {
+            v.Add(path, $"'{path}' must be an ISO-8601 date-time with an offset, e.g. \"2025-09-01T08:30:00+03:00\"; got {Validation.Echo(text)}.");
+            return false;
+        }
+        if (at > Now + MaxAhead)
+        {
+            v.Add(path, $"'{path}' {Validation.Echo(text)} is more than {MaxAhead.TotalDays:0} days ahead.");
+            return false;
+        }
+        requested = at;
+        return true;
+    }
+
+    /// <summary>The delivery time for a request: a past or absent time means now; quiet hours move it unless urgent.</summary>
+    public (DateTimeOffset DeliverAt, Rescheduled? Rescheduled) Plan(DateTimeOffset? requested, bool urgent)
+    {
+        var now = Now;
+        var at = requested is { } r && r > now ? r : now;
+        if (urgent || _quietHours?.WindowEnd(at) is not { } end)
+        {
+            return (at, null);
+        }
+        return (end, new Rescheduled(AdaJson.Timestamp(at), QuietHours.Reason));
+    }
+
+    /// <summary>The canonical form of a requested time for fingerprints (UTC, milliseconds), or null.</summary>
+    public static long? Normalize(DateTimeOffset? requested) => requested?.ToUnixTimeMilliseconds();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?([Zz]|[+-]\d{2}:\d{2})$")]
+    private static partial Regex IsoWithOffset();
+}

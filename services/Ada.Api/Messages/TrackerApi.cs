@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Ada.Api.Auth;
+using Ada.Api.Http;
+using Ada.Core;
+using Ada.Core.Messages;
+using Ada.Core.Redis;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
+using StackExchange.Redis;
+
+namespace Ada.Api.Messages;
+
+/// <summary>Follow one message live: a server-sent event stream of its history document.</summary>
+public static class TrackerApi
+{
+    public const int DefaultTimeoutSeconds = 60;
+    public const int MaxTimeoutSeconds = 3600;
+
+    public static RouteGroupBuilder MapTracker(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/history").WithTags("Tracker").RequireAuthorization(Policies.Sender)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        group.MapGet("/{id}/events", Events).WithName("TrackHistory")
+            .WithSummary("Server-sent events: snapshot, one update per change of the history, then end (complete, timeout or cancelled)");
+
+        return group;
+    }
+
+    private static Results<HistoryEventStream, ProblemHttpResult> Events(
+        string id, string? timeout, ClaimsPrincipal user, IConnectionMultiplexer mux, MessageStore messages, TimeProvider time)
+    {
+        if (MessageAccess.Check(id, Caller.From(user)) is { } denied)
+        {
+            return denied;
+        }
+        var seconds = DefaultTimeoutSeconds;
+        if (timeout is not null &&
+            (!int.TryParse(timeout, NumberStyles.None, CultureInfo.InvariantCulture, out seconds) || seconds is < 1 or > MaxTimeoutSeconds))
+        {
+            return Problems.BadRequest($"'timeout' must be a number of seconds from 1 to {MaxTimeoutSeconds}; got {Validation.Echo(timeout)}.");
+        }
+        return new HistoryEventStream(id, TimeSpan.FromSeconds(seconds), mux, messages, time);
+    }
+}
+
+/// <summary>
+/// Subscribes to the keyspace channel of <c>history:{id}</c> first and reads the document second, so no
+/// change between the two is missed; then sends the document again after every <c>set</c> of it.
+/// </summary>
+public sealed class HistoryEventStream(string id, TimeSpan timeout, IConnectionMultiplexer mux, MessageStore messages, TimeProvider time)
+    : IResult, IEndpointMetadataProvider
+{
+    public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/event-stream"]));
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        var aborted = httpContext.RequestAborted;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var started = time.GetTimestamp();
+        var channel = RedisChannel.Literal($"__keyspace@{mux.Database()}__:{Keys.History(id)}");
+        var notifications = await mux.GetSubscriber().SubscribeAsync(channel);
+        try
+        {
+            var last = await messages.GetHistoryJsonAsync(id);
+            await SendAsync(response, "snapshot", last ?? "null", aborted);
+            var reason = EndReason(last);
+            while (reason is null)
+            {
+                var remaining = timeout - time.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    reason = "timeout";
+                    break;
+                }
+                var set = await WaitForSetAsync(notifications, remaining < KeepAlive ? remaining : KeepAlive, aborted);
+                if (set is null && timeout > time.GetElapsedTime(started))
+                {
+                    await response.WriteAsync(": keep-alive\n\n", aborted);
+                    await response.Body.FlushAsync(aborted);
+                }
+                if (set is not true)
+                {
+                    continue;
+                }
+                var json = await messages.GetHistoryJsonAsync(id);
+                if (json is null || json == last)
+                {
+                    continue;
+                }
+                last = json;
+                await SendAsync(response, "update", json, aborted);
+                reason = EndReason(json);
+            }
+            await SendAsync(response, "end", AdaJson.Serialize(new TrackerEnd(reason)), aborted);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away: nothing more to send.
+        }
+        finally
+        {
+            await notifications.UnsubscribeAsync();
+        }
+    }
+
+    /// <summary>
+    /// True when a <c>set</c> arrived within <paramref name="wait"/>, false for other notifications, null when none
+    /// came. Every notification queued so far is consumed: one read of the document answers them all.
+    /// </summary>
+    private static async Task<bool?> WaitForSetAsync(ChannelMessageQueue notifications, TimeSpan wait, CancellationToken aborted)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        timer.CancelAfter(wait);
+        ChannelMessage message;
+        try
+        {
+            message = await notifications.ReadAsync(timer.Token);
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        {
+            return null;
+        }
+        var set = message.Message == "set";
+        while (notifications.TryRead(out message))
+        {
+            set |= message.Message == "set";
+        }
+        return set;
+    }
+
+    private static string? EndReason(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.TryGetProperty("state", out var state) ? state.GetString() switch
+        {
+            MessageStates.Done => "complete",
+            MessageStates.Cancelled => "cancelled",
+            _ => null,
+        } : null;
+    }
+
+    private static async Task SendAsync(HttpResponse response, string name, string data, CancellationToken aborted)
+    {
+        var lines = string.Join("\n", data.Split('\n').Select(line => "data: " + line));
+        await response.WriteAsync($"event: {name}\n{lines}\n\n", aborted);
+        await response.Body.FlushAsync(aborted);
+    }
+}

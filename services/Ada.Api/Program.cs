@@ -1,0 +1,27 @@
+using Ada.Api;
+using Ada.Api.Directory;
+using Ada.Api.Messages;
+using Ada.Core.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApiServices();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapDefaultEndpoints();
+app.MapOpenApi();
+
+app.MapDirectory();
+app.MapTokens();
+app.MapMessages();
+app.MapHistory();
+app.MapTracker();
+
+app.Run();
+
+public partial class Program;

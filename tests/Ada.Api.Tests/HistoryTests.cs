@@ -1,0 +1,116 @@
+using System.Net;
+using Ada.Core;
+using Ada.Core.Messages;
+using Ada.Testing;
+
+namespace Ada.Api.Tests;
+
+[Collection(RedisCollection.Name)]
+public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
+{
+    private static async Task<string> QueueAsync(HttpClient client, string text)
+    {
+        using var response = await client.PostAsync("/v1/queue", Json($$"""{"text":"{{text}}","to":{"users":["u1"]} }"""));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await ReadJsonAsync(response)).GetProperty("id").GetString()!;
+    }
+
+    [Fact]
+    public async Task GetHistory_Own_ReturnsTheStoredDocument()
+    {
+        var (teacher, _, _) = await App.SeedAsync();
+        using var client = App.Client(teacher);
+        var id = await QueueAsync(client, "hello");
+        using var response = await client.GetAsync($"/v1/history/{id}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal((await App.Db.StringGetAsync(Keys.History(id))).ToString(), await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task GetHistory_AnotherTeachers_Returns403_StaffMayRead()
+    {
+        var (teacher, staff, _) = await App.SeedAsync();
+        var other = await App.UserAsync("t2", "teacher");
+        using var owner = App.Client(teacher);
+        var id = await QueueAsync(owner, "mine");
+        using var stranger = App.Client(other);
+        foreach (var path in new[] { $"/v1/history/{id}", $"/v1/history/{id}/receipts", $"/v1/history/{id}/events?timeout=1" })
+        {
+            using var refused = await stranger.GetAsync(path);
+            await ProblemAsync(refused, HttpStatusCode.Forbidden);
+        }
+        using var byStaff = App.Client(staff);
+        using var allowed = await byStaff.GetAsync($"/v1/history/{id}");
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact]
+    public async Task GetHistory_Unknown_Returns404()
+    {
+        using var response = await Admin.GetAsync("/v1/history/admin:1");
+        await ProblemAsync(response, HttpStatusCode.NotFound);
+        using var receipts = await Admin.GetAsync("/v1/history/admin:1/receipts");
+        await ProblemAsync(receipts, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task ListHistory_OwnMessagesNewestFirst_WithLimit()
+    {
+        var (teacher, staff, _) = await App.SeedAsync();
+        using var client = App.Client(teacher);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            // Within one millisecond, ties are ordered by id, which grows with time too.
+            ids.Add(await QueueAsync(client, $"m{i}"));
+        }
+        using var staffClient = App.Client(staff);
+        await QueueAsync(staffClient, "not the teacher's");
+
+        using var all = await client.GetAsync("/v1/history");
+        var list = await ReadJsonAsync(all);
+        Assert.Equal(ids.AsEnumerable().Reverse(), list.EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+
+        using var limited = await client.GetAsync("/v1/history?limit=2");
+        Assert.Equal(2, (await ReadJsonAsync(limited)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ListHistory_OtherSender_TeacherGets403_StaffReads()
+    {
+        var (teacher, staff, _) = await App.SeedAsync();
+        using var client = App.Client(teacher);
+        var id = await QueueAsync(client, "hello");
+        using var teacherAsking = await client.GetAsync("/v1/history?sender=st1");
+        await ProblemAsync(teacherAsking, HttpStatusCode.Forbidden);
+        using var own = await client.GetAsync("/v1/history?sender=t1");
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        using var staffClient = App.Client(staff);
+        using var byStaff = await staffClient.GetAsync("/v1/history?sender=t1&limit=10");
+        Assert.Equal(id, (await ReadJsonAsync(byStaff))[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Receipts_ReturnsWhatCouriersRecorded()
+    {
+        await App.SeedAsync();
+        var id = await QueueAsync(Admin, "hello");
+        using (var empty = await Admin.GetAsync($"/v1/history/{id}/receipts"))
+        {
+            Assert.Equal(0, (await ReadJsonAsync(empty)).GetArrayLength());
+        }
+        await App.Db.HashSetAsync(Keys.Receipts(id), "telegram:u1",
+            AdaJson.Serialize(new Receipt("u1", "telegram", ReceiptStatus.Sent, ProviderMessageId: "77")));
+        await App.Db.HashSetAsync(Keys.Receipts(id), "sms:u1",
+            AdaJson.Serialize(new Receipt("u1", "sms", ReceiptStatus.Failed, Detail: "unreachable")));
+        using var response = await Admin.GetAsync($"/v1/history/{id}/receipts");
+        var receipts = await ReadJsonAsync(response);
+        Assert.Equal(2, receipts.GetArrayLength());
+        Assert.Equal("sms", receipts[0].GetProperty("channel").GetString());
+        Assert.Equal("unreachable", receipts[0].GetProperty("detail").GetString());
+        Assert.Equal("77", receipts[1].GetProperty("providerMessageId").GetString());
+        Assert.Equal("sent", receipts[1].GetProperty("status").GetString());
+        Assert.False(receipts[1].TryGetProperty("detail", out _));
+    }
+}

@@ -1,0 +1,6 @@
+using Ada.Testing;
+
+namespace Ada.EndToEnd.Tests;
+
+[CollectionDefinition(RedisCollection.Name)]
+public sealed class RedisCollectionDefinition : ICollectionFixture<RedisServer>;
