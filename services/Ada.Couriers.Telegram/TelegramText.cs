@@ -35,7 +35,8 @@ public static class TelegramText
             }
             rest = rest[(cut + 1)..];
         }
-        if (rest.Length > 0 || parts.Count == 0)
+        // Whitespace left after the last cut is no part: Telegram refuses a blank text, which would fail a delivered message.
+        if (parts.Count == 0 || !rest.IsWhiteSpace())
         {
             parts.Add(rest.ToString());
         }

@@ -233,18 +233,27 @@ public sealed class CourierService(
 
     private async Task SweepOnceAsync()
     {
+        const int page = 1000;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var db = mux.GetDatabase();
-        var batch = db.CreateBatch();
-        var ranges = Enumerable.Range(0, Keys.DueShards)
-            .Select(s => batch.SortedSetRangeByScoreAsync(Keys.Due(s), double.NegativeInfinity, now, take: 1000))
-            .ToList();
-        batch.Execute();
-        foreach (var id in (await Task.WhenAll(ranges)).SelectMany(r => r).Select(v => v.ToString()))
+        // Every page of every shard: an id stays in the index until all its channels are done, so the oldest
+        // page may hold only ids this channel has settled, and newer due ids wait behind them.
+        for (var shard = 0; shard < Keys.DueShards; shard++)
         {
-            if (!_inFlight.ContainsKey(id) && !_settled.ContainsKey(id))
+            for (var skip = 0; ; skip += page)
             {
-                _work.Writer.TryWrite(id);
+                var ids = await db.SortedSetRangeByScoreAsync(Keys.Due(shard), double.NegativeInfinity, now, skip: skip, take: page);
+                foreach (var id in ids.Select(v => v.ToString()))
+                {
+                    if (!_inFlight.ContainsKey(id) && !_settled.ContainsKey(id))
+                    {
+                        _work.Writer.TryWrite(id);
+                    }
+                }
+                if (ids.Length < page)
+                {
+                    break;
+                }
             }
         }
     }

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using Ada.Core.Messages;
+using Ada.Core.Redis;
+using Ada.Testing;
+using StackExchange.Redis;
+
+namespace Ada.Core.Tests;
+
+/// <summary>xunit looks for collection definitions only in the test assembly, not in Ada.Testing.</summary>
+[CollectionDefinition(RedisCollection.Name)]
+public sealed class RedisCollectionDefinition : ICollectionFixture<RedisServer>;
+
+/// <summary>One database of the shared redis-server, with its own connection, for one test.</summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    public static readonly AdaScripts Scripts = new();
+
+    private TestDatabase(RedisServer server, ConnectionMultiplexer mux, int number)
+    {
+        Server = server;
+        Mux = mux;
+        Number = number;
+    }
+
+    public RedisServer Server { get; }
+    public ConnectionMultiplexer Mux { get; }
+    public int Number { get; }
+    public IDatabase Db => Mux.GetDatabase();
+    public MessageStore Messages => new(Mux, Scripts);
+
+    /// <param name="admin">Allows CONFIG and SCRIPT; Ada's services connect without it.</param>
+    public static async Task<TestDatabase> OpenAsync(RedisServer redis, bool admin = false)
+    {
+        var number = redis.NextDatabase();
+        var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString(number) + (admin ? ",allowAdmin=true" : ""));
+        return new TestDatabase(redis, mux, number);
+    }
+
+    /// <summary>Another connection to the same database, as a second process would have.</summary>
+    public Task<ConnectionMultiplexer> ConnectAgainAsync() => ConnectionMultiplexer.ConnectAsync(Server.ConnectionString(Number));
+
+    public async Task<string> RawHistoryAsync(string id) => (await Db.StringGetAsync(Keys.History(id))).ToString();
+
+    /// <summary>The shards of the due index that hold the id.</summary>
+    public async Task<IReadOnlyList<int>> DueShardsHoldingAsync(string id)
+    {
+        var shards = new List<int>();
+        for (var s = 0; s < Keys.DueShards; s++)
+        {
+            if ((await Db.SortedSetScoreAsync(Keys.Due(s), id)).HasValue)
+            {
+                shards.Add(s);
+            }
+        }
+        return shards;
+    }
+
+    public async Task<long> DueIndexSizeAsync()
+    {
+        long total = 0;
+        for (var s = 0; s < Keys.DueShards; s++)
+        {
+            total += await Db.SortedSetLengthAsync(Keys.Due(s));
+        }
+        return total;
+    }
+
+    /// <summary>Unix ms at which the key expires; -1 without a TTL, -2 when the key is absent.</summary>
+    public async Task<long> ExpireTimeMsAsync(RedisKey key) => (long)await Db.ExecuteAsync("PEXPIRETIME", key);
+
+    public ValueTask DisposeAsync() => Mux.DisposeAsync();
+}
+
+/// <summary>Keyevent notifications of one kind (<c>del</c>, <c>expired</c>) in one database, as they arrive.</summary>
+public sealed class KeyEventLog
+{
+    private readonly ConcurrentQueue<string> _keys = new();
+
+    public static async Task<KeyEventLog> SubscribeAsync(TestDatabase database, string keyevent)
+    {
+        var log = new KeyEventLog();
+        await database.Mux.GetSubscriber().SubscribeAsync(
+            RedisChannel.Literal($"__keyevent@{database.Number}__:{keyevent}"),
+            (_, key) => log._keys.Enqueue(key.ToString()));
+        return log;
+    }
+
+    public bool Saw(RedisKey key) => _keys.Contains(key.ToString());
+
+    public Task WaitForAsync(RedisKey key, TimeSpan timeout) =>
+        Eventually.WaitAsync(() => Task.FromResult(Saw(key)), timeout, $"a keyevent on {key}");
+}
+
+/// <summary>Messages as the API would queue them.</summary>
+public static class Sample
+{
+    public static readonly string[] TelegramAndVk = [Channels.Telegram, Channels.Vk];
+
+    public static HistoryDocument History(
+        string sender, DateTimeOffset deliverAt, int recipients, IReadOnlyList<string>? channels = null, Addressees? to = null)
+    {
+        var expected = channels ?? TelegramAndVk;
+        var now = DateTimeOffset.UtcNow;
+        return new HistoryDocument(
+            Id: MessageIds.New(sender, TimeProvider.System),
+            Sender: sender,
+            Origin: "api",
+            Text: "Лекция 10:00 отменена",
+            To: to ?? new Addressees([], ["g1"], []),
+            Recipients: recipients,
+            CreatedAt: AdaJson.Timestamp(now),
+            RequestedAt: null,
+            DeliverAt: AdaJson.Timestamp(deliverAt),
+            DeliverAtMs: deliverAt.ToUnixTimeMilliseconds(),
+            Urgent: false,
+            Rescheduled: null,
+            State: MessageStates.Scheduled,
+            ExpectedChannels: [.. expected],
+            Channels: expected.ToDictionary(c => c, _ => ChannelSection.New()));
+    }
+
+    public static EnqueueCommand Command(
+        HistoryDocument history, IReadOnlyList<string> recipients, string fingerprint = "fp-1",
+        int messagesPerHour = 0, int recipientsPerMessage = 0) =>
+        new(history, fingerprint, $$"""{"id":"{{history.Id}}","recipients":{{recipients.Count}}}""", recipients,
+            messagesPerHour, recipientsPerMessage);
+
+    public static List<string> Users(int count, string prefix = "u") =>
+        [.. Enumerable.Range(1, count).Select(i => $"{prefix}{i}")];
+
+    /// <summary>Queues a message and fails the test unless it was accepted.</summary>
+    public static async Task<HistoryDocument> EnqueueAsync(
+        TestDatabase database, DateTimeOffset deliverAt, IReadOnlyList<string> recipients,
+        IReadOnlyList<string>? channels = null, Addressees? to = null, string sender = "t1")
+    {
+        var history = History(sender, deliverAt, recipients.Count, channels, to);
+        var outcome = await database.Messages.EnqueueAsync(Command(history, recipients));
+        Assert.IsType<EnqueueOutcome.Accepted>(outcome);
+        return history;
+    }
+}
