@@ -42,6 +42,12 @@ public static class Keys
     public static RedisKey Couriers(string channel) => $"couriers:{channel}";
     public static RedisKey Rate(string channel) => $"rate:{channel}";
 
+    /// <summary>What a channel's couriers accept (JSON <see cref="Couriers.ChannelLimits"/>), written at their start.</summary>
+    public static RedisKey ChannelLimits(string channel) => $"limits:{channel}";
+
+    /// <summary>A provider's message id → <c>{id}\n{userId}</c>, so a later delivery report finds its receipt.</summary>
+    public static RedisKey ProviderRef(string channel, string providerMessageId) => $"providerref:{channel}:{providerMessageId}";
+
     /// <summary>The key name inside <c>delivery:{id}</c>, or null when the key is not a delivery key.</summary>
     public static string? IdOfDeliveryKey(string key) =>
         key.StartsWith("delivery:{", StringComparison.Ordinal) && key.EndsWith('}') ? key[10..^1] : null;

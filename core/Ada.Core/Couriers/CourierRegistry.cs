@@ -24,6 +24,15 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
     public Task LeaveAsync(string channel, string instance) =>
         mux.GetDatabase().SortedSetRemoveAsync(Keys.Couriers(channel), instance);
 
+    public Task PublishLimitsAsync(string channel, ChannelLimits limits) =>
+        mux.GetDatabase().StringSetAsync(Keys.ChannelLimits(channel), AdaJson.Serialize(limits));
+
+    public async Task<ChannelLimits?> GetLimitsAsync(string channel)
+    {
+        var json = await mux.GetDatabase().StringGetAsync(Keys.ChannelLimits(channel));
+        return json.IsNullOrEmpty ? null : AdaJson.Deserialize<ChannelLimits>(json.ToString());
+    }
+
     public async Task<IReadOnlyList<string>> AliveChannelsAsync()
     {
         var since = (time.GetUtcNow() - AliveWithin).ToUnixTimeMilliseconds();

@@ -136,7 +136,13 @@ public sealed class CourierService(
                 var firstStart = section.StartedAt == AdaJson.Timestamp(now);
                 await runner.RunAsync(history, Owner, firstStart, stoppingToken);
                 break;
-            case ClaimStatus.Done or ClaimStatus.Cancelled or ClaimStatus.NotExpected or ClaimStatus.Missing:
+            case ClaimStatus.Missing:
+                // The history and the due entry are written together; a due entry without a history
+                // (the history was deleted by hand, or expired) can never be delivered: drop it.
+                await mux.GetDatabase().SortedSetRemoveAsync(Keys.DueFor(id), id);
+                _settled[id] = now.AddMinutes(10);
+                break;
+            case ClaimStatus.Done or ClaimStatus.Cancelled or ClaimStatus.NotExpected:
                 _settled[id] = now.AddMinutes(10);
                 break;
             default:

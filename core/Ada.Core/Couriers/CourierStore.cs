@@ -85,5 +85,34 @@ public sealed class CourierStore(IConnectionMultiplexer mux, AdaScripts scripts)
         await tx.ExecuteAsync();
     }
 
+    /// <summary>Remembers which receipt a provider's message id belongs to, for delivery reports (kept 7 days).</summary>
+    public Task RememberProviderIdAsync(string channel, string providerMessageId, string id, string userId) =>
+        Db.StringSetAsync(Keys.ProviderRef(channel, providerMessageId), $"{id}\n{userId}", TimeSpan.FromDays(7));
+
+    /// <summary>The (message id, user id) a provider's message id was sent for, or null.</summary>
+    public async Task<(string Id, string UserId)?> FindByProviderIdAsync(string channel, string providerMessageId)
+    {
+        var value = await Db.StringGetAsync(Keys.ProviderRef(channel, providerMessageId));
+        if (value.IsNullOrEmpty)
+        {
+            return null;
+        }
+        var parts = value.ToString().Split('\n', 2);
+        return parts.Length == 2 ? (parts[0], parts[1]) : null;
+    }
+
+    /// <summary>
+    /// Applies a delivery report to a <c>sent</c> receipt (<c>delivered</c> or <c>failed</c>), with the history's
+    /// counts; true when the receipt changed. Reports for other states are ignored (a report may come twice).
+    /// </summary>
+    public async Task<bool> UpdateReceiptAsync(string id, string channel, string userId, string status,
+        string? detail, string? errorClass, DateTimeOffset now)
+    {
+        var result = (RedisResult[])(await scripts.RunAsync(Db, Script.UpdateReceipt,
+            [Keys.History(id), Keys.Receipts(id)],
+            [channel, userId, status, detail ?? "", errorClass ?? "", AdaJson.Timestamp(now)]))!;
+        return result[0].ToString() == "ok";
+    }
+
     public static string ReceiptField(string channel, string userId) => $"{channel}:{userId}";
 }

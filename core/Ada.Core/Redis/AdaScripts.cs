@@ -17,6 +17,7 @@ public enum Script
     SendNow,
     RateTake,
     DeactivateContact,
+    UpdateReceipt,
 }
 
 /// <summary>
@@ -60,6 +61,7 @@ public sealed class AdaScripts
         Script.SendNow => "send_now",
         Script.RateTake => "rate_take",
         Script.DeactivateContact => "deactivate_contact",
+        Script.UpdateReceipt => "update_receipt",
         _ => script.ToString().ToLowerInvariant(),
     };
 
