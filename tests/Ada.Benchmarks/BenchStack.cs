@@ -1,0 +1,206 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Ada.Testing;
+using StackExchange.Redis;
+
+namespace Ada.Benchmarks;
+
+/// <summary>What one scenario runs on: its own redis-server, the sandbox, one Telegram courier and the API.</summary>
+public sealed class StackOptions
+{
+    public Dictionary<string, string> Courier { get; } = new();
+    public Dictionary<string, string> Sandbox { get; } = new();
+    public Dictionary<string, string> Api { get; } = new();
+}
+
+/// <summary>
+/// A fresh Ada for one scenario: a new <c>redis-server</c> (the tests' arguments: <c>--save "" --appendonly no
+/// --hz 10</c>, keyspace events on), then the sandbox, the courier (the API refuses to queue without a courier
+/// heartbeat) and the API, all on 127.0.0.1, all killed on dispose.
+/// </summary>
+public sealed class BenchStack : IAsyncDisposable
+{
+    public const string AdminToken = "bench-admin-token-0123456789abcdef";
+    public const string TelegramToken = "123456:BENCH";
+    public const int ClientConnections = 64;
+
+    private readonly List<ServiceProcess> _started = [];
+
+    private BenchStack(RedisServer redis, int database)
+    {
+        Redis = redis;
+        Database = database;
+    }
+
+    public RedisServer Redis { get; }
+    public int Database { get; }
+    public ServiceProcess Sandbox { get; private set; } = null!;
+    public ServiceProcess Courier { get; private set; } = null!;
+    public ServiceProcess Api { get; private set; } = null!;
+    public ConnectionMultiplexer Mux { get; private set; } = null!;
+    public int RedisPid { get; private set; }
+
+    /// <summary>The admin (unlimited quotas), pooled like a load generator: up to 64 connections.</summary>
+    public HttpClient Admin { get; private set; } = null!;
+    public HttpClient SandboxHttp { get; private set; } = null!;
+
+    /// <summary>Set for every service of every stack (e.g. DOTNET_PerfMapEnabled=1 so `perf` can name JIT-compiled code).</summary>
+    public static Dictionary<string, string> CommonEnvironment { get; } = new();
+
+    /// <summary>Per-service overrides from the command line (<c>--set courier:Courier__MaxConcurrentMessages=32</c>), applied last.</summary>
+    public static List<(string Service, string Key, string Value)> Overrides { get; } = [];
+
+    public static async Task<BenchStack> StartAsync(StackOptions options, CancellationToken cancel)
+    {
+        foreach (var (key, value) in CommonEnvironment)
+        {
+            options.Sandbox.TryAdd(key, value);
+            options.Courier.TryAdd(key, value);
+            options.Api.TryAdd(key, value);
+        }
+        foreach (var (service, key, value) in Overrides)
+        {
+            (service switch { "sandbox" => options.Sandbox, "courier" => options.Courier, _ => options.Api })[key] = value;
+        }
+        var redis = new RedisServer();
+        await redis.StartAsync();
+        var stack = new BenchStack(redis, redis.NextDatabase());
+        try
+        {
+            await stack.StartServicesAsync(options, cancel);
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartServicesAsync(StackOptions options, CancellationToken cancel)
+    {
+        Mux = await ConnectionMultiplexer.ConnectAsync($"{Redis.Host}:{Redis.Port},allowAdmin=true,defaultDatabase={Database}");
+        var info = await Mux.GetServer(Redis.Host, Redis.Port).InfoAsync("server");
+        RedisPid = int.Parse(info.SelectMany(g => g).First(p => p.Key == "process_id").Value);
+
+        Sandbox = Keep(await ServiceProcess.StartAsync("Ada.Sandbox", new Dictionary<string, string>(options.Sandbox)
+        {
+            ["Logging__LogLevel__Default"] = "Warning",
+        }));
+        cancel.ThrowIfCancellationRequested();
+        var courier = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
+            ["Telegram__Token"] = TelegramToken,
+            ["Telegram__BaseUrl"] = Sandbox.BaseAddress.ToString().TrimEnd('/'),
+        };
+        foreach (var (key, value) in options.Courier)
+        {
+            courier[key] = value;
+        }
+        Courier = Keep(await ServiceProcess.StartAsync("Ada.Couriers.Telegram", courier));
+        cancel.ThrowIfCancellationRequested();
+        var api = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
+            ["Ada__AdminToken"] = AdminToken,
+            ["Scheduling__QuietHours"] = "",
+            ["Limits__Admin__MessagesPerHour"] = "0",
+            ["Limits__Admin__RecipientsPerMessage"] = "0",
+        };
+        foreach (var (key, value) in options.Api)
+        {
+            api[key] = value;
+        }
+        Api = Keep(await ServiceProcess.StartAsync("Ada.Api", api));
+
+        Admin = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = ClientConnections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            UseCookies = false,
+            UseProxy = false,
+        })
+        {
+            BaseAddress = Api.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(120),
+        };
+        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        SandboxHttp = new HttpClient(new SocketsHttpHandler { UseProxy = false })
+        {
+            BaseAddress = Sandbox.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    private ServiceProcess Keep(ServiceProcess service)
+    {
+        _started.Add(service);
+        return service;
+    }
+
+    /// <summary>The processes whose CPU time the scenarios account for.</summary>
+    public IReadOnlyDictionary<string, int> Pids => new Dictionary<string, int>
+    {
+        ["api"] = Api.ProcessId,
+        ["courier"] = Courier.ProcessId,
+        ["sandbox"] = Sandbox.ProcessId,
+        ["redis"] = RedisPid,
+        ["bench"] = Environment.ProcessId,
+    };
+
+    public IServer RedisAdmin => Mux.GetServer(Redis.Host, Redis.Port);
+
+    /// <summary>
+    /// Fresh processes run their first requests through the JIT; production couriers are warm. Sends
+    /// <paramref name="messages"/> one-recipient messages and one group message to as many warm-up students (chat ids
+    /// 90,000,000+), waits until they all arrived (bounded), then empties the sandbox's inbox.
+    /// </summary>
+    public async Task<JsonObject> WarmUpAsync(int messages, CancellationToken cancel)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var students = Enumerable.Range(0, messages).Select(i => new Student($"warm{i}", $"{90_000_000 + i}")).ToList();
+        await AdaCalls.ImportAsync(Admin, students, "warm", cancel);
+        var single = await AdaCalls.QueueManyAsync(Admin, messages,
+            i => AdaCalls.QueueBody($"Warm-up #{i}", users: [students[i].Id]), 16, TimeSpan.FromSeconds(60), cancel);
+        await AdaCalls.QueueOneAsync(Admin, AdaCalls.QueueBody("Warm-up group", groups: ["warm"]), cancel);
+        var expected = single.Accepted + messages;
+        var arrived = await AdaCalls.WaitUntilAsync(
+            async () => await AdaCalls.InboxTotalAsync(SandboxHttp, cancel) >= expected,
+            TimeSpan.FromSeconds(Math.Max(60, expected / 10.0)), TimeSpan.FromMilliseconds(200), cancel);
+        // Let the last reports land before the measured part begins.
+        await Task.Delay(1000, cancel);
+        using (var cleared = await SandboxHttp.DeleteAsync("/sandbox/inbox", cancel))
+        {
+            cleared.EnsureSuccessStatusCode();
+        }
+        return new JsonObject
+        {
+            ["messages"] = single.Accepted + 1,
+            ["sends"] = expected,
+            ["allArrived"] = arrived,
+            ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 1),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in Enumerable.Reverse(_started))
+        {
+            try
+            {
+                await service.DisposeAsync();
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+        Admin?.Dispose();
+        SandboxHttp?.Dispose();
+        if (Mux is not null)
+        {
+            await Mux.DisposeAsync();
+        }
+        await Redis.DisposeAsync();
+    }
+}
