@@ -33,6 +33,10 @@ public sealed class ScriptTests(RedisServer redis)
             [Script.Cancel] = ([Keys.History(id), Keys.Delivery(id), Keys.DueFor(id)], [id, now]),
             [Script.RateTake] = ([Keys.Rate(Channels.Telegram)], [10, 10, 1]),
             [Script.DeactivateContact] = ([Keys.User("u1"), Keys.Contacts(Channels.Telegram)], [Channels.Telegram, "u1", "42"]),
+            [Script.ActivateContact] = ([Keys.User("u1"), Keys.Contacts(Channels.Vk)], [Channels.Vk, "u1", "42"]),
+            [Script.LinkVk] = ([Keys.LinkCode("ABCDEF"), Keys.User("u1"), Keys.AddressOwners(Channels.Vk), Keys.Contacts(Channels.Vk),
+                Keys.VkAllowed, Keys.User("u1")], ["u1", "42", ""]),
+            [Script.UpdateReceipt] = ([Keys.History(id), Keys.Receipts(id)], [Channels.Sms, "u1", "delivered", "", "", now]),
         };
         Assert.Equal(Enum.GetValues<Script>().Order(), calls.Keys.Order());
 

@@ -19,7 +19,8 @@ public sealed class CourierOptions
     /// <summary>How often the due index is checked for orders falling due, to touch them so Redis announces them.</summary>
     [Range(5, 1000)] public int DueTickMilliseconds { get; set; } = 20;
 
-    [Range(1, 64)] public int MaxConcurrentMessages { get; set; } = 4;
+    /// <summary>Messages one instance sends at once: many one-person messages fall due together at 8:00.</summary>
+    [Range(1, 256)] public int MaxConcurrentMessages { get; set; } = 16;
 
     /// <summary>Attempts for one person on transient errors before the receipt says failed.</summary>
     [Range(1, 100)] public int MaxAttempts { get; set; } = 10;

@@ -12,6 +12,11 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
 {
     public static readonly TimeSpan AliveWithin = TimeSpan.FromSeconds(30);
 
+    /// <summary>The API asks on every queue request; heartbeats come every few seconds, so a second-old answer is as good.</summary>
+    public static readonly TimeSpan AliveCacheFor = TimeSpan.FromSeconds(1);
+
+    private volatile AliveSnapshot? _alive;
+
     public async Task BeatAsync(string channel, string instance)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -35,9 +40,18 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
 
     public async Task<IReadOnlyList<string>> AliveChannelsAsync()
     {
-        var since = (time.GetUtcNow() - AliveWithin).ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow();
+        if (_alive is { } cached && now - cached.At < AliveCacheFor && cached.Channels.Count > 0)
+        {
+            return cached.Channels;
+        }
+        var since = (now - AliveWithin).ToUnixTimeMilliseconds();
         var db = mux.GetDatabase();
         var counts = await Task.WhenAll(Channels.All.Select(c => db.SortedSetLengthAsync(Keys.Couriers(c), since)));
-        return [.. Channels.All.Where((_, i) => counts[i] > 0)];
+        IReadOnlyList<string> alive = [.. Channels.All.Where((_, i) => counts[i] > 0)];
+        _alive = new AliveSnapshot(now, alive);
+        return alive;
     }
+
+    private sealed record AliveSnapshot(DateTimeOffset At, IReadOnlyList<string> Channels);
 }

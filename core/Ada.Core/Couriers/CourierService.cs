@@ -34,6 +34,8 @@ public sealed class CourierService(
     private readonly Channel<string> _work = System.Threading.Channels.Channel.CreateBounded<string>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<string, byte> _inFlight = new();
+    /// <summary>Ids waiting on the work queue, so an event and a sweep do not queue one id twice.</summary>
+    private readonly ConcurrentDictionary<string, byte> _queued = new();
     /// <summary>Ids this channel has nothing more to do for, remembered so sweeps do not claim them again and again.</summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _settled = new();
     private readonly SemaphoreSlim _sweepNow = new(0, 1);
@@ -76,9 +78,18 @@ public sealed class CourierService(
     {
         if (Keys.IdOfDeliveryKey(message.Message.ToString()) is { } id)
         {
-            _work.Writer.TryWrite(id);
+            Enqueue(id);
         }
         return Task.CompletedTask;
+    }
+
+    private void Enqueue(string id)
+    {
+        if (!_inFlight.ContainsKey(id) && !_settled.ContainsKey(id) && _queued.TryAdd(id, 0) && !_work.Writer.TryWrite(id))
+        {
+            // The queue is full: the sweep offers this id again later.
+            _queued.TryRemove(id, out _);
+        }
     }
 
     private void OnRestored(object? sender, ConnectionFailedEventArgs e)
@@ -100,6 +111,7 @@ public sealed class CourierService(
     {
         await foreach (var id in _work.Reader.ReadAllAsync(stoppingToken))
         {
+            _queued.TryRemove(id, out _);
             if (_settled.ContainsKey(id) || !_inFlight.TryAdd(id, 0))
             {
                 continue;
@@ -249,12 +261,9 @@ public sealed class CourierService(
             for (var skip = 0; ; skip += page)
             {
                 var ids = await db.SortedSetRangeByScoreAsync(Keys.Due(shard), double.NegativeInfinity, now, skip: skip, take: page);
-                foreach (var id in ids.Select(v => v.ToString()))
+                foreach (var id in ids)
                 {
-                    if (!_inFlight.ContainsKey(id) && !_settled.ContainsKey(id))
-                    {
-                        _work.Writer.TryWrite(id);
-                    }
+                    Enqueue(id.ToString());
                 }
                 if (ids.Length < page)
                 {

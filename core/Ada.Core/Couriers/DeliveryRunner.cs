@@ -37,7 +37,13 @@ public sealed class DeliveryRunner(
             bool cancelled;
             try
             {
-                cancelled = await SendAllAsync(history, owner, firstStart, stop.Token);
+                var ending = await SendAllAsync(history, owner, firstStart, stop.Token);
+                if (ending.Finalized)
+                {
+                    logger.LogInformation("Finished {MessageId} via {Channel}: delivered", id, Channel);
+                    return;
+                }
+                cancelled = ending.Cancelled;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -70,11 +76,12 @@ public sealed class DeliveryRunner(
         }
     }
 
-    /// <summary>
-    /// Sends until every recipient has a receipt. Returns true when it stopped because the message was
-    /// cancelled; either way the caller writes the final report.
-    /// </summary>
-    private async Task<bool> SendAllAsync(HistoryDocument history, string owner, bool firstStart, CancellationToken stop)
+    /// <summary>How sending ended: with the final report already written (the usual case: it rides on the
+    /// last batch's report), or cancelled, or with nothing left to send (the caller writes the final report).</summary>
+    private readonly record struct Ending(bool Finalized, bool Cancelled);
+
+    /// <summary>Sends until every recipient has a receipt, reporting after every batch.</summary>
+    private async Task<Ending> SendAllAsync(HistoryDocument history, string owner, bool firstStart, CancellationToken stop)
     {
         var id = history.Id;
         var db = mux.GetDatabase();
@@ -115,15 +122,20 @@ public sealed class DeliveryRunner(
                 await ApplyAsync(outcomes, retries, receipts);
             }
             // Written even when stopping: whatever was sent is on record before the claim goes.
-            var result = await store.ReportAsync(id, Channel, owner, receipts, final: false, time.GetUtcNow());
+            var last = cursor >= total && retries.Count == 0 && !stop.IsCancellationRequested;
+            var result = await store.ReportAsync(id, Channel, owner, receipts, final: last, time.GetUtcNow());
+            if (last)
+            {
+                return new Ending(Finalized: true, Cancelled: result.Cancelled);
+            }
             if (result.Cancelled)
             {
                 logger.LogInformation("{MessageId} was cancelled; {Channel} stops", id, Channel);
-                return true;
+                return new Ending(Finalized: false, Cancelled: true);
             }
         }
         stop.ThrowIfCancellationRequested();
-        return false;
+        return new Ending(Finalized: false, Cancelled: false);
     }
 
     /// <summary>Skips people with a receipt already; turns missing contacts into no_contact receipts.</summary>
