@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Ada.Sandbox;
 
 public static class Extensions
@@ -14,6 +16,29 @@ public static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<TelegramState>();
+
+        builder.Services.AddOptions<VkOptions>()
+            .BindConfiguration(VkOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<VkState>();
+        builder.Services.AddSingleton<VkCallbackSender>();
+        builder.Services.AddHttpClient(VkCallbackSender.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
+
+        builder.Services.AddOptions<SmsOptions>()
+            .BindConfiguration(SmsOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<SmsRuOptions>()
+            .BindConfiguration(SmsRuOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<SmsState>();
+        builder.Services.AddSingleton<SmsWebhooks>();
+        builder.Services.AddSingleton<SmsDevice>();
+        builder.Services.AddHttpClient(SmsWebhooks.HttpClientName)
+            .ConfigureHttpClient((services, http) => http.Timeout =
+                TimeSpan.FromMilliseconds(services.GetRequiredService<IOptions<SmsOptions>>().Value.WebhookTimeoutMilliseconds));
 
         return builder;
     }

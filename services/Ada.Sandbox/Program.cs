@@ -11,6 +11,12 @@ app.MapHealthChecks("/health/ready");
 app.MapSandboxControlApi();
 app.MapTelegramBotApi();
 app.MapTelegramControlApi();
+app.MapVkApi();
+app.MapVkControlApi();
+app.MapSmsGatewayLocalApi();
+app.MapSmsGatewayCloudApi();
+app.MapSmsRuApi();
+app.MapSmsControlApi();
 
 app.Run();
 

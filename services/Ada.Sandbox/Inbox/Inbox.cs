@@ -3,7 +3,9 @@ using System.Collections.Concurrent;
 namespace Ada.Sandbox;
 
 /// <summary>A message a sandboxed provider accepted, as the recipient would have received it.</summary>
-public sealed record InboxMessage(string Channel, string ChatId, long MessageId, string Text, DateTimeOffset ReceivedAt);
+/// <remarks>ProviderMessageId is the provider's own id when it is not a number (the SMS gateways' message ids).</remarks>
+public sealed record InboxMessage(
+    string Channel, string ChatId, long MessageId, string Text, DateTimeOffset ReceivedAt, string? ProviderMessageId = null);
 
 public sealed record InboxPage(int Total, IReadOnlyList<InboxMessage> Messages);
 

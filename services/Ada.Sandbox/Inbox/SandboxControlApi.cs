@@ -4,11 +4,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Ada.Sandbox;
 
 public sealed record InboxMessageView(
-    string Channel, string ChatId, long MessageId, string Text, string ReceivedAt, long ReceivedAtUnixMs);
+    string Channel, string ChatId, long MessageId, string Text, string ReceivedAt, long ReceivedAtUnixMs, string? ProviderMessageId = null);
 
 public sealed record InboxPageView(int Total, IReadOnlyList<InboxMessageView> Messages);
 
-public sealed record SandboxStatsView(ChannelCountersSnapshot Telegram);
+public sealed record SandboxStatsView(ChannelCountersSnapshot Telegram, VkCountersSnapshot Vk, SmsCountersSnapshot Sms);
 
 /// <summary>What tests and load runs use to see what the sandboxed providers received.</summary>
 public static class SandboxControlApi
@@ -27,7 +27,8 @@ public static class SandboxControlApi
             inbox.Clear();
             return TypedResults.NoContent();
         });
-        group.MapGet("/stats", (TelegramState telegram) => TypedResults.Ok(new SandboxStatsView(telegram.Counters.Snapshot())));
+        group.MapGet("/stats", (TelegramState telegram, VkState vk, SmsState sms) =>
+            TypedResults.Ok(new SandboxStatsView(telegram.Counters.Snapshot(), vk.Counters.Snapshot(), sms.Counters.Snapshot())));
 
         return group;
     }
@@ -52,5 +53,6 @@ public static class SandboxControlApi
         message.MessageId,
         message.Text,
         message.ReceivedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
-        message.ReceivedAt.ToUnixTimeMilliseconds());
+        message.ReceivedAt.ToUnixTimeMilliseconds(),
+        message.ProviderMessageId);
 }

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace Ada.Sandbox;
+
+/// <summary>What happens to a text sent to a number, on either gateway.</summary>
+public enum SmsNumberState
+{
+    Ok,
+
+    /// <summary>The phone (or SMS.ru) refuses to send: no inbox entry.</summary>
+    FailSend,
+
+    /// <summary>Sent and in the inbox, but the delivery report says it never arrived.</summary>
+    FailDelivery,
+}
+
+public sealed record SmsCountersSnapshot(long Requests, long Sent, long Failed, long WebhooksFired);
+
+/// <summary>
+/// Requests counts HTTP calls to either gateway's API; Sent the texts that reached a recipient's inbox; Failed the
+/// recipients whose text ended failed (refused, or a failed delivery report); WebhooksFired every webhook attempt.
+/// </summary>
+public sealed class SmsCounters
+{
+    private long requests;
+    private long sent;
+    private long failed;
+    private long webhooksFired;
+
+    public void CountRequest() => Interlocked.Increment(ref requests);
+
+    public void CountSent() => Interlocked.Increment(ref sent);
+
+    public void CountFailed() => Interlocked.Increment(ref failed);
+
+    public void CountWebhookFired() => Interlocked.Increment(ref webhooksFired);
+
+    public SmsCountersSnapshot Snapshot() => new(
+        Interlocked.Read(ref requests),
+        Interlocked.Read(ref sent),
+        Interlocked.Read(ref failed),
+        Interlocked.Read(ref webhooksFired));
+}
+
+/// <summary>A text SMS.ru took for one number; its status is worked out from the time (see <see cref="SmsRuApi"/>).</summary>
+public sealed record SmsRuMessage(string SmsId, string PhoneNumber, bool WillBeDelivered, DateTimeOffset SentAt);
+
+/// <summary>
+/// The sandboxed SMS world shared by both gateways: what each number does with a text, the texts the Android
+/// gateway holds (by its message id) and the ones SMS.ru holds (by sms_id), and the counters.
+/// </summary>
+public sealed class SmsState
+{
+    public const string Channel = "sms";
+
+    private readonly ConcurrentDictionary<string, Number> numbers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, GatewayMessage> gatewayMessages = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SmsRuMessage> smsRuMessages = new(StringComparer.Ordinal);
+    private readonly Inbox inbox;
+    private readonly TimeProvider time;
+    private long lastSmsRuId = 10_000_000;
+
+    public SmsState(IOptions<SmsOptions> options, Inbox inbox, TimeProvider time)
+    {
+        this.inbox = inbox;
+        this.time = time;
+
+        var settings = options.Value;
+        SetNumberStates(settings.FailSendNumbers, SmsNumberState.FailSend);
+        SetNumberStates(settings.FailDeliveryNumbers, SmsNumberState.FailDelivery);
+    }
+
+    public SmsCounters Counters { get; } = new();
+
+    /// <param name="phoneNumber">E.164.</param>
+    public SmsNumberState GetNumberState(string phoneNumber) =>
+        numbers.TryGetValue(phoneNumber, out var number) ? number.State : SmsNumberState.Ok;
+
+    /// <param name="phoneNumber">E.164.</param>
+    public void SetNumberState(string phoneNumber, SmsNumberState state) => GetNumber(phoneNumber).State = state;
+
+    /// <summary>Puts the text in the number's inbox, numbered per number from 1, as the phone would show it.</summary>
+    /// <param name="phoneNumber">E.164: the inbox chat id.</param>
+    public InboxMessage Deliver(string phoneNumber, string text, string providerMessageId)
+    {
+        var number = GetNumber(phoneNumber);
+        lock (number.Gate)
+        {
+            var message = new InboxMessage(
+                Channel, phoneNumber, ++number.LastMessageId, text, TruncateToMilliseconds(time.GetUtcNow()), providerMessageId);
+            inbox.Add(message);
+            Counters.CountSent();
+            return message;
+        }
+    }
+
+    /// <summary>False when a message with this id already exists (the id is the client's or a generated one).</summary>
+    public bool TryAdd(GatewayMessage message) => gatewayMessages.TryAdd(message.Id, message);
+
+    public GatewayMessage? FindGatewayMessage(string id) => gatewayMessages.GetValueOrDefault(id);
+
+    /// <summary>SMS.ru ids look like "000000-10000001".</summary>
+    public string NextSmsRuId() =>
+        "000000-" + Interlocked.Increment(ref lastSmsRuId).ToString(CultureInfo.InvariantCulture);
+
+    public void Add(SmsRuMessage message) => smsRuMessages[message.SmsId] = message;
+
+    public SmsRuMessage? FindSmsRuMessage(string smsId) => smsRuMessages.GetValueOrDefault(smsId);
+
+    private Number GetNumber(string phoneNumber) => numbers.GetOrAdd(phoneNumber, static _ => new Number());
+
+    private void SetNumberStates(string? list, SmsNumberState state)
+    {
+        if (!PhoneNumber.TryParseList(list, out var parsed))
+        {
+            throw new InvalidOperationException($"Phone numbers '{list}' passed options validation but do not parse.");
+        }
+
+        foreach (var phoneNumber in parsed)
+        {
+            SetNumberState(phoneNumber, state);
+        }
+    }
+
+    private static DateTimeOffset TruncateToMilliseconds(DateTimeOffset value) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());
+
+    private sealed class Number
+    {
+        public Lock Gate { get; } = new();
+
+        public volatile SmsNumberState State;
+
+        public long LastMessageId;
+    }
+}

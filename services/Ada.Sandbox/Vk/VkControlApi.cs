@@ -1,0 +1,165 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ada.Sandbox;
+
+public sealed record VkPeerStateRequest(string? State);
+
+/// <summary>A missing field leaves the limit unchanged; 0 turns it off.</summary>
+public sealed record VkLimitsRequest(int? RequestsPerSecond);
+
+/// <summary>ForSeconds, when given, reverts the mode to none after that long.</summary>
+public sealed record VkFaultRequest(string? Mode, int? ForSeconds);
+
+/// <summary>Key is what the allow button passed to messages.allowMessagesFromGroup; empty when not given.</summary>
+public sealed record VkAllowRequest(string? Key);
+
+public sealed record VkWriteRequest(string? Text);
+
+/// <summary>The user's state afterwards; MessageId for a written message; Callback null when no CallbackUrl is set.</summary>
+public sealed record VkUserEventResult(long UserId, string State, long? MessageId, VkCallbackDelivery? Callback);
+
+/// <summary>
+/// How tests and the local demo reshape the sandboxed VK at run time: peer states, the rate limit, injected faults,
+/// and users who allow, deny or write to the community (sent on as Callback API events).
+/// </summary>
+public static class VkControlApi
+{
+    private static readonly Dictionary<string, VkPeerState> PeerStates = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["ok"] = VkPeerState.Ok,
+        ["not_allowed"] = VkPeerState.NotAllowed,
+        ["blacklisted"] = VkPeerState.Blacklisted,
+        ["privacy"] = VkPeerState.Privacy,
+        ["deleted"] = VkPeerState.Deleted,
+        ["deactivated"] = VkPeerState.Deactivated,
+    };
+
+    private static readonly Dictionary<string, VkFaultMode> FaultModes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["none"] = VkFaultMode.None,
+        ["error10"] = VkFaultMode.Error10,
+        ["http500"] = VkFaultMode.Http500,
+        ["timeout"] = VkFaultMode.Timeout,
+    };
+
+    public static RouteGroupBuilder MapVkControlApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/sandbox/vk").WithTags("Sandbox: VK");
+
+        group.MapPut("/peers/{peerId:long}", SetPeerState);
+        group.MapPut("/limits", SetLimits);
+        group.MapPut("/fault", SetFault);
+        group.MapPost("/users/{userId:long}/allow", AllowAsync);
+        group.MapPost("/users/{userId:long}/deny", DenyAsync);
+        group.MapPost("/users/{userId:long}/write", WriteAsync);
+
+        return group;
+    }
+
+    private static Results<NoContent, ProblemHttpResult> SetPeerState(long peerId, VkPeerStateRequest request, VkState vk)
+    {
+        if (request.State is null || !PeerStates.TryGetValue(request.State, out var state))
+        {
+            return Invalid($"state must be one of {string.Join(", ", PeerStates.Keys)}; got '{request.State}'.");
+        }
+
+        vk.SetPeerState(peerId, state);
+        return TypedResults.NoContent();
+    }
+
+    private static Results<Ok<VkLimits>, ProblemHttpResult> SetLimits(VkLimitsRequest request, VkState vk)
+    {
+        if (request.RequestsPerSecond < 0)
+        {
+            return Invalid($"requestsPerSecond must be 0 (unlimited) or positive; got {request.RequestsPerSecond}.");
+        }
+
+        vk.Limits = new VkLimits(request.RequestsPerSecond ?? vk.Limits.RequestsPerSecond);
+        return TypedResults.Ok(vk.Limits);
+    }
+
+    private static Results<NoContent, ProblemHttpResult> SetFault(VkFaultRequest request, VkState vk)
+    {
+        if (request.Mode is null || !FaultModes.TryGetValue(request.Mode, out var mode))
+        {
+            return Invalid($"mode must be one of {string.Join(", ", FaultModes.Keys)}; got '{request.Mode}'.");
+        }
+
+        if (request.ForSeconds <= 0)
+        {
+            return Invalid($"forSeconds must be positive when given; got {request.ForSeconds}.");
+        }
+
+        vk.SetFault(mode, request.ForSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<VkUserEventResult>, ProblemHttpResult>> AllowAsync(
+        long userId, VkAllowRequest? request, VkState vk, VkCallbackSender callbacks, CancellationToken cancellationToken)
+    {
+        if (userId <= 0)
+        {
+            return InvalidUser(userId);
+        }
+
+        vk.SetPeerState(userId, VkPeerState.Ok);
+        var callback = await callbacks.SendAsync("message_allow", new VkMessageAllowObject(userId, request?.Key ?? ""), cancellationToken);
+        return TypedResults.Ok(Result(userId, vk, null, callback));
+    }
+
+    private static async Task<Results<Ok<VkUserEventResult>, ProblemHttpResult>> DenyAsync(
+        long userId, VkState vk, VkCallbackSender callbacks, CancellationToken cancellationToken)
+    {
+        if (userId <= 0)
+        {
+            return InvalidUser(userId);
+        }
+
+        vk.SetPeerState(userId, VkPeerState.NotAllowed);
+        var callback = await callbacks.SendAsync("message_deny", new VkMessageDenyObject(userId), cancellationToken);
+        return TypedResults.Ok(Result(userId, vk, null, callback));
+    }
+
+    private static async Task<Results<Ok<VkUserEventResult>, ProblemHttpResult>> WriteAsync(
+        long userId, VkWriteRequest request, VkState vk, VkCallbackSender callbacks, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (userId <= 0)
+        {
+            return InvalidUser(userId);
+        }
+
+        if (string.IsNullOrEmpty(request.Text))
+        {
+            return Invalid("text must not be empty.");
+        }
+
+        var received = vk.Receive(userId);
+        var message = new VkIncomingMessage(
+            Date: time.GetUtcNow().ToUnixTimeSeconds(),
+            FromId: userId,
+            Id: received.MessageId,
+            Out: 0,
+            Attachments: [],
+            ConversationMessageId: received.ConversationMessageId,
+            FwdMessages: [],
+            Important: false,
+            IsHidden: false,
+            PeerId: userId,
+            RandomId: 0,
+            Text: request.Text);
+        var callback = await callbacks.SendAsync("message_new", new VkMessageNewObject(message, VkClientInfo.Default), cancellationToken);
+        return TypedResults.Ok(Result(userId, vk, received.MessageId, callback));
+    }
+
+    private static VkUserEventResult Result(long userId, VkState vk, long? messageId, VkCallbackDelivery? callback)
+    {
+        var state = vk.GetPeerState(userId);
+        return new VkUserEventResult(userId, PeerStates.First(pair => pair.Value == state).Key, messageId, callback);
+    }
+
+    private static ProblemHttpResult InvalidUser(long userId) =>
+        Invalid($"userId must be a VK user id (positive); got {userId}.");
+
+    private static ProblemHttpResult Invalid(string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest);
+}
