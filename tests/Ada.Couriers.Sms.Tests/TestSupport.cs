@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using Ada.Core;
+using Ada.Core.Messages;
+using Ada.Testing;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace Ada.Couriers.Sms.Tests;
+
+/// <summary>xunit looks for collection definitions only in the test assembly, not in Ada.Testing.</summary>
+[CollectionDefinition(RedisCollection.Name)]
+public sealed class RedisCollectionDefinition : ICollectionFixture<RedisServer>;
+
+/// <summary>
+/// A gateway's HTTP side for client tests: answers each request with what <see cref="Answer"/> returns and
+/// keeps what was asked.
+/// </summary>
+public sealed class StubHttp : HttpMessageHandler
+{
+    public sealed record Call(HttpMethod Method, string Path, string Body, string? Authorization);
+
+    public ConcurrentQueue<Call> Calls { get; } = new();
+
+    public Func<Call, HttpResponseMessage> Answer { get; set; } = _ => Json(HttpStatusCode.OK, "{}");
+
+    public HttpClient Client(string baseAddress) => new(this) { BaseAddress = new Uri(baseAddress) };
+
+    public static HttpResponseMessage Json(HttpStatusCode status, string json) =>
+        new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+
+    /// <summary>The form fields of a urlencoded body.</summary>
+    public static Dictionary<string, string> Form(string body) =>
+        body.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(p => WebUtility.UrlDecode(p[0]), p => WebUtility.UrlDecode(p.Length > 1 ? p[1] : ""));
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+        var call = new Call(request.Method, request.RequestUri!.AbsolutePath, body, request.Headers.Authorization?.ToString());
+        Calls.Enqueue(call);
+        return Answer(call);
+    }
+}
+
+/// <summary>A gateway that answers from a script, for the sender's own logic.</summary>
+public sealed class FakeGateway(int maxRecipients = 50, bool polls = false) : ISmsGateway
+{
+    public ConcurrentQueue<(string Text, IReadOnlyList<string> Numbers)> Requests { get; } = new();
+
+    public Func<string, SmsSendResult> Result { get; set; } = phone => new SmsSendResult.Accepted($"id-{phone}");
+
+    public string Name => "fake";
+
+    public int MaxRecipientsPerRequest => maxRecipients;
+
+    public bool PollsDeliveryStatus => polls;
+
+    public Task<IReadOnlyList<SmsSendResult>> SendAsync(string text, IReadOnlyList<string> phoneNumbers, CancellationToken cancellationToken)
+    {
+        Requests.Enqueue((text, phoneNumbers));
+        return Task.FromResult<IReadOnlyList<SmsSendResult>>([.. phoneNumbers.Select(Result)]);
+    }
+}
+
+/// <summary>One database of the shared redis-server for one test.</summary>
+public sealed class TestRedis(ConnectionMultiplexer mux, string connectionString) : IAsyncDisposable
+{
+    public ConnectionMultiplexer Mux => mux;
+    public IDatabase Db => mux.GetDatabase();
+    public string ConnectionString => connectionString;
+
+    public static async Task<TestRedis> OpenAsync(RedisServer redis)
+    {
+        var connection = redis.ConnectionString(redis.NextDatabase());
+        return new TestRedis(await ConnectionMultiplexer.ConnectAsync(connection), connection);
+    }
+
+    /// <summary>A message whose SMS section sent to <paramref name="sent"/> (receipts <c>sent</c>), as the runtime leaves it.</summary>
+    public async Task<string> SentMessageAsync(params (string UserId, string ProviderId)[] sent)
+    {
+        var id = MessageIds.New("t.lee", TimeProvider.System);
+        var now = DateTimeOffset.UtcNow;
+        var section = ChannelSection.New() with { State = ChannelStates.Done, Sent = sent.Length };
+        var history = new HistoryDocument(id, "t.lee", "api", "Лекция отменена", new Addressees([.. sent.Select(s => s.UserId)], [], []),
+            sent.Length, AdaJson.Timestamp(now), null, AdaJson.Timestamp(now), now.ToUnixTimeMilliseconds(), false, null,
+            MessageStates.Done, [Channels.Sms], new Dictionary<string, ChannelSection> { [Channels.Sms] = section });
+        await Db.StringSetAsync(Keys.History(id), AdaJson.Serialize(history));
+        foreach (var (userId, providerId) in sent)
+        {
+            await Db.HashSetAsync(Keys.Receipts(id), $"sms:{userId}",
+                AdaJson.Serialize(new Receipt(userId, Channels.Sms, ReceiptStatus.Sent, ProviderMessageId: providerId)));
+        }
+        return id;
+    }
+
+    public async Task<Receipt> ReceiptAsync(string id, string userId) =>
+        AdaJson.Deserialize<Receipt>((await Db.HashGetAsync(Keys.Receipts(id), $"sms:{userId}")).ToString())!;
+
+    public async Task<string> ReceiptJsonAsync(string id, string userId) =>
+        (await Db.HashGetAsync(Keys.Receipts(id), $"sms:{userId}")).ToString();
+
+    public async Task<System.Text.Json.Nodes.JsonNode> SmsSectionAsync(string id) =>
+        System.Text.Json.Nodes.JsonNode.Parse((await Db.StringGetAsync(Keys.History(id))).ToString())!["channels"]!["sms"]!;
+
+    public ValueTask DisposeAsync() => mux.DisposeAsync();
+}
+
+/// <summary>Logs in the test's output, so a failing test shows what the courier did.</summary>
+public sealed class TestLogger<T>(ITestOutputHelper output) : ILogger<T>
+{
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        try
+        {
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {typeof(T).Name}: {formatter(state, exception)}{(exception is null ? "" : "\n" + exception)}");
+        }
+        catch (InvalidOperationException)
+        {
+            // The test already finished.
+        }
+    }
+}
