@@ -35,6 +35,22 @@ public static class Keys
     /// <summary>Active contacts of one channel: user id → address (chat id, VK id, phone).</summary>
     public static RedisKey Contacts(string channel) => $"contacts:{channel}";
     public static RedisKey Token(string tokenHash) => $"token:{tokenHash}";
+    /// <summary>Reverse index of one channel's addresses, active or not: address → user id (kept for VK and SMS).</summary>
+    public static RedisKey AddressOwners(string channel) => $"address:{channel}";
+    /// <summary>A one-time code a user sends to the VK community to attach their VK id: code → user id, with a TTL.</summary>
+    public static RedisKey LinkCode(string code) => $"linkcode:{code}";
+    /// <summary>VK ids that allowed the community's messages while no user had them.</summary>
+    public static RedisKey VkAllowed => "vk:allowed";
+    /// <summary>A VK Callback API event already handled (<c>event_id</c>), kept a day so VK's retries are ignored.</summary>
+    public static RedisKey VkEvent(string eventId) => $"vk:event:{eventId}";
+    /// <summary>Every group's name: group id → name (SMS senders address groups by name).</summary>
+    public static RedisKey GroupNames => "names:group";
+    /// <summary>Every supergroup's name: supergroup id → name.</summary>
+    public static RedisKey SupergroupNames => "names:supergroup";
+    /// <summary>An SMS gateway webhook already handled (its envelope <c>id</c>), kept 3 days so the gateway's retries are ignored.</summary>
+    public static RedisKey SmsEnvelope(string envelopeId) => $"sms:envelope:{envelopeId}";
+    /// <summary>The code a sender types in an SMS (<c>STATUS A7K2P</c>) → the message id, kept 30 days.</summary>
+    public static RedisKey ShortId(string senderId, string code) => $"shortid:{{{senderId}}}:{code}";
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>
     public static RedisKey SenderHistory(string senderId) => $"sent:{{{senderId}}}";
 

@@ -1,6 +1,8 @@
 using Ada.Api.Auth;
 using Ada.Api.Http;
 using Ada.Api.Messages;
+using Ada.Api.Sms;
+using Ada.Api.Vk;
 using Ada.Core.Couriers;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
@@ -18,6 +20,8 @@ public static class Extensions
         services.AddOptions<AdaOptions>().BindConfiguration(AdaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<VkOptions>().BindConfiguration(VkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.AddDetail);
         services.AddExceptionHandler<RedisUnavailableHandler>();
@@ -31,9 +35,19 @@ public static class Extensions
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
         services.AddSingleton<DirectoryStore>();
+        services.AddSingleton<VkDirectory>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<CourierRegistry>();
         services.AddSingleton<Scheduler>();
+        services.AddSingleton<MessageQueue>();
+
+        services.AddSingleton<CourierStore>();
+        services.AddSingleton<SmsWebhook>();
+        services.AddSingleton<SmsInbox>();
+        services.AddSingleton<SmsAddressees>();
+        services.AddSingleton<ShortIds>();
+        services.AddSingleton<UnknownSenders>();
+        services.AddSingleton<SmsReports>();
 
         return builder;
     }

@@ -1,6 +1,8 @@
 using Ada.Api;
 using Ada.Api.Directory;
 using Ada.Api.Messages;
+using Ada.Api.Sms;
+using Ada.Api.Vk;
 using Ada.Core.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,6 +23,9 @@ app.MapTokens();
 app.MapMessages();
 app.MapHistory();
 app.MapTracker();
+app.MapSms();
+app.MapVkCallback();
+app.MapLinkCodes();
 
 app.Run();
 

@@ -12,7 +12,7 @@ namespace Ada.Testing;
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime
 {
-    private const int Databases = 256;
+    private const int Databases = 1024;
     private Process? _process;
     private int _nextDatabase;
 

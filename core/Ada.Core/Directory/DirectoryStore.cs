@@ -13,6 +13,9 @@ namespace Ada.Core.Directory;
 /// </summary>
 public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts scripts)
 {
+    /// <summary>Channels whose addresses are also indexed address → user id (<c>address:&lt;channel&gt;</c>): people write to Ada there.</summary>
+    public static readonly IReadOnlyList<string> AddressIndexed = [Channels.Vk, Channels.Sms];
+
     private IDatabase Db => mux.GetDatabase();
 
     public async Task<User?> GetUserAsync(string id) => Parse<User>(await Db.StringGetAsync(Keys.User(id)));
@@ -56,11 +59,19 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
         var oldGroups = await ReadManyAsync(db, groups.Select(g => Keys.Group(g.Id)));
         var oldSupergroups = await ReadManyAsync(db, supergroups.Select(s => Keys.Supergroup(s.Id)));
 
+        var previousUsers = oldUsers.Select(Parse<User>).ToList();
+        var unindex = await AddressesToUnindexAsync(db, users, previousUsers);
+
         var tx = db.CreateTransaction();
+        // Index removals go first, so an address that moves to another user of this import keeps its new entry.
+        foreach (var (channel, address) in unindex)
+        {
+            _ = tx.HashDeleteAsync(Keys.AddressOwners(channel), address);
+        }
         var userCounts = new Counter();
         for (var i = 0; i < users.Count; i++)
         {
-            var previous = Parse<User>(oldUsers[i]);
+            var previous = previousUsers[i];
             var user = users[i] with { Inactive = StillInactive(previous, users[i]) };
             var json = AdaJson.Serialize(user);
             userCounts.Count(oldUsers[i], json);
@@ -76,9 +87,29 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
                     _ = tx.HashDeleteAsync(Keys.Contacts(channel), user.Id);
                 }
             }
+            foreach (var channel in AddressIndexed)
+            {
+                // The latest directory write wins the index; a VK id is unique only when linked by its owner (link_vk).
+                if (user.Contacts.TryGetValue(channel, out var address))
+                {
+                    _ = tx.HashSetAsync(Keys.AddressOwners(channel), address, user.Id);
+                }
+            }
+            if (user.Contacts.TryGetValue(Channels.Vk, out var vkId))
+            {
+                _ = tx.SetRemoveAsync(Keys.VkAllowed, vkId);
+            }
         }
         var groupCounts = Write(tx, groups, oldGroups, g => Keys.Group(g.Id));
         var supergroupCounts = Write(tx, supergroups, oldSupergroups, s => Keys.Supergroup(s.Id));
+        foreach (var g in groups)
+        {
+            _ = tx.HashSetAsync(Keys.GroupNames, g.Id, g.Name);
+        }
+        foreach (var s in supergroups)
+        {
+            _ = tx.HashSetAsync(Keys.SupergroupNames, s.Id, s.Name);
+        }
         if (!await tx.ExecuteAsync())
         {
             throw new InvalidOperationException("The directory transaction was not executed.");
@@ -164,6 +195,63 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
         var result = await scripts.RunAsync(Db, Script.DeactivateContact,
             [Keys.User(userId), Keys.Contacts(channel)], [channel, userId, address]);
         return (int)result == 1;
+    }
+
+    /// <summary>Marks a contact active again after the person allowed the channel's messages.</summary>
+    public async Task<bool> ActivateContactAsync(string channel, string userId, string address)
+    {
+        var result = await scripts.RunAsync(Db, Script.ActivateContact,
+            [Keys.User(userId), Keys.Contacts(channel)], [channel, userId, address]);
+        return (int)result == 1;
+    }
+
+    /// <summary>
+    /// The user whose contact in <paramref name="channel"/> (one of <see cref="AddressIndexed"/>) is
+    /// <paramref name="address"/>, per <c>address:&lt;channel&gt;</c>: a hint, check the user's document.
+    /// </summary>
+    public async Task<string?> FindByAddressAsync(string channel, string address)
+    {
+        var owner = await Db.HashGetAsync(Keys.AddressOwners(channel), address);
+        return owner.IsNull ? null : owner.ToString();
+    }
+
+    /// <summary>Every group's id → name (<c>names:group</c>, written with the groups).</summary>
+    public Task<Dictionary<string, string>> GroupNamesAsync() => NamesAsync(Keys.GroupNames);
+
+    /// <summary>Every supergroup's id → name (<c>names:supergroup</c>).</summary>
+    public Task<Dictionary<string, string>> SupergroupNamesAsync() => NamesAsync(Keys.SupergroupNames);
+
+    private async Task<Dictionary<string, string>> NamesAsync(RedisKey key) =>
+        (await Db.HashGetAllAsync(key)).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
+
+    /// <summary>
+    /// The addresses these users give up (their previous one, now changed or removed) that <c>address:&lt;channel&gt;</c>
+    /// still gives to them. An entry a concurrent write leaves behind is harmless: every reader that
+    /// follows the index checks the user's document first.
+    /// </summary>
+    private static async Task<List<(string Channel, RedisValue Address)>> AddressesToUnindexAsync(
+        IDatabase db, IReadOnlyList<User> users, List<User?> previousUsers)
+    {
+        var result = new List<(string, RedisValue)>();
+        foreach (var channel in AddressIndexed)
+        {
+            var dropped = new List<(string Address, string UserId)>();
+            for (var i = 0; i < users.Count; i++)
+            {
+                if (previousUsers[i]?.Contacts.TryGetValue(channel, out var old) == true
+                    && (!users[i].Contacts.TryGetValue(channel, out var now) || now != old))
+                {
+                    dropped.Add((old, users[i].Id));
+                }
+            }
+            if (dropped.Count == 0)
+            {
+                continue;
+            }
+            var owners = await db.HashGetAsync(Keys.AddressOwners(channel), [.. dropped.Select(d => (RedisValue)d.Address)]);
+            result.AddRange(dropped.Where((d, i) => owners[i] == d.UserId).Select(d => (channel, (RedisValue)d.Address)));
+        }
+        return result;
     }
 
     private static List<string> StillInactive(User? previous, User next) =>

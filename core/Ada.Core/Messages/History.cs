@@ -50,6 +50,8 @@ public sealed record ChannelSection(
 /// <summary>
 /// The history document stored as JSON at <c>history:{id}</c>. The API writes it whole when a message is
 /// queued; after that only the Lua scripts change it (claim, report, cancel, reschedule, send-now).
+/// Optional, absent when null: <c>segments</c> (channel → SMS segments per person, for channels that publish
+/// <c>ChannelLimits.MaxSmsSegments</c>) and <c>shortId</c> (the code a sender types to ask about a message sent by SMS).
 /// </summary>
 public sealed record HistoryDocument(
     string Id,
@@ -68,7 +70,9 @@ public sealed record HistoryDocument(
     IReadOnlyList<string> ExpectedChannels,
     IReadOnlyDictionary<string, ChannelSection> Channels,
     string? CancelledAt = null,
-    string? FinishedAt = null);
+    string? FinishedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Segments = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortId = null);
 
 public sealed record Receipt(
     string UserId,

@@ -17,6 +17,8 @@ public enum Script
     SendNow,
     RateTake,
     DeactivateContact,
+    ActivateContact,
+    LinkVk,
     UpdateReceipt,
 }
 
@@ -61,6 +63,8 @@ public sealed class AdaScripts
         Script.SendNow => "send_now",
         Script.RateTake => "rate_take",
         Script.DeactivateContact => "deactivate_contact",
+        Script.ActivateContact => "activate_contact",
+        Script.LinkVk => "link_vk",
         Script.UpdateReceipt => "update_receipt",
         _ => script.ToString().ToLowerInvariant(),
     };

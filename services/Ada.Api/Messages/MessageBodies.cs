@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 using Ada.Api.Http;
 using Ada.Core.Messages;
 
@@ -7,18 +8,27 @@ namespace Ada.Api.Messages;
 
 public sealed record AddresseesBody(List<string?>? Users, List<string?>? Groups, List<string?>? Supergroups);
 
-public sealed record QueueBody(string? Id, string? Text, AddresseesBody? To, string? SendAt, bool? Urgent, string? Origin);
+/// <summary><c>channels</c> (optional) restricts delivery to these channels (those of them with a running courier).</summary>
+public sealed record QueueBody(
+    string? Id, string? Text, AddresseesBody? To, string? SendAt, bool? Urgent, string? Origin, List<string?>? Channels = null);
 
 public sealed record RescheduleBody(string? SendAt);
 
-public sealed record QueueAnswer(string Id, string DeliverAt, Rescheduled? Rescheduled, int Recipients, IReadOnlyList<string> Channels);
+/// <summary><c>segments</c> (channel → SMS segments per person) only when an expected channel counts them.</summary>
+public sealed record QueueAnswer(
+    string Id, string DeliverAt, Rescheduled? Rescheduled, int Recipients, IReadOnlyList<string> Channels,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Segments = null);
 
 public sealed record HistoryKeyAnswer(string Id, string HistoryKey);
 
 public sealed record TrackerEnd(string Reason);
 
-/// <summary>A queue request that passed validation: what the sender asked for, in canonical form.</summary>
-public sealed record QueueRequest(string? Id, string Text, Addressees To, DateTimeOffset? SendAt, bool Urgent, string Origin)
+/// <summary>
+/// A queue request that passed validation: what the sender asked for, in canonical form. <c>Channels</c> is
+/// null when the sender did not restrict them.
+/// </summary>
+public sealed record QueueRequest(
+    string? Id, string Text, Addressees To, DateTimeOffset? SendAt, bool Urgent, string Origin, IReadOnlyList<string>? Channels)
 {
     public const int MaxTextLength = 10_000;
     public static readonly IReadOnlyList<string> Origins = ["api", "web", "telegram", "sms"];
@@ -38,7 +48,8 @@ public sealed record QueueRequest(string? Id, string Text, Addressees To, DateTi
         {
             v.Add("origin", $"'origin' must be one of {string.Join(", ", Origins)}; got {Validation.Echo(body.Origin!)}.");
         }
-        return v.IsValid ? new QueueRequest(body.Id, text, to, sendAt, body.Urgent ?? false, origin) : null;
+        var channels = ReadChannels(body.Channels, v);
+        return v.IsValid ? new QueueRequest(body.Id, text, to, sendAt, body.Urgent ?? false, origin, channels) : null;
     }
 
     /// <summary>
@@ -48,20 +59,19 @@ public sealed record QueueRequest(string? Id, string Text, Addressees To, DateTi
     public string Fingerprint()
     {
         static string[] Canonical(IEnumerable<string> ids) => [.. ids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-        var canonical = AdaJson.Serialize(new
-        {
-            text = Text,
-            to = new { users = Canonical(To.Users), groups = Canonical(To.Groups), supergroups = Canonical(To.Supergroups) },
-            sendAt = Scheduler.Normalize(SendAt),
-            urgent = Urgent,
-            origin = Origin,
-        });
+        var to = new { users = Canonical(To.Users), groups = Canonical(To.Groups), supergroups = Canonical(To.Supergroups) };
+        var sendAt = Scheduler.Normalize(SendAt);
+        // Without 'channels' the canonical form is the one from before the field existed: earlier retries still match.
+        var canonical = Channels is null
+            ? AdaJson.Serialize(new { text = Text, to, sendAt, urgent = Urgent, origin = Origin })
+            : AdaJson.Serialize(new { text = Text, to, sendAt, urgent = Urgent, origin = Origin, channels = Canonical(Channels) });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
     /// <summary>The history document of a newly queued message: scheduled, one pending section per expected channel.</summary>
     public HistoryDocument ToHistory(string id, string sender, int recipients, IReadOnlyList<string> channels,
-        DateTimeOffset now, DateTimeOffset deliverAt, Rescheduled? rescheduled) => new(
+        DateTimeOffset now, DateTimeOffset deliverAt, Rescheduled? rescheduled,
+        IReadOnlyDictionary<string, int>? segments = null, string? shortId = null) => new(
         Id: id,
         Sender: sender,
         Origin: Origin,
@@ -76,7 +86,9 @@ public sealed record QueueRequest(string? Id, string Text, Addressees To, DateTi
         Rescheduled: rescheduled,
         State: MessageStates.Scheduled,
         ExpectedChannels: channels,
-        Channels: channels.ToDictionary(c => c, _ => ChannelSection.New()));
+        Channels: channels.ToDictionary(c => c, _ => ChannelSection.New()),
+        Segments: segments,
+        ShortId: shortId);
 
     private static string ReadText(string? text, Validation v)
     {
@@ -98,6 +110,33 @@ public sealed record QueueRequest(string? Id, string Text, Addressees To, DateTi
             v.Add("text", "'text' contains an unpaired UTF-16 surrogate.");
         }
         return text;
+    }
+
+    private static List<string>? ReadChannels(List<string?>? channels, Validation v)
+    {
+        if (channels is null)
+        {
+            return null;
+        }
+        if (channels.Count == 0)
+        {
+            v.Add("channels", $"'channels' must name at least one channel ({string.Join(", ", Core.Messages.Channels.All)}), or be left out.");
+        }
+        var result = new List<string>();
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var name = channels[i]?.Trim().ToLowerInvariant();
+            if (name is null || !Core.Messages.Channels.All.Contains(name))
+            {
+                v.Add($"channels[{i}]", $"'channels[{i}]' is {(channels[i] is null ? "null" : Validation.Echo(channels[i]!))}, " +
+                    $"not a channel Ada knows ({string.Join(", ", Core.Messages.Channels.All)}).");
+            }
+            else if (!result.Contains(name))
+            {
+                result.Add(name);
+            }
+        }
+        return result;
     }
 
     private static Addressees ReadAddressees(AddresseesBody? to, Validation v)

@@ -1,14 +1,9 @@
-using System.Globalization;
 using System.Security.Claims;
 using Ada.Api.Auth;
 using Ada.Api.Http;
 using Ada.Core;
-using Ada.Core.Couriers;
-using Ada.Core.Directory;
-using Ada.Core.Hosting;
 using Ada.Core.Messages;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Ada.Api.Messages;
 
@@ -25,6 +20,8 @@ public static class MessagesApi
             .WithSummary("Reserve a message id (nothing is written): open its tracker first, then queue with it");
         group.MapPost("/queue", Queue).WithName("Queue")
             .WithSummary("Queue a message to users, groups and supergroups, now or later")
+            .WithDescription("Optional 'channels' (e.g. [\"sms\"]) restricts delivery to those channels among the ones whose " +
+                "courier is running. A text over a channel's published limits (length, SMS segments) is refused with 400.")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/queue/{id}/reschedule", Reschedule).WithName("Reschedule")
             .WithSummary("Move a scheduled message to another time").Produces<HistoryDocument>()
@@ -46,72 +43,22 @@ public static class MessagesApi
     }
 
     private static async Task<Results<Accepted<QueueAnswer>, ProblemHttpResult>> Queue(
-        JsonBody<QueueBody> body, ClaimsPrincipal user, HttpContext http, Scheduler scheduler, DirectoryStore directory,
-        CourierRegistry couriers, MessageStore messages, IOptions<LimitsOptions> limits, TimeProvider time, ILoggerFactory loggers)
+        JsonBody<QueueBody> body, ClaimsPrincipal user, HttpContext http, MessageQueue queue)
     {
         if (body.Problem is { } problem)
         {
             return problem;
         }
-        var caller = Caller.From(user);
-        var v = new Validation();
-        if (QueueRequest.Read(body.Value!, scheduler, v) is not { } request)
+        var result = await queue.QueueAsync(Caller.From(user), body.Value!);
+        if (result.Refusal is { } refusal)
         {
-            return Problems.Invalid(v);
+            if (MessageQueue.RetryAfterHeader(refusal) is { } seconds)
+            {
+                http.Response.Headers.RetryAfter = seconds;
+            }
+            return refusal.Problem;
         }
-        if (request.Id is not null && MessageIds.TryParse(request.Id, out var owner) && owner != caller.Id)
-        {
-            return Problems.Forbidden($"Message id {request.Id} belongs to sender {Validation.Echo(owner)}; queue with your own id.");
-        }
-        if (request.Urgent && caller.Role == Roles.Teacher)
-        {
-            return Problems.Forbidden("Teachers cannot send urgent messages (urgent skips quiet hours); leave 'urgent' out or false.");
-        }
-
-        var expansion = await directory.ExpandAsync(request.To);
-        if (expansion.HasUnknown)
-        {
-            return Unknown(expansion);
-        }
-        if (caller.Role == Roles.Teacher && NotOwned(expansion, caller.Id) is { } notOwned)
-        {
-            return notOwned;
-        }
-        var channels = await couriers.AliveChannelsAsync();
-        if (channels.Count == 0)
-        {
-            return Problems.Conflict("No courier is running for any channel; start one (see README).");
-        }
-
-        var (deliverAt, rescheduled) = scheduler.Plan(request.SendAt, request.Urgent);
-        var id = request.Id ?? MessageIds.New(caller.Id, time);
-        var answer = new QueueAnswer(id, AdaJson.Timestamp(deliverAt), rescheduled, expansion.Recipients.Count, channels);
-        var history = request.ToHistory(id, caller.Id, expansion.Recipients.Count, channels, scheduler.Now, deliverAt, rescheduled);
-        var roleLimits = limits.Value.For(caller.Role);
-        var outcome = await messages.EnqueueAsync(new EnqueueCommand(
-            history, request.Fingerprint(), AdaJson.Serialize(answer), expansion.Recipients,
-            roleLimits.MessagesPerHour, roleLimits.RecipientsPerMessage));
-
-        switch (outcome)
-        {
-            case EnqueueOutcome.Accepted:
-                AdaMetrics.MessagesQueued.WithLabels(request.Origin).Inc();
-                loggers.CreateLogger(typeof(MessagesApi)).LogInformation("Queued {MessageId} from {Sender} via {Origin} to {Recipients} recipients at {DeliverAt}",
-                    id, caller.Id, request.Origin, answer.Recipients, answer.DeliverAt);
-                return TypedResults.Accepted($"/v1/history/{id}", answer);
-            case EnqueueOutcome.Duplicate duplicate:
-                return TypedResults.Accepted($"/v1/history/{id}", AdaJson.Deserialize<QueueAnswer>(duplicate.AnswerJson));
-            case EnqueueOutcome.OverQuota quota:
-                var seconds = (long)Math.Ceiling(quota.RetryAfter.TotalSeconds);
-                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                return Problems.TooManyRequests(
-                    $"The {caller.Role} limit of {quota.Limit} messages per hour is reached; retry in {seconds} s.");
-            case EnqueueOutcome.TooManyRecipients tooMany:
-                return Problems.TooManyRequests(
-                    $"The message has {tooMany.Count} recipients; the {caller.Role} limit is {tooMany.Limit} recipients per message.");
-            default:
-                return Problems.Conflict($"Message {id} was already queued with other content; use a new id (POST /v1/history-key).");
-        }
+        return TypedResults.Accepted($"/v1/history/{result.Answer!.Id}", result.Answer);
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Reschedule(
@@ -171,49 +118,4 @@ public static class MessagesApi
         { Refusal: "missing" } => MessageAccess.Missing(id),
         _ => Problems.Conflict($"Message {id} is {outcome.State}; only a scheduled message can be {what}."),
     };
-
-    private static ProblemHttpResult Unknown(Expansion expansion)
-    {
-        var parts = new List<string>();
-        foreach (var (what, ids) in new[]
-        {
-            ("users", expansion.UnknownUsers), ("groups", expansion.UnknownGroups), ("supergroups", expansion.UnknownSupergroups),
-        })
-        {
-            if (ids.Count > 0)
-            {
-                parts.Add($"unknown {what}: {Problems.List(ids)}");
-            }
-        }
-        return Problems.BadRequest($"Some addressees are not in the directory; {string.Join("; ", parts)}.", new Dictionary<string, object?>
-        {
-            ["unknown"] = new
-            {
-                users = expansion.UnknownUsers,
-                groups = expansion.UnknownGroups,
-                supergroups = expansion.UnknownSupergroups,
-            },
-        });
-    }
-
-    /// <summary>Teachers may write to any user, but to a group or supergroup only when they own it.</summary>
-    private static ProblemHttpResult? NotOwned(Expansion expansion, string teacherId)
-    {
-        var groups = expansion.Groups.Where(g => !g.Owners.Contains(teacherId)).Select(g => g.Id).ToList();
-        var supergroups = expansion.Supergroups.Where(s => !s.Owners.Contains(teacherId)).Select(s => s.Id).ToList();
-        if (groups.Count + supergroups.Count == 0)
-        {
-            return null;
-        }
-        var parts = new List<string>();
-        if (groups.Count > 0)
-        {
-            parts.Add($"groups {Problems.List(groups)}");
-        }
-        if (supergroups.Count > 0)
-        {
-            parts.Add($"supergroups {Problems.List(supergroups)}");
-        }
-        return Problems.Forbidden($"Teachers may address only the groups and supergroups they own; you do not own {string.Join(" and ", parts)}.");
-    }
 }

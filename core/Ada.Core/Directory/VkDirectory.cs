@@ -1,0 +1,113 @@
+using Ada.Core.Messages;
+using Ada.Core.Redis;
+using StackExchange.Redis;
+
+namespace Ada.Core.Directory;
+
+/// <summary>What a link code did when someone sent it to the VK community.</summary>
+public enum LinkOutcome
+{
+    /// <summary>The VK id is now the user's VK contact, active.</summary>
+    Linked,
+
+    /// <summary>Linked, and taken from the user who held the same VK id before.</summary>
+    Moved,
+
+    /// <summary>No such code: never issued, expired, already used, or its user is gone. Nothing changed.</summary>
+    Unknown,
+}
+
+public sealed record LinkResult(LinkOutcome Outcome, string? UserId = null, string? PreviousOwner = null);
+
+/// <summary>
+/// The VK side of the directory: whose VK id this is (<c>address:vk</c>), the community's permission to
+/// write to a person (VK's <c>message_allow</c>/<c>message_deny</c>), link codes, and the Callback API's
+/// event ids already handled.
+/// </summary>
+public sealed class VkDirectory(IConnectionMultiplexer mux, AdaScripts scripts, DirectoryStore directory)
+{
+    /// <summary>How often <see cref="LinkAsync"/> rereads the index when a concurrent write changed it.</summary>
+    private const int LinkAttempts = 5;
+
+    private IDatabase Db => mux.GetDatabase();
+
+    /// <summary>The user whose VK contact is <paramref name="vkId"/>, per the index (a hint: the scripts check the user).</summary>
+    public Task<string?> OwnerAsync(string vkId) => directory.FindByAddressAsync(Channels.Vk, vkId);
+
+    /// <summary>
+    /// The person allowed the community's messages: their VK contact becomes active. Returns the user, or
+    /// null when no user has this VK id; the allowance is then remembered in <c>vk:allowed</c>.
+    /// </summary>
+    public async Task<string?> AllowAsync(string vkId)
+    {
+        if (await OwnerAsync(vkId) is { } userId && await directory.ActivateContactAsync(Channels.Vk, userId, vkId))
+        {
+            return userId;
+        }
+        await Db.SetAddAsync(Keys.VkAllowed, vkId);
+        return null;
+    }
+
+    /// <summary>The person denied the community's messages: their VK contact becomes inactive. Returns the user, if any.</summary>
+    public async Task<string?> DenyAsync(string vkId)
+    {
+        await Db.SetRemoveAsync(Keys.VkAllowed, vkId);
+        if (await OwnerAsync(vkId) is not { } userId)
+        {
+            return null;
+        }
+        // 0 from the script means already inactive, or the index entry is stale: nothing to do either way.
+        await directory.DeactivateContactAsync(Channels.Vk, userId, vkId);
+        return userId;
+    }
+
+    /// <summary>Whether a VK id allowed messages while no user had it.</summary>
+    public async Task<bool> IsAllowedAsync(string vkId) => await Db.SetContainsAsync(Keys.VkAllowed, vkId);
+
+    /// <summary>Stores a new link code for a user; false when the code is taken (draw another).</summary>
+    public async Task<bool> TryAddLinkCodeAsync(string code, string userId, TimeSpan ttl) =>
+        await Db.StringSetAsync(Keys.LinkCode(code), userId, ttl, When.NotExists);
+
+    /// <summary>Attaches <paramref name="vkId"/> to the user a link code was issued for, once (see <c>lua/link_vk.lua</c>).</summary>
+    public async Task<LinkResult> LinkAsync(string code, string vkId)
+    {
+        var db = Db;
+        for (var attempt = 0; attempt < LinkAttempts; attempt++)
+        {
+            var userId = await db.StringGetAsync(Keys.LinkCode(code));
+            if (userId.IsNull)
+            {
+                return new LinkResult(LinkOutcome.Unknown);
+            }
+            var owner = await OwnerAsync(vkId) ?? "";
+            var ownerKey = owner.Length > 0 && MessageIds.IsValidEntityId(owner) ? Keys.User(owner) : Keys.User(userId!);
+            var result = (string?)await scripts.RunAsync(db, Script.LinkVk,
+                [Keys.LinkCode(code), Keys.User(userId!), Keys.AddressOwners(Channels.Vk), Keys.Contacts(Channels.Vk), Keys.VkAllowed, ownerKey],
+                [userId, vkId, owner]);
+            switch (result)
+            {
+                case "linked":
+                    return new LinkResult(LinkOutcome.Linked, userId);
+                case "moved":
+                    return new LinkResult(LinkOutcome.Moved, userId, owner);
+                case "gone":
+                    return new LinkResult(LinkOutcome.Unknown);
+                case "stale":
+                    continue;
+                default:
+                    throw new InvalidOperationException($"link_vk answered '{result}'.");
+            }
+        }
+        throw new InvalidOperationException($"address:vk kept changing for VK id {vkId}; the link was not made.");
+    }
+
+    /// <summary>
+    /// Records a Callback API event id for a day. False when it was recorded already: VK is resending an
+    /// event that was handled, and it must not act twice.
+    /// </summary>
+    public async Task<bool> TryBeginEventAsync(string eventId) =>
+        await Db.StringSetAsync(Keys.VkEvent(eventId), 1, TimeSpan.FromDays(1), When.NotExists);
+
+    /// <summary>Forgets an event id whose handling failed, so VK's retry is handled.</summary>
+    public async Task ForgetEventAsync(string eventId) => await Db.KeyDeleteAsync(Keys.VkEvent(eventId));
+}

@@ -1,0 +1,135 @@
+using Ada.Api.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.OpenApi;
+
+namespace Ada.Api.Sms;
+
+/// <summary>
+/// The Android SMS gateway's webhooks: <c>POST /v1/sms/inbound</c> (<c>sms:received</c>: teachers sending by
+/// SMS) and <c>POST /v1/sms/reports</c> (<c>sms:sent</c> / <c>sms:delivered</c> / <c>sms:failed</c>).
+/// Authenticated by the gateway's signature (<see cref="SmsWebhook"/>), not a bearer token. A webhook already
+/// handled (same envelope id) is answered 200 and changes nothing; so is an SMS from an unknown number, which
+/// the gateway must not retry.
+/// </summary>
+public static class SmsApi
+{
+    public static RouteGroupBuilder MapSms(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/sms").WithTags("SMS").AllowAnonymous();
+
+        group.MapPost("/inbound", Inbound).WithName("SmsInbound")
+            .WithSummary("The gateway's sms:received webhook: teachers send, ask STATUS and CANCEL by SMS (grammar in docs/sms.md)")
+            .WithDescription("'ИВТ-21, ИВТ-22: text' → groups or supergroups (ids or names); '@login text' → a person; " +
+                "'STATUS <code>' / 'СТАТУС <code>'; 'CANCEL <code>' / 'ОТМЕНА <code>'. The sender is found by phone number; " +
+                "an accepted message is queued like POST /v1/queue (origin 'sms') and Ada answers by SMS with a 5-character code. " +
+                "Outcome: queued, refused, status, cancel, help, unknown_sender, replayed.")
+            .Accepts<SmsWebhookEnvelope>("application/json")
+            .Produces<SmsWebhookAnswer>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .AddOpenApiOperationTransformer(Signed);
+        group.MapPost("/reports", Reports).WithName("SmsReports")
+            .WithSummary("The gateway's sms:sent / sms:delivered / sms:failed webhooks: delivery reports of Ada's SMS")
+            .WithDescription("sms:delivered moves the receipt from 'sent' to 'delivered'; sms:failed to 'failed' with the reason " +
+                "(the history's counts follow); sms:sent changes nothing. A report that comes before the courier wrote the receipt " +
+                "is answered 409 (a 4xx: the input is fine, the state is not there yet) so the gateway retries. Outcome: updated, unchanged, ignored, unknown_message, replayed.")
+            .Accepts<SmsWebhookEnvelope>("application/json")
+            .Produces<SmsWebhookAnswer>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
+            .AddOpenApiOperationTransformer(Signed);
+
+        return group;
+    }
+
+    private static async Task<Results<Ok<SmsWebhookAnswer>, ProblemHttpResult>> Inbound(
+        HttpRequest request, SmsWebhook webhook, SmsInbox inbox)
+    {
+        var (envelope, problem) = await webhook.ReadAsync(request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (envelope!.Event != SmsEvents.Received)
+        {
+            return WrongEvent(envelope.Event, "/v1/sms/inbound takes sms:received; delivery reports go to /v1/sms/reports.");
+        }
+        if (envelope.Payload is not { Message: { } text } payload)
+        {
+            return Problems.BadRequest("'payload.message' is required: the text of the SMS received.");
+        }
+        return await OnceAsync(webhook, envelope.Id!, () => inbox.HandleAsync(payload.PhoneNumber, text));
+    }
+
+    private static async Task<Results<Ok<SmsWebhookAnswer>, ProblemHttpResult>> Reports(
+        HttpRequest request, SmsWebhook webhook, SmsReports reports)
+    {
+        var (envelope, problem) = await webhook.ReadAsync(request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (envelope!.Event is not (SmsEvents.Sent or SmsEvents.Delivered or SmsEvents.Failed))
+        {
+            return WrongEvent(envelope.Event, "/v1/sms/reports takes sms:sent, sms:delivered and sms:failed; sms:received goes to /v1/sms/inbound.");
+        }
+        if (envelope.Payload is not { MessageId: { Length: > 0 and <= 200 } } payload)
+        {
+            return Problems.BadRequest("'payload.messageId' is required: the gateway's id of the message sent (at most 200 characters).");
+        }
+        var answer = await OnceAsync(webhook, envelope.Id!, () => reports.ApplyAsync(envelope.Event, payload));
+        if (answer.Result is Ok<SmsWebhookAnswer> { Value.Outcome: SmsReports.NotYet })
+        {
+            await webhook.ForgetAsync(envelope.Id!);
+            return Problems.Problem(StatusCodes.Status409Conflict,
+                $"The receipt of gateway message {payload.MessageId} is not written yet; retry (the gateway does, from 10 s).");
+        }
+        return answer;
+    }
+
+    /// <summary>Acts unless the envelope id was handled already; a failure forgets it, so the gateway's retry acts.</summary>
+    private static async Task<Results<Ok<SmsWebhookAnswer>, ProblemHttpResult>> OnceAsync(
+        SmsWebhook webhook, string envelopeId, Func<Task<string>> act)
+    {
+        if (!await webhook.TryBeginAsync(envelopeId))
+        {
+            return TypedResults.Ok(new SmsWebhookAnswer("replayed"));
+        }
+        try
+        {
+            return TypedResults.Ok(new SmsWebhookAnswer(await act()));
+        }
+        catch
+        {
+            await webhook.ForgetAsync(envelopeId);
+            throw;
+        }
+    }
+
+    private static ProblemHttpResult WrongEvent(string? name, string hint) =>
+        Problems.BadRequest($"'event' is {(name is null ? "missing" : Validation.Echo(name))}: {hint}");
+
+    /// <summary>No bearer token here; the gateway's two signature headers instead.</summary>
+    private static Task Signed(OpenApiOperation operation, Microsoft.AspNetCore.OpenApi.OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.Security = [];
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "X-Signature",
+            In = ParameterLocation.Header,
+            Required = true,
+            Description = "Hex HMAC-SHA256 with Sms__WebhookSigningKey over the raw body bytes followed by X-Timestamp.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "X-Timestamp",
+            In = ParameterLocation.Header,
+            Required = true,
+            Description = "Unix seconds; more than 300 s from the API's clock is refused.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+        return Task.CompletedTask;
+    }
+}

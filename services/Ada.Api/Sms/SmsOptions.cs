@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+using Ada.Core.Messages;
+
+namespace Ada.Api.Sms;
+
+/// <summary>
+/// <c>Sms:*</c> as the API reads it: the key the Android SMS gateway signs its webhooks with (a secret: no
+/// default, never logged) and the user id Ada's SMS answers are sent as. The SMS courier reads its own keys
+/// (<c>Sms:Provider</c>, <c>Sms:BaseUrl</c>, …) from the same section.
+/// </summary>
+public sealed record SmsOptions : IValidatableObject
+{
+    public const string Section = "Sms";
+
+    /// <summary>The gateway's "Signing Key" (Settings → Webhooks). Without it both webhooks answer 403.</summary>
+    public string? WebhookSigningKey { get; init; }
+
+    /// <summary>The sender id of Ada's answers to SMS commands; null means <c>Ada:AdminUserId</c>.</summary>
+    public string? ReplySender { get; init; }
+
+    public bool WebhooksConfigured => !string.IsNullOrEmpty(WebhookSigningKey);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ReplySender is not null && !MessageIds.IsValidEntityId(ReplySender))
+        {
+            yield return new ValidationResult(
+                $"Sms__ReplySender '{ReplySender}' is not a valid user id (1-64 letters, digits, '_', '-', '.').", [nameof(ReplySender)]);
+        }
+    }
+}

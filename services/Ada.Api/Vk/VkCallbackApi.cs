@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ada.Api.Http;
+using Ada.Core.Directory;
+using Ada.Core.Messages;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Ada.Api.Vk;
+
+/// <summary>
+/// <c>POST /v1/vk/callback</c>: VK's Callback API. VK may write to a person only after they allowed it, so
+/// the API follows <c>message_allow</c>/<c>message_deny</c> into the directory, and links a VK account to
+/// an Ada user when its owner sends the community a link code. Authenticated by the <c>secret</c> field,
+/// not a bearer token. Every event Ada does not act on is still answered <c>ok</c>: VK stops sending after
+/// several other answers in a row.
+/// </summary>
+public static partial class VkCallbackApi
+{
+    public const string NotConfigured = "VK callback is not configured (set Vk__Secret and Vk__Confirmation).";
+
+    public static RouteGroupBuilder MapVkCallback(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/vk").WithTags("VK").AllowAnonymous();
+
+        group.MapPost("/callback", Callback).WithName("VkCallback")
+            .WithSummary("VK Callback API events (authenticated by 'secret', not a bearer token)")
+            .WithDescription("confirmation → the configured string; message_allow / message_deny → the sender's VK contact " +
+                "becomes active / inactive; message_new with a link code → the sender's VK id becomes the code's user's contact. " +
+                "Every other event, and a repeated event_id, is answered 'ok' and changes nothing.")
+            .Accepts<VkEvent>("application/json")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Security = [];
+                return Task.CompletedTask;
+            });
+
+        return group;
+    }
+
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Callback(
+        HttpRequest request, IOptions<VkOptions> options, VkDirectory vk, ILoggerFactory loggers)
+    {
+        var settings = options.Value;
+        if (!settings.CallbackConfigured)
+        {
+            return Problems.Forbidden(NotConfigured);
+        }
+        var (e, problem) = await ReadAsync(request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var logger = loggers.CreateLogger(typeof(VkCallbackApi));
+        var isConfirmation = e!.Type == "confirmation";
+        // VK sends the secret with every event; a confirmation may come without one (the server is not set up yet).
+        if (!(isConfirmation && e.Secret is null) && !SameSecret(e.Secret, settings.Secret!))
+        {
+            logger.LogWarning("Refused a VK {Type} event of group {GroupId}: the secret does not match", e.Type, e.GroupId);
+            return Problems.Forbidden("The event's 'secret' does not match Vk__Secret.");
+        }
+        if (settings.GroupId is { } groupId && e.GroupId != groupId)
+        {
+            logger.LogWarning("Refused a VK {Type} event of group {GroupId}: this API serves group {Expected}", e.Type, e.GroupId, groupId);
+            return Problems.Forbidden($"This API serves VK community {groupId}, not {e.GroupId?.ToString(CultureInfo.InvariantCulture) ?? "(no group_id)"}.");
+        }
+        if (string.IsNullOrEmpty(e.Type))
+        {
+            return Problems.BadRequest("'type' is required: the VK event type, e.g. \"message_new\".");
+        }
+        if (e.EventId is not null && !EventId().IsMatch(e.EventId))
+        {
+            return Problems.BadRequest($"'event_id' {Validation.Echo(e.EventId)} is not a VK event id (1-128 letters, digits, '_' or '-').");
+        }
+        switch (e.Type)
+        {
+            case "confirmation":
+                logger.LogInformation("Answered VK's confirmation request for group {GroupId}", e.GroupId);
+                return TypedResults.Text(settings.Confirmation, "text/plain; charset=utf-8");
+            case "message_allow" or "message_deny":
+                if (ReadUserId(e.Payload, "user_id") is not { } vkId)
+                {
+                    return Problems.BadRequest($"'object.user_id' of a {e.Type} event must be a positive integer VK user id.");
+                }
+                var allow = e.Type == "message_allow";
+                return await OnceAsync(vk, e, logger, async () =>
+                    LogPermission(logger, e, vkId, allow ? await vk.AllowAsync(vkId) : await vk.DenyAsync(vkId)));
+            case "message_new":
+                if (ReadMessage(e.Payload) is not { } message)
+                {
+                    return Problems.BadRequest("'object.message.from_id' of a message_new event must be a positive integer VK user id " +
+                        "(the object shape of VK API 5.103 and later).");
+                }
+                return await OnceAsync(vk, e, logger, () => LinkAsync(vk, logger, message));
+            default:
+                logger.LogDebug("Acknowledged a VK {Type} event; Ada does not act on it", e.Type);
+                return Ok;
+        }
+    }
+
+    /// <summary>Acts on an event unless its <c>event_id</c> was handled already; answers <c>ok</c> either way.</summary>
+    private static async Task<ContentHttpResult> OnceAsync(VkDirectory vk, VkEvent e, ILogger logger, Func<Task> act)
+    {
+        if (e.EventId is not null && !await vk.TryBeginEventAsync(e.EventId))
+        {
+            logger.LogInformation("Ignored VK event {EventId} ({Type}): already handled", e.EventId, e.Type);
+            return Ok;
+        }
+        try
+        {
+            await act();
+        }
+        catch when (e.EventId is not null)
+        {
+            // VK resends an event it did not get 'ok' for; let that retry act.
+            await vk.ForgetEventAsync(e.EventId);
+            throw;
+        }
+        return Ok;
+    }
+
+    private static ContentHttpResult Ok => TypedResults.Text("ok", "text/plain; charset=utf-8");
+
+    private static void LogPermission(ILogger logger, VkEvent e, string vkId, string? userId)
+    {
+        if (userId is null)
+        {
+            logger.LogInformation("VK {Type} from {VkId}, whom no user has; remembered", e.Type, vkId);
+        }
+        else
+        {
+            logger.LogInformation("VK {Type} from {VkId}: the VK contact of {UserId} follows it", e.Type, vkId, userId);
+        }
+    }
+
+    private static async Task LinkAsync(VkDirectory vk, ILogger logger, (string FromId, string? Text) message)
+    {
+        foreach (var code in LinkCodes.Find(message.Text))
+        {
+            var result = await vk.LinkAsync(code, message.FromId);
+            switch (result.Outcome)
+            {
+                case LinkOutcome.Linked:
+                    logger.LogInformation("Linked VK id {VkId} to {UserId} by a link code", message.FromId, result.UserId);
+                    return;
+                case LinkOutcome.Moved:
+                    logger.LogWarning("Linked VK id {VkId} to {UserId} by a link code; it was the VK contact of {PreviousOwner}, who lost it",
+                        message.FromId, result.UserId, result.PreviousOwner);
+                    return;
+            }
+        }
+    }
+
+    /// <summary>The body as JSON whatever its Content-Type (VK's is its own business), or a 400 problem.</summary>
+    private static async Task<(VkEvent? Event, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request)
+    {
+        try
+        {
+            var e = await JsonSerializer.DeserializeAsync<VkEvent>(request.Body, AdaJson.Options, request.HttpContext.RequestAborted);
+            return e is null ? (null, Problems.BadRequest("The body is null; expected a VK event object.")) : (e, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problems.BadRequest(JsonErrors.Describe(ex, typeof(VkEvent))));
+        }
+        catch (InvalidOperationException ex)
+        {
+            return (null, Problems.BadRequest($"The body is not valid JSON text: {ex.Message}"));
+        }
+    }
+
+    /// <summary>Compared as SHA-256 digests in constant time: neither the content nor the length leaks through timing.</summary>
+    private static bool SameSecret(string? given, string expected) =>
+        given is not null && CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+
+    /// <summary>
+    /// A private message's sender and text. From API 5.103 the object is <c>{"message":{…},"client_info":{…}}</c>;
+    /// before, the message itself. Null when it has no positive <c>from_id</c>. A message in a group chat
+    /// (peer_id ≠ from_id) gives no text: writing there does not open a private dialog.
+    /// </summary>
+    private static (string FromId, string? Text)? ReadMessage(JsonElement? obj)
+    {
+        if (obj is not { ValueKind: JsonValueKind.Object } o)
+        {
+            return null;
+        }
+        var message = o.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object ? m : o;
+        if (ReadUserId(message, "from_id") is not { } from)
+        {
+            return null;
+        }
+        var peer = ReadUserId(message, "peer_id");
+        var text = message.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        return (from, peer is null || peer == from ? text : null);
+    }
+
+    /// <summary>A positive VK user id (number or numeric string) in canonical form; null otherwise.</summary>
+    private static string? ReadUserId(JsonElement? obj, string name)
+    {
+        if (obj is not { ValueKind: JsonValueKind.Object } o || !o.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+        var text = value.ValueKind switch
+        {
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.String => value.GetString(),
+            _ => null,
+        };
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+            ? id.ToString(CultureInfo.InvariantCulture)
+            : null;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
+    private static partial Regex EventId();
+}

@@ -1,0 +1,109 @@
+using Ada.Api.Sms;
+using Ada.Core.Couriers;
+using Ada.Core.Messages;
+
+namespace Ada.Api.Tests;
+
+public sealed class SmsGrammarTests
+{
+    [Theory]
+    [InlineData("ИВТ-21, ИВТ-22: Лекция в 301", "ИВТ-21|ИВТ-22", "", "Лекция в 301")]
+    [InlineData("  ivt-21 ;  Поток ИВТ :text: with colon ", "ivt-21|Поток ИВТ", "", "text: with colon")]
+    [InlineData("ИВТ-21, @petrov: hi", "ИВТ-21", "petrov", "hi")]
+    [InlineData("@petrov Зайдите на кафедру", "", "petrov", "Зайдите на кафедру")]
+    [InlineData("@petrov @ivanov: hi", "", "petrov|ivanov", "hi")]
+    [InlineData("@petrov, @ivanov hi", "", "petrov|ivanov", "hi")]
+    [InlineData("@petrov, ИВТ-21: hi", "ИВТ-21", "petrov", "hi")]
+    [InlineData("Status: the hall is closed", "Status", "", "the hall is closed")]
+    public void Parse_Send(string message, string groups, string users, string text)
+    {
+        var send = Assert.IsType<SmsCommand.Send>(SmsGrammar.Parse(message));
+        Assert.Equal(groups.Length == 0 ? [] : groups.Split('|'), send.Groups);
+        Assert.Equal(users.Length == 0 ? [] : users.Split('|'), send.Users);
+        Assert.Equal(text, send.Text);
+    }
+
+    [Theory]
+    [InlineData("STATUS A7K2P", "A7K2P")]
+    [InlineData("status a7k2p.", "a7k2p")]
+    [InlineData("СТАТУС А7К2Р", "А7К2Р")]
+    [InlineData("Статус  A7K2P ", "A7K2P")]
+    [InlineData("CTATУC A7K2P", "A7K2P")] // mixed Latin and Cyrillic letters
+    public void Parse_Status(string message, string code) =>
+        Assert.Equal(code, Assert.IsType<SmsCommand.Status>(SmsGrammar.Parse(message)).Code);
+
+    [Theory]
+    [InlineData("CANCEL A7K2P")]
+    [InlineData("отмена A7K2P")]
+    [InlineData("ОТМЕНА A7K2P")]
+    public void Parse_Cancel(string message) =>
+        Assert.Equal("A7K2P", Assert.IsType<SmsCommand.Cancel>(SmsGrammar.Parse(message)).Code);
+
+    [Theory]
+    [InlineData("help", null)]
+    [InlineData("?", null)]
+    [InlineData("Помощь", null)]
+    [InlineData("", "empty")]
+    [InlineData("hello there", "Not understood")]
+    [InlineData("STATUS", "STATUS needs")]
+    [InlineData("CANCEL A B", "CANCEL needs")]
+    [InlineData("ИВТ-21:", "no text")]
+    [InlineData("ИВТ-21, : hi", "empty")]
+    [InlineData("@ hi", "login")]
+    [InlineData("@petrov", "no text")]
+    [InlineData("line one\nИВТ-21: hi", "Not understood")]
+    public void Parse_HelpOrNotUnderstood(string message, string? problem)
+    {
+        var help = Assert.IsType<SmsCommand.Help>(SmsGrammar.Parse(message));
+        if (problem is null)
+        {
+            Assert.Null(help.Problem);
+        }
+        else
+        {
+            Assert.Contains(problem, help.Problem, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("ivт-21", "ivt-21")] // Cyrillic т
+    [InlineData("IVT - 21", "ivt-21")]
+    [InlineData("ИВТ–21", "ивт-21")] // en dash
+    [InlineData("РОСТ", "POCT")]
+    public void Key_FoldsCaseSpacesDashesAndLookalikes(string typed, string name) =>
+        Assert.Equal(Lookalikes.Key(name), Lookalikes.Key(typed));
+
+    [Fact]
+    public void Key_KeepsCyrillicWithoutALatinTwin() => Assert.NotEqual(Lookalikes.Key("IVT-21"), Lookalikes.Key("ИВТ-21"));
+
+    [Theory]
+    [InlineData("+79991234567", "+79991234567")]
+    [InlineData("89991234567", "+79991234567")]
+    [InlineData("79991234567", "+79991234567")]
+    [InlineData("9991234567", "+79991234567")]
+    [InlineData("8 (999) 123-45-67", "+79991234567")]
+    [InlineData("+1 650 555 1212", "+16505551212")]
+    [InlineData("6505551212", "+6505551212")]
+    [InlineData("Tele2", null)]
+    [InlineData("", null)]
+    [InlineData("+0123456789", null)]
+    public void Phone_Normalize(string typed, string? e164) => Assert.Equal(e164, PhoneNumbers.Normalize(typed));
+
+    [Theory]
+    [InlineData("a7k2p", "A7K2P")]
+    [InlineData("А7К2Р", "A7K2P")] // typed on a Cyrillic keyboard
+    [InlineData("A7K2", null)]
+    [InlineData("A7K2O", null)] // O is not in the alphabet
+    public void ShortId_Normalize(string typed, string? code) => Assert.Equal(code, ShortIds.Normalize(typed));
+
+    [Fact]
+    public void Fit_CutsAnAnswerToTheSegmentCap()
+    {
+        var text = "Ada: not sent. " + new string('x', 400);
+        var fitted = SmsReplies.Fit(text, new ChannelLimits(MaxSmsSegments: 2));
+        Assert.Equal(2, SmsSegments.Count(fitted));
+        Assert.EndsWith("...", fitted, StringComparison.Ordinal);
+        Assert.Equal(text, SmsReplies.Fit(text, null));
+        Assert.Equal("Ada: no...", SmsReplies.Fit(text, new ChannelLimits(MaxTextLength: 10)));
+    }
+}
