@@ -8,7 +8,7 @@ public sealed class RedisUnavailableHandler(IProblemDetailsService problems, ILo
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not (RedisConnectionException or RedisTimeoutException))
+        if (!IsUnavailable(exception))
         {
             return false;
         }
@@ -22,4 +22,15 @@ public sealed class RedisUnavailableHandler(IProblemDetailsService problems, ILo
             ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Detail = "Redis is not reachable; retry shortly." },
         });
     }
+
+    /// <summary>Down, slow, or refusing writes for now: loading its data, a replica after a failover, cut off from its replicas.</summary>
+    private static bool IsUnavailable(Exception exception) => exception switch
+    {
+        RedisConnectionException or RedisTimeoutException => true,
+        RedisServerException e => e.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || e.Message.StartsWith("READONLY", StringComparison.Ordinal)
+            || e.Message.StartsWith("NOREPLICAS", StringComparison.Ordinal)
+            || e.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal),
+        _ => false,
+    };
 }
