@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Ada's benchmarks: installs redis-server if missing, builds Release, runs every scenario (or those given),
 # writes artifacts/bench/results.json and prints the table.
-#   deploy/bench.sh                 # all scenarios, full size (~10 minutes)
+#   deploy/bench.sh                 # all scenarios, full size (~10 minutes): queue, lag, throughput, paced, vk
 #   deploy/bench.sh --quick         # ~1/10 sizes, a ~2 minute smoke test
-#   deploy/bench.sh queue lag       # some scenarios
+#   deploy/bench.sh queue lag       # some scenarios (vk: one message to 100,000 through the VK courier at 20 requests/s)
 # Everything runs on 127.0.0.1: a fresh redis-server (--save "" --appendonly no --hz 10) and fresh services per scenario.
 set -euo pipefail
 

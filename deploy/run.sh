@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# The local run: Redis, the provider sandbox, the API and the Telegram courier, all on 127.0.0.1, with
-# a demo directory and ready-to-paste commands to try it. Ctrl+C stops everything this script started.
+# The local run: Redis, the provider sandbox, the API and the Telegram, VK and SMS couriers, all on
+# 127.0.0.1, with a demo directory and ready-to-paste commands to try it. Ctrl+C stops everything this
+# script started.
 #
-#   deploy/run.sh                              # Telegram goes to the sandbox
-#   Telegram__Token=123:abc deploy/run.sh      # Telegram goes to the real Bot API
+#   deploy/run.sh                              # every channel goes to the sandbox
+#   Telegram__Token=123:abc deploy/run.sh      # Telegram goes to the real Bot API; VK and SMS to the sandbox
+#   Vk__Token=vk1.a.… deploy/run.sh            # VK goes to the real VK API
+#   Sms__BaseUrl=http://phone:8080 Sms__Username=… Sms__Password=… deploy/run.sh   # a real SMS Gateway for Android
+#   Sms__Provider=smsru Sms__ApiId=… deploy/run.sh                               # SMS.ru
+# Each channel goes to its real provider when its credentials are set, to the sandbox otherwise; the
+# sandbox runs when any channel uses it.
 #
 # Environment (all optional): ADA_REDIS_PORT (6390), ADA_SANDBOX_PORT (5080), ADA_API_PORT (5000),
-# ADA_TELEGRAM_PORT (5081), Ada__AdminToken (generated when unset), Telegram__Token, Telegram__BaseUrl,
+# ADA_TELEGRAM_PORT (5081), ADA_VK_PORT (5082), ADA_SMS_PORT (5083), Ada__AdminToken (generated when
+# unset), Telegram__Token, Telegram__BaseUrl, Vk__Token, Vk__BaseUrl, Sms__BaseUrl, Sms__ApiId, …,
 # Scheduling__QuietHours (none when unset), plus any other setting of the services (see deploy/README.md).
 # State (Redis AOF, logs) lives in .run/ at the repository root.
 set -euo pipefail
@@ -138,17 +145,37 @@ dotnet build Ada.sln -c Release -nologo -v quiet --disable-build-servers ||
 # app_dir PROJECT: the build output of services/PROJECT; each service runs there, so it finds its
 # appsettings.json (the content root is the working directory).
 app_dir() { printf '%s/services/%s/bin/Release/net10.0' "$ROOT" "$1"; }
-for app in Ada.Sandbox Ada.Api Ada.Couriers.Telegram; do
+for app in Ada.Sandbox Ada.Api Ada.Couriers.Telegram Ada.Couriers.Vk Ada.Couriers.Sms; do
   [[ -f $(app_dir "$app")/$app.dll ]] || die "$(app_dir "$app")/$app.dll is missing: is services/$app in Ada.sln?"
 done
 
-# (c) Ports, all on 127.0.0.1. The sandbox runs only when no real Telegram token is given.
-USE_SANDBOX=true
-if [[ -n ${Telegram__Token:-} ]]; then USE_SANDBOX=false; fi
+# random_hex N: N random bytes as hex (secrets generated for this run).
+random_hex() {
+  if command -v openssl >/dev/null 2>&1; then
+    openssl rand -hex "$1"
+  else
+    od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'
+  fi
+}
+
+# (c) Which channel goes where. Each channel uses its real provider when its credentials are set, the
+# sandbox otherwise; the sandbox runs when any channel uses it.
+TELEGRAM_SANDBOX=true
+[[ -z ${Telegram__Token:-} ]] || TELEGRAM_SANDBOX=false
+VK_SANDBOX=true
+[[ -z ${Vk__Token:-} ]] || VK_SANDBOX=false
+SMS_SANDBOX=true
+[[ -z ${Sms__BaseUrl:-} && -z ${Sms__ApiId:-} ]] || SMS_SANDBOX=false
+USE_SANDBOX=false
+if $TELEGRAM_SANDBOX || $VK_SANDBOX || $SMS_SANDBOX; then USE_SANDBOX=true; fi
+
+# Ports, all on 127.0.0.1.
 REDIS_PORT=$(port ADA_REDIS_PORT 6390)
 API_PORT=$(port ADA_API_PORT 5000)
 TELEGRAM_PORT=$(port ADA_TELEGRAM_PORT 5081)
-PORTS=("$REDIS_PORT" "$API_PORT" "$TELEGRAM_PORT")
+VK_PORT=$(port ADA_VK_PORT 5082)
+SMS_PORT=$(port ADA_SMS_PORT 5083)
+PORTS=("$REDIS_PORT" "$API_PORT" "$TELEGRAM_PORT" "$VK_PORT" "$SMS_PORT")
 if $USE_SANDBOX; then
   SANDBOX_PORT=$(port ADA_SANDBOX_PORT 5080)
   PORTS+=("$SANDBOX_PORT")
@@ -158,6 +185,7 @@ if [[ -n $(printf '%s\n' "${PORTS[@]}" | sort | uniq -d) ]]; then
 fi
 API_URL=http://127.0.0.1:$API_PORT
 REDIS_CONNECTION=127.0.0.1:$REDIS_PORT
+SANDBOX_URL=http://127.0.0.1:${SANDBOX_PORT:-0}
 
 # (d) Redis, with its data in .run/redis (kept between runs: the directory and scheduled messages stay).
 start redis "$ROOT" redis-server "$ROOT/deploy/redis.conf" --port "$REDIS_PORT" --dir "$RUN_DIR/redis"
@@ -176,10 +204,11 @@ until [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]];
 done
 say "redis is ready on $REDIS_CONNECTION"
 
-# (e) Telegram: the real Bot API when Telegram__Token is set, the sandbox otherwise.
-if $USE_SANDBOX; then
-  SANDBOX_URL=http://127.0.0.1:$SANDBOX_PORT
-  start sandbox "$(app_dir Ada.Sandbox)" dotnet Ada.Sandbox.dll --urls "$SANDBOX_URL"
+# (e) Each channel's provider, and the settings the sandbox and the API share for it.
+SANDBOX_ENV=()
+API_ENV=()
+SMS_ENV=()
+if $TELEGRAM_SANDBOX; then
   TELEGRAM_TOKEN=123456:SANDBOX
   TELEGRAM_BASE_URL=$SANDBOX_URL
 else
@@ -187,34 +216,111 @@ else
   TELEGRAM_BASE_URL=${Telegram__BaseUrl:-https://api.telegram.org}
   say "Telegram: the real Bot API at $TELEGRAM_BASE_URL"
 fi
+if $VK_SANDBOX; then
+  # The sandbox accepts only this token, and sends its Callback API events (message_allow, message_deny,
+  # message_new) to the API as community VK_GROUP_ID with this run's secret.
+  VK_TOKEN=vk1.sandbox.$(random_hex 8)
+  VK_BASE_URL=$SANDBOX_URL/method/
+  VK_GROUP_ID=229000001
+  VK_SECRET=$(random_hex 16)
+  VK_CONFIRMATION=$(random_hex 4)
+  SANDBOX_ENV+=(
+    Sandbox__Vk__Token="$VK_TOKEN"
+    Sandbox__Vk__CallbackUrl="$API_URL/v1/vk/callback"
+    Sandbox__Vk__GroupId="$VK_GROUP_ID"
+    Sandbox__Vk__Secret="$VK_SECRET"
+  )
+  API_ENV+=(Vk__GroupId="$VK_GROUP_ID" Vk__Secret="$VK_SECRET" Vk__Confirmation="$VK_CONFIRMATION")
+else
+  VK_TOKEN=$Vk__Token
+  VK_BASE_URL=${Vk__BaseUrl:-https://api.vk.com/method/}
+  say "VK: the real VK API at $VK_BASE_URL"
+  [[ -n ${Vk__Secret:-} && -n ${Vk__Confirmation:-} ]] ||
+    warn "Vk__Secret and Vk__Confirmation are not set: the API refuses VK's Callback API events (message_allow, link codes)"
+fi
+if $SMS_SANDBOX; then
+  # The sandbox's SMS Gateway for Android (its local-server API at the sandbox's root), with this run's
+  # basic-auth password and webhook signing key; the courier registers the gateway's webhooks to the API.
+  SMS_USERNAME=ada
+  SMS_PASSWORD=$(random_hex 12)
+  SMS_SIGNING_KEY=$(random_hex 24)
+  SANDBOX_ENV+=(
+    Sandbox__Sms__Username="$SMS_USERNAME"
+    Sandbox__Sms__Password="$SMS_PASSWORD"
+    Sandbox__Sms__SigningKey="$SMS_SIGNING_KEY"
+  )
+  API_ENV+=(Sms__WebhookSigningKey="$SMS_SIGNING_KEY")
+  SMS_ENV+=(
+    Sms__Provider=android-gateway
+    Sms__BaseUrl="$SANDBOX_URL"
+    Sms__Username="$SMS_USERNAME"
+    Sms__Password="$SMS_PASSWORD"
+    Sms__PublicUrl="$API_URL"
+  )
+else
+  say "SMS: the real provider (${Sms__Provider:-android-gateway}) at ${Sms__BaseUrl:-https://sms.ru}"
+  if [[ ${Sms__Provider:-android-gateway} == android-gateway ]]; then
+    [[ -n ${Sms__PublicUrl:-} ]] ||
+      warn "Sms__PublicUrl is not set: the courier does not register the gateway's webhooks (no delivery reports, no SMS from teachers)"
+    [[ -n ${Sms__WebhookSigningKey:-} ]] ||
+      warn "Sms__WebhookSigningKey is not set: the API answers the gateway's webhooks with 403"
+  fi
+fi
+if $USE_SANDBOX; then
+  start sandbox "$(app_dir Ada.Sandbox)" env "${SANDBOX_ENV[@]}" dotnet Ada.Sandbox.dll --urls "$SANDBOX_URL"
+fi
 
 # (f) The bootstrap admin token.
 if [[ -n ${Ada__AdminToken:-} ]]; then
   ADMIN_TOKEN=$Ada__AdminToken
-elif command -v openssl >/dev/null 2>&1; then
-  ADMIN_TOKEN=$(openssl rand -hex 24)
 else
-  ADMIN_TOKEN=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+  ADMIN_TOKEN=$(random_hex 24)
 fi
 
-# (g) The API and the Telegram courier. Quiet hours are off in the local run unless
-# Scheduling__QuietHours is set, so the demo message is delivered when asked, whatever the hour.
+# (g) The API and the couriers. Quiet hours are off in the local run unless Scheduling__QuietHours is
+# set, so the demo message is delivered when asked, whatever the hour.
 QUIET_HOURS=${Scheduling__QuietHours:-}
 start api "$(app_dir Ada.Api)" env \
   ConnectionStrings__Redis="$REDIS_CONNECTION" \
   Ada__AdminToken="$ADMIN_TOKEN" \
   Scheduling__QuietHours="$QUIET_HOURS" \
+  "${API_ENV[@]}" \
   dotnet Ada.Api.dll --urls "$API_URL"
 start telegram "$(app_dir Ada.Couriers.Telegram)" env \
   ConnectionStrings__Redis="$REDIS_CONNECTION" \
   Telegram__Token="$TELEGRAM_TOKEN" \
   Telegram__BaseUrl="$TELEGRAM_BASE_URL" \
   dotnet Ada.Couriers.Telegram.dll --urls "http://127.0.0.1:$TELEGRAM_PORT"
+start vk "$(app_dir Ada.Couriers.Vk)" env \
+  ConnectionStrings__Redis="$REDIS_CONNECTION" \
+  Vk__Token="$VK_TOKEN" \
+  Vk__BaseUrl="$VK_BASE_URL" \
+  dotnet Ada.Couriers.Vk.dll --urls "http://127.0.0.1:$VK_PORT"
+start sms "$(app_dir Ada.Couriers.Sms)" env \
+  ConnectionStrings__Redis="$REDIS_CONNECTION" \
+  "${SMS_ENV[@]}" \
+  dotnet Ada.Couriers.Sms.dll --urls "http://127.0.0.1:$SMS_PORT"
 
 # (h) Wait until every service is ready.
 if $USE_SANDBOX; then wait_ready sandbox "$SANDBOX_URL/health/ready"; fi
 wait_ready api "$API_URL/health/ready"
 wait_ready telegram "http://127.0.0.1:$TELEGRAM_PORT/health/ready"
+wait_ready vk "http://127.0.0.1:$VK_PORT/health/ready"
+wait_ready sms "http://127.0.0.1:$SMS_PORT/health/ready"
+if $SMS_SANDBOX; then
+  # The courier registers sms:received, sms:sent, sms:delivered and sms:failed at start; SMS from teachers
+  # reach the API only once sms:received is registered.
+  deadline=$((SECONDS + READY_TIMEOUT))
+  until curl -fsS --max-time 2 -u "$SMS_USERNAME:$SMS_PASSWORD" "$SANDBOX_URL/webhooks" 2>/dev/null |
+    grep -q '"sms:received"'; do
+    if ((SECONDS >= deadline)); then
+      tail_log sms
+      die "the SMS courier did not register its webhooks with the sandbox's SMS gateway within ${READY_TIMEOUT}s"
+    fi
+    sleep 0.5
+  done
+  say "the SMS courier registered the gateway's webhooks ($API_URL/v1/sms/inbound, /v1/sms/reports)"
+fi
 
 # (i) A demo directory, unless the directory already has one (Redis keeps it between runs).
 AUTH="Authorization: Bearer $ADMIN_TOKEN"
@@ -231,7 +337,7 @@ case $status in
       warn "POST /v1/import answered $status: $(cat "$RUN_DIR/import-answer.json" 2>/dev/null)"
     fi
     ;;
-  200) say "the directory already has group ivt-21: not seeding" ;;
+  200) say "the directory already has group ivt-21: not seeding (delete .run/redis for a fresh demo directory)" ;;
   *) warn "GET /v1/groups/ivt-21 answered $status: the demo directory was not seeded" ;;
 esac
 
@@ -240,6 +346,7 @@ if [[ $(curl -s -o /dev/null -w '%{http_code}' "$API_URL/openapi/v1.json") != 20
 fi
 
 # (j) What to do now. The sendAt below is computed by your shell when you paste the line.
+TEACHER_PHONE=+79001000901 # t.ivanova in deploy/demo-directory.json; she owns ivt-21, ivt-22 and ivt-stream
 cat <<EOF
 
 Ada is running.
@@ -247,21 +354,62 @@ Ada is running.
   admin token   $ADMIN_TOKEN
   OpenAPI       $API_URL/openapi/v1.json
 EOF
-if $USE_SANDBOX; then
-  echo "  sandbox inbox $SANDBOX_URL/sandbox/inbox   (every Telegram message the courier sends lands here)"
+if $TELEGRAM_SANDBOX; then
+  echo "  Telegram      sandbox: $SANDBOX_URL/sandbox/inbox?channel=telegram"
 else
   echo "  Telegram      real Bot API ($TELEGRAM_BASE_URL); the demo chat ids are not real chats"
+fi
+if $VK_SANDBOX; then
+  echo "  VK            sandbox: $SANDBOX_URL/sandbox/inbox?channel=vk   (Callback API events to $API_URL/v1/vk/callback)"
+else
+  echo "  VK            real VK API ($VK_BASE_URL); the demo VK ids are not real users"
+fi
+if $SMS_SANDBOX; then
+  echo "  SMS           sandbox SMS Gateway for Android: $SANDBOX_URL/sandbox/inbox?channel=sms   (signed webhooks to $API_URL/v1/sms/*)"
+else
+  echo "  SMS           real ${Sms__Provider:-android-gateway} (${Sms__BaseUrl:-https://sms.ru}); the demo phone numbers are not real"
 fi
 cat <<EOF
   Redis         $REDIS_CONNECTION (data in .run/redis)   logs: .run/logs/
   quiet hours   ${QUIET_HOURS:-none (set Scheduling__QuietHours=22:00-08:00 to try them)}
 
-Queue a message to group ivt-21, delivered in 5 seconds (the answer has its "id"):${QUIET_HOURS:+
+Queue a message to group ivt-21, delivered in 5 seconds (the answer has its "id"); it reaches 3 Telegram
+chats, 1 VK user and 3 phones:${QUIET_HOURS:+
   (inside quiet hours it moves to their end; add \"urgent\":true, which the admin may, to send anyway)}
   curl -sS -X POST $API_URL/v1/queue -H "$AUTH" -H 'Content-Type: application/json' -d '{"text":"Lecture moved to room 305","to":{"groups":["ivt-21"]},"sendAt":"'"\$(date --iso-8601=seconds -d '+5 seconds')"'"}'
 
-Follow its delivery (put that id in ID):
+Follow its delivery (put that id in ID), then see its history and per-person receipts:
   ID='<id>'; curl -sSN -H "$AUTH" "$API_URL/v1/history/\$ID/events"
+  curl -sS -H "$AUTH" "$API_URL/v1/history/\$ID"; curl -sS -H "$AUTH" "$API_URL/v1/history/\$ID/receipts"
+EOF
+if $USE_SANDBOX; then
+  cat <<EOF
+
+What each sandboxed channel received:
+  curl -sS '$SANDBOX_URL/sandbox/inbox?channel=telegram'; curl -sS '$SANDBOX_URL/sandbox/inbox?channel=vk'; curl -sS '$SANDBOX_URL/sandbox/inbox?channel=sms'
+EOF
+fi
+if $SMS_SANDBOX; then
+  cat <<EOF
+
+Send as teacher t.ivanova by SMS: her phone ($TEACHER_PHONE) writes to the gateway's phone, which passes it to
+Ada (groups by id or name before the first ':', the text after it; see docs/sms.md):
+  curl -sS -X POST $SANDBOX_URL/sandbox/sms/inbound -H 'Content-Type: application/json' -d '{"from":"$TEACHER_PHONE","text":"IVT-21, IVT-22: Seminar moved to room 214"}'
+Ada answers her by SMS with the message's code ("Ada: queued A7K2P to 8 recipients, ..."); ask how it went:
+  curl -sS '$SANDBOX_URL/sandbox/inbox?channel=sms&chatId=%2B${TEACHER_PHONE#+}'
+  curl -sS -X POST $SANDBOX_URL/sandbox/sms/inbound -H 'Content-Type: application/json' -d '{"from":"$TEACHER_PHONE","text":"STATUS <code>"}'
+EOF
+fi
+if $VK_SANDBOX; then
+  cat <<EOF
+
+VK: n.kozlov (VK id 500008) forbids messages from the community, then allows them again; the sandbox sends
+message_deny / message_allow to Ada's Callback API, which turns his VK contact off and on ("inactive":["vk"]):
+  curl -sS -X POST $SANDBOX_URL/sandbox/vk/users/500008/deny; curl -sS -H "$AUTH" $API_URL/v1/users/n.kozlov
+  curl -sS -X POST $SANDBOX_URL/sandbox/vk/users/500008/allow; curl -sS -H "$AUTH" $API_URL/v1/users/n.kozlov
+EOF
+fi
+cat <<EOF
 
 Ctrl+C stops everything.
 EOF

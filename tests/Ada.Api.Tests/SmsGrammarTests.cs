@@ -69,6 +69,8 @@ public sealed class SmsGrammarTests
     [InlineData("ivт-21", "ivt-21")] // Cyrillic т
     [InlineData("IVT - 21", "ivt-21")]
     [InlineData("ИВТ–21", "ивт-21")] // en dash
+    [InlineData("ИВТ 21", "ИВТ-21")] // a space for the dash
+    [InlineData("ивт21", "ИВТ-21")]
     [InlineData("РОСТ", "POCT")]
     public void Key_FoldsCaseSpacesDashesAndLookalikes(string typed, string name) =>
         Assert.Equal(Lookalikes.Key(name), Lookalikes.Key(typed));

@@ -64,11 +64,12 @@ public static class AdaCalls
     }
 
     /// <summary>
-    /// Imports students (role student, a Telegram contact each) and optionally one group of all of them, in chunks
-    /// (each chunk is one all-or-nothing import); a 413 halves the chunk. Returns the chunk size that was accepted.
+    /// Imports students (role student, a <paramref name="channel"/> contact each: <see cref="Student.ChatId"/>) and
+    /// optionally one group of all of them, in chunks (each chunk is one all-or-nothing import); a 413 halves the
+    /// chunk. Returns the chunk size that was accepted.
     /// </summary>
     public static async Task<JsonObject> ImportAsync(HttpClient api, IReadOnlyList<Student> students, string? groupId,
-        CancellationToken cancel, int chunk = 25_000)
+        CancellationToken cancel, int chunk = 25_000, string channel = "telegram")
     {
         var watch = Stopwatch.StartNew();
         var requests = 0;
@@ -76,7 +77,7 @@ public static class AdaCalls
         for (var start = 0; start < students.Count;)
         {
             var size = Math.Min(chunk, students.Count - start);
-            var body = UsersBody(students, start, size);
+            var body = UsersBody(students, start, size, channel);
             using var response = await api.PostAsync("/v1/import", JsonContent(body), cancel);
             requests++;
             if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge && chunk > 100)
@@ -126,7 +127,7 @@ public static class AdaCalls
         };
     }
 
-    private static byte[] UsersBody(IReadOnlyList<Student> students, int start, int count)
+    private static byte[] UsersBody(IReadOnlyList<Student> students, int start, int count, string channel)
     {
         var buffer = new ArrayBufferWriter<byte>(count * 90 + 100);
         using (var w = new Utf8JsonWriter(buffer))
@@ -140,7 +141,7 @@ public static class AdaCalls
                 w.WriteString("name", $"Student {students[i].Id}");
                 w.WriteString("role", "student");
                 w.WriteStartObject("contacts");
-                w.WriteString("telegram", students[i].ChatId);
+                w.WriteString(channel, students[i].ChatId);
                 w.WriteEndObject();
                 w.WriteEndObject();
             }
@@ -229,18 +230,18 @@ public static class AdaCalls
     public static async Task<JsonObject> HistoryAsync(HttpClient api, string id, CancellationToken cancel) =>
         (await api.GetFromJsonAsync<JsonObject>($"/v1/history/{Uri.EscapeDataString(id)}", cancel))!;
 
-    public static async Task<int> InboxTotalAsync(HttpClient sandbox, CancellationToken cancel) =>
-        (await sandbox.GetFromJsonAsync<JsonObject>("/sandbox/inbox?channel=telegram&limit=0", cancel))!["total"]!.GetValue<int>();
+    public static async Task<int> InboxTotalAsync(HttpClient sandbox, CancellationToken cancel, string channel = "telegram") =>
+        (await sandbox.GetFromJsonAsync<JsonObject>($"/sandbox/inbox?channel={channel}&limit=0", cancel))!["total"]!.GetValue<int>();
 
     public sealed record InboxItem(string ChatId, string Text, long ReceivedAtUnixMs);
 
-    /// <summary>The whole Telegram inbox, page by page (the sandbox answers at most 100,000 a page).</summary>
-    public static async Task<List<InboxItem>> InboxAsync(HttpClient sandbox, CancellationToken cancel)
+    /// <summary>The whole inbox of a channel (Telegram unless told), page by page (the sandbox answers at most 100,000 a page).</summary>
+    public static async Task<List<InboxItem>> InboxAsync(HttpClient sandbox, CancellationToken cancel, string channel = "telegram")
     {
         var all = new List<InboxItem>();
         for (var page = 0; page < 100; page++)
         {
-            using var response = await sandbox.GetAsync($"/sandbox/inbox?channel=telegram&offset={all.Count}&limit=50000",
+            using var response = await sandbox.GetAsync($"/sandbox/inbox?channel={channel}&offset={all.Count}&limit=50000",
                 HttpCompletionOption.ResponseHeadersRead, cancel);
             response.EnsureSuccessStatusCode();
             await using var stream = await response.Content.ReadAsStreamAsync(cancel);
@@ -259,8 +260,8 @@ public static class AdaCalls
         return all;
     }
 
-    public static async Task<JsonObject> InboxSummaryAsync(HttpClient sandbox, CancellationToken cancel) =>
-        (await sandbox.GetFromJsonAsync<JsonObject>("/sandbox/inbox/summary?channel=telegram", cancel))!;
+    public static async Task<JsonObject> InboxSummaryAsync(HttpClient sandbox, CancellationToken cancel, string channel = "telegram") =>
+        (await sandbox.GetFromJsonAsync<JsonObject>($"/sandbox/inbox/summary?channel={channel}", cancel))!;
 
     public static async Task<JsonObject> SandboxStatsAsync(HttpClient sandbox, CancellationToken cancel) =>
         (await sandbox.GetFromJsonAsync<JsonObject>("/sandbox/stats", cancel))!;

@@ -5,9 +5,12 @@ using StackExchange.Redis;
 
 namespace Ada.Benchmarks;
 
-/// <summary>What one scenario runs on: its own redis-server, the sandbox, one Telegram courier and the API.</summary>
+/// <summary>What one scenario runs on: its own redis-server, the sandbox, one courier (Telegram unless told) and the API.</summary>
 public sealed class StackOptions
 {
+    /// <summary>The channel of the one courier: <c>telegram</c> (Ada.Couriers.Telegram) or <c>vk</c> (Ada.Couriers.Vk).</summary>
+    public string Channel { get; init; } = "telegram";
+
     public Dictionary<string, string> Courier { get; } = new();
     public Dictionary<string, string> Sandbox { get; } = new();
     public Dictionary<string, string> Api { get; } = new();
@@ -22,6 +25,7 @@ public sealed class BenchStack : IAsyncDisposable
 {
     public const string AdminToken = "bench-admin-token-0123456789abcdef";
     public const string TelegramToken = "123456:BENCH";
+    public const string VkToken = "vk1.bench-sandbox-token";
     public const int ClientConnections = 64;
 
     private readonly List<ServiceProcess> _started = [];
@@ -83,22 +87,39 @@ public sealed class BenchStack : IAsyncDisposable
         var info = await Mux.GetServer(Redis.Host, Redis.Port).InfoAsync("server");
         RedisPid = int.Parse(info.SelectMany(g => g).First(p => p.Key == "process_id").Value);
 
-        Sandbox = Keep(await ServiceProcess.StartAsync("Ada.Sandbox", new Dictionary<string, string>(options.Sandbox)
+        var sandbox = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
+        if (options.Channel == "vk")
         {
-            ["Logging__LogLevel__Default"] = "Warning",
-        }));
+            sandbox["Sandbox__Vk__Token"] = VkToken;
+        }
+        foreach (var (key, value) in options.Sandbox)
+        {
+            sandbox[key] = value;
+        }
+        Sandbox = Keep(await ServiceProcess.StartAsync("Ada.Sandbox", sandbox));
         cancel.ThrowIfCancellationRequested();
-        var courier = new Dictionary<string, string>
+        var courier = new Dictionary<string, string> { ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database) };
+        string project;
+        switch (options.Channel)
         {
-            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
-            ["Telegram__Token"] = TelegramToken,
-            ["Telegram__BaseUrl"] = Sandbox.BaseAddress.ToString().TrimEnd('/'),
-        };
+            case "telegram":
+                project = "Ada.Couriers.Telegram";
+                courier["Telegram__Token"] = TelegramToken;
+                courier["Telegram__BaseUrl"] = Sandbox.BaseAddress.ToString().TrimEnd('/');
+                break;
+            case "vk":
+                project = "Ada.Couriers.Vk";
+                courier["Vk__Token"] = VkToken;
+                courier["Vk__BaseUrl"] = new Uri(Sandbox.BaseAddress, "/method/").ToString();
+                break;
+            default:
+                throw new ArgumentException($"no courier for channel '{options.Channel}' (telegram or vk)", nameof(options));
+        }
         foreach (var (key, value) in options.Courier)
         {
             courier[key] = value;
         }
-        Courier = Keep(await ServiceProcess.StartAsync("Ada.Couriers.Telegram", courier));
+        Courier = Keep(await ServiceProcess.StartAsync(project, courier));
         cancel.ThrowIfCancellationRequested();
         var api = new Dictionary<string, string>
         {

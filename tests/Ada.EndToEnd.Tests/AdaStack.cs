@@ -6,48 +6,145 @@ using Ada.Testing;
 
 namespace Ada.EndToEnd.Tests;
 
-/// <summary>The whole of Ada as real processes: the sandbox, the API and the Telegram courier, on one Redis database.</summary>
+/// <summary>
+/// The whole of Ada as real processes on one Redis database: the sandbox, the API and the Telegram courier, and,
+/// when asked, the VK and SMS couriers, wired to the sandbox as deploy/run.sh wires them (the sandbox's VK
+/// Callback API events and SMS gateway webhooks go to the API, signed with the keys the API checks).
+/// </summary>
 public sealed class AdaStack : IAsyncDisposable
 {
     public const string AdminToken = "e2e-admin-token-0123456789";
-    private readonly List<ServiceProcess> _couriers = [];
+    public const string TelegramToken = "123456:E2E-TEST";
+    public const string VkToken = "vk1.e2e-sandbox-token";
+    public const long VkGroupId = 229000001;
+    public const string VkSecret = "e2e-vk-callback-secret";
+    public const string VkConfirmation = "e2e0c0nf";
+    public const string SmsUsername = "ada";
+    public const string SmsPassword = "e2e-sms-gateway-password";
+    public const string SmsSigningKey = "e2e-sms-webhook-signing-key-0123456789";
 
-    private AdaStack(RedisServer redis, int database, ServiceProcess sandbox, ServiceProcess api)
+    private readonly List<ServiceProcess> _couriers = [];
+    private readonly List<ServiceProcess> _vkCouriers = [];
+    private readonly List<ServiceProcess> _smsCouriers = [];
+
+    private AdaStack(RedisServer redis, int database, ServiceProcess sandbox, Uri apiAddress)
     {
         Redis = redis;
         Database = database;
         Sandbox = sandbox;
-        Api = api;
-        Admin = Client(AdminToken);
+        ApiAddress = apiAddress;
         SandboxHttp = new HttpClient { BaseAddress = sandbox.BaseAddress };
     }
 
     public RedisServer Redis { get; }
     public int Database { get; }
     public ServiceProcess Sandbox { get; }
-    public ServiceProcess Api { get; }
-    public HttpClient Admin { get; }
+    public ServiceProcess Api { get; private set; } = null!;
+    public HttpClient Admin { get; private set; } = null!;
     public HttpClient SandboxHttp { get; }
-    public IReadOnlyList<ServiceProcess> Couriers => _couriers;
 
-    public static async Task<AdaStack> StartAsync(RedisServer redis, int couriers = 1)
+    /// <summary>Where the API listens (chosen before it starts: the sandbox's callbacks and webhooks go there).</summary>
+    public Uri ApiAddress { get; }
+
+    /// <summary>The Telegram couriers.</summary>
+    public IReadOnlyList<ServiceProcess> Couriers => _couriers;
+    public IReadOnlyList<ServiceProcess> VkCouriers => _vkCouriers;
+    public IReadOnlyList<ServiceProcess> SmsCouriers => _smsCouriers;
+
+    /// <summary>
+    /// Starts the sandbox, then the API and the couriers side by side: <paramref name="couriers"/> Telegram
+    /// couriers, and one VK courier (<paramref name="vk"/>) and one SMS courier (<paramref name="sms"/>, SMS
+    /// Gateway for Android) against the sandbox. <paramref name="sandbox"/> adds sandbox settings
+    /// (e.g. <c>Sandbox__Sms__FailDeliveryNumbers</c>). Returns once every service is ready, every courier's
+    /// heartbeat is in Redis and, with SMS, the courier has registered the gateway's webhooks.
+    /// </summary>
+    public static async Task<AdaStack> StartAsync(RedisServer redis, int couriers = 1, bool vk = false, bool sms = false,
+        IReadOnlyDictionary<string, string>? sandbox = null)
     {
         var database = redis.NextDatabase();
-        var sandbox = await ServiceProcess.StartAsync("Ada.Sandbox", new Dictionary<string, string>());
-        var stack = new AdaStack(redis, database, sandbox, null!);
-        for (var i = 0; i < couriers; i++)
+        var apiPort = RedisServer.FreePort();
+        var apiAddress = new Uri($"http://127.0.0.1:{apiPort}");
+        var sandboxEnvironment = new Dictionary<string, string>();
+        if (vk)
         {
-            await stack.StartCourierAsync();
+            sandboxEnvironment["Sandbox__Vk__Token"] = VkToken;
+            sandboxEnvironment["Sandbox__Vk__CallbackUrl"] = new Uri(apiAddress, "/v1/vk/callback").ToString();
+            sandboxEnvironment["Sandbox__Vk__GroupId"] = VkGroupId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            sandboxEnvironment["Sandbox__Vk__Secret"] = VkSecret;
         }
-        var api = await ServiceProcess.StartAsync("Ada.Api", new Dictionary<string, string>
+        if (sms)
         {
-            ["ConnectionStrings__Redis"] = redis.ConnectionString(database),
+            sandboxEnvironment["Sandbox__Sms__Username"] = SmsUsername;
+            sandboxEnvironment["Sandbox__Sms__Password"] = SmsPassword;
+            sandboxEnvironment["Sandbox__Sms__SigningKey"] = SmsSigningKey;
+        }
+        foreach (var (key, value) in sandbox ?? new Dictionary<string, string>())
+        {
+            sandboxEnvironment[key] = value;
+        }
+        var sandboxProcess = await ServiceProcess.StartAsync("Ada.Sandbox", sandboxEnvironment);
+        var stack = new AdaStack(redis, database, sandboxProcess, apiAddress);
+        try
+        {
+            var starting = new List<Task>();
+            for (var i = 0; i < couriers; i++)
+            {
+                starting.Add(stack.StartCourierAsync());
+            }
+            if (vk)
+            {
+                starting.Add(stack.StartVkCourierAsync());
+            }
+            if (sms)
+            {
+                starting.Add(stack.StartSmsCourierAsync());
+            }
+            starting.Add(stack.StartApiAsync(apiPort));
+            await WhenAllOrThrowAsync(starting);
+            if (vk)
+            {
+                await stack.WaitHeartbeatAsync("vk");
+            }
+            if (sms)
+            {
+                await stack.WaitHeartbeatAsync("sms");
+                await stack.WaitSmsWebhooksAsync();
+            }
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits for every task (so none is left starting a process nobody disposes), then throws the first failure.</summary>
+    private static async Task WhenAllOrThrowAsync(List<Task> tasks)
+    {
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch
+        {
+            throw tasks.First(t => t.IsFaulted).Exception!.InnerException!;
+        }
+    }
+
+    private async Task StartApiAsync(int port)
+    {
+        Api = await ServiceProcess.StartAsync("Ada.Api", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
             ["Ada__AdminToken"] = AdminToken,
             ["Scheduling__QuietHours"] = "",
-        });
-        var ready = new AdaStack(redis, database, sandbox, api);
-        ready._couriers.AddRange(stack._couriers);
-        return ready;
+            ["Vk__GroupId"] = VkGroupId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Vk__Secret"] = VkSecret,
+            ["Vk__Confirmation"] = VkConfirmation,
+            ["Sms__WebhookSigningKey"] = SmsSigningKey,
+        }, port);
+        Admin = Client(AdminToken);
     }
 
     public async Task<ServiceProcess> StartCourierAsync()
@@ -55,18 +152,83 @@ public sealed class AdaStack : IAsyncDisposable
         var courier = await ServiceProcess.StartAsync("Ada.Couriers.Telegram", new Dictionary<string, string>
         {
             ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
-            ["Telegram__Token"] = "123456:E2E-TEST",
+            ["Telegram__Token"] = TelegramToken,
             ["Telegram__BaseUrl"] = Sandbox.BaseAddress.ToString(),
             ["Telegram__MessagesPerSecond"] = "0",
             ["Courier__SweepSeconds"] = "1",
         });
-        _couriers.Add(courier);
+        lock (_couriers)
+        {
+            _couriers.Add(courier);
+        }
         return courier;
+    }
+
+    /// <summary>A VK courier against the sandbox's VK API, unpaced.</summary>
+    public async Task<ServiceProcess> StartVkCourierAsync()
+    {
+        var courier = await ServiceProcess.StartAsync("Ada.Couriers.Vk", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
+            ["Vk__Token"] = VkToken,
+            ["Vk__BaseUrl"] = new Uri(Sandbox.BaseAddress, "/method/").ToString(),
+            ["Vk__RequestsPerSecond"] = "0",
+            ["Courier__SweepSeconds"] = "1",
+        });
+        lock (_vkCouriers)
+        {
+            _vkCouriers.Add(courier);
+        }
+        return courier;
+    }
+
+    /// <summary>An SMS courier against the sandbox's SMS Gateway for Android (local server), unpaced; it registers the webhooks to the API.</summary>
+    public async Task<ServiceProcess> StartSmsCourierAsync()
+    {
+        var courier = await ServiceProcess.StartAsync("Ada.Couriers.Sms", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
+            ["Sms__Provider"] = "android-gateway",
+            ["Sms__BaseUrl"] = Sandbox.BaseAddress.ToString().TrimEnd('/'),
+            ["Sms__Username"] = SmsUsername,
+            ["Sms__Password"] = SmsPassword,
+            ["Sms__PublicUrl"] = ApiAddress.ToString().TrimEnd('/'),
+            ["Sms__MessagesPerSecond"] = "0",
+            ["Sms__PerNumberPerMinute"] = "0",
+            ["Courier__SweepSeconds"] = "1",
+        });
+        lock (_smsCouriers)
+        {
+            _smsCouriers.Add(courier);
+        }
+        return courier;
+    }
+
+    private async Task WaitHeartbeatAsync(string channel)
+    {
+        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString(Database));
+        var db = mux.GetDatabase(Database);
+        await Eventually.WaitAsync(async () => await db.SortedSetLengthAsync($"couriers:{channel}") > 0,
+            TimeSpan.FromSeconds(30), $"a {channel} courier heartbeat (couriers:{channel})");
+    }
+
+    /// <summary>The SMS courier registers sms:sent/delivered/failed/received with the gateway in the background at start.</summary>
+    private async Task WaitSmsWebhooksAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Sandbox.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{SmsUsername}:{SmsPassword}")));
+        await Eventually.WaitAsync(async () =>
+        {
+            var hooks = await http.GetFromJsonAsync<JsonArray>("/webhooks");
+            var events = hooks!.Select(h => h!["event"]!.GetValue<string>()).ToHashSet();
+            return new[] { "sms:sent", "sms:delivered", "sms:failed", "sms:received" }.All(events.Contains);
+        }, TimeSpan.FromSeconds(30), "the SMS courier to register the gateway's webhooks");
     }
 
     public HttpClient Client(string token)
     {
-        var http = new HttpClient { BaseAddress = Api?.BaseAddress ?? new Uri("http://127.0.0.1"), Timeout = TimeSpan.FromSeconds(100) };
+        var http = new HttpClient { BaseAddress = ApiAddress, Timeout = TimeSpan.FromSeconds(100) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
     }
@@ -78,9 +240,13 @@ public sealed class AdaStack : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
     }
 
-    public async Task<JsonArray> InboxAsync(string? chatId = null)
+    /// <summary>What the sandbox's Telegram received (of one chat, when given).</summary>
+    public Task<JsonArray> InboxAsync(string? chatId = null) => InboxAsync("telegram", chatId);
+
+    /// <summary>What one channel of the sandbox received: <c>telegram</c>, <c>vk</c> (chatId = peer id) or <c>sms</c> (chatId = E.164).</summary>
+    public async Task<JsonArray> InboxAsync(string channel, string? chatId)
     {
-        var url = "/sandbox/inbox?channel=telegram&limit=100000" + (chatId is null ? "" : $"&chatId={chatId}");
+        var url = $"/sandbox/inbox?channel={channel}&limit=100000" + (chatId is null ? "" : $"&chatId={Uri.EscapeDataString(chatId)}");
         var page = await SandboxHttp.GetFromJsonAsync<JsonObject>(url);
         return page!["messages"]!.AsArray();
     }
@@ -129,7 +295,7 @@ public sealed class AdaStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var courier in _couriers)
+        foreach (var courier in _couriers.Concat(_vkCouriers).Concat(_smsCouriers))
         {
             await courier.DisposeAsync();
         }
@@ -138,7 +304,7 @@ public sealed class AdaStack : IAsyncDisposable
             await Api.DisposeAsync();
         }
         await Sandbox.DisposeAsync();
-        Admin.Dispose();
+        Admin?.Dispose();
         SandboxHttp.Dispose();
     }
 }

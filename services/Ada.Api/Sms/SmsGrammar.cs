@@ -169,17 +169,20 @@ public static class Lookalikes
         }
     });
 
-    /// <summary>The comparison key of a name, keyword or code.</summary>
+    /// <summary>
+    /// The comparison key of a name, keyword or code: without spaces and dashes of any kind (a phone types
+    /// "ИВТ 21", "ивт-21" or "ИВТ–21" for the group named "ИВТ-21"), upper case, look-alikes folded.
+    /// </summary>
     public static string Key(string text)
     {
         var key = new StringBuilder(text.Length);
         foreach (var c in text)
         {
-            if (char.IsWhiteSpace(c))
+            if (char.IsWhiteSpace(c) || c is '-' or '‐' or '‑' or '‒' or '–' or '—' or '−')
             {
                 continue;
             }
-            key.Append(c is '‐' or '‑' or '‒' or '–' or '—' or '−' ? '-' : char.ToUpperInvariant(Fold(c)));
+            key.Append(char.ToUpperInvariant(Fold(c)));
         }
         return key.ToString();
     }
