@@ -15,6 +15,7 @@ public sealed class RedisServer : IAsyncLifetime
     private const int Databases = 1024;
     private Process? _process;
     private int _nextDatabase;
+    private string[] _extraArgs = [];
 
     public int Port { get; private set; }
     public string Host => "127.0.0.1";
@@ -34,23 +35,90 @@ public sealed class RedisServer : IAsyncLifetime
 
     public string ConnectionString(int database) => $"{Host}:{Port},defaultDatabase={database},abortConnect=false";
 
+    /// <summary>The directory redis-server runs in (and keeps its AOF/RDB files in); the same across restarts.</summary>
+    public string Dir { get; private set; } = "";
+
+    /// <summary>The process id of the running redis-server, or 0 when it is stopped.</summary>
+    public int ProcessId => _process is { HasExited: false } process ? process.Id : 0;
+
+    /// <summary>
+    /// Starts on a new free port and a new directory. <paramref name="extraArgs"/> come after the defaults and
+    /// override them (redis-server keeps the last value), e.g. <c>"--appendonly", "yes", "--appendfsync", "always"</c>.
+    /// </summary>
     public async Task StartAsync(params string[] extraArgs)
     {
-        var binary = FindRedisServer();
         Port = FreePort();
-        var dir = Path.Combine(Path.GetTempPath(), $"ada-redis-{Port}-{Guid.NewGuid():N}");
-        System.IO.Directory.CreateDirectory(dir);
+        Dir = Path.Combine(Path.GetTempPath(), $"ada-redis-{Port}-{Guid.NewGuid():N}");
+        System.IO.Directory.CreateDirectory(Dir);
+        _extraArgs = extraArgs;
+        await LaunchAsync(extraArgs);
+    }
+
+    /// <summary>
+    /// Stops redis-server. <paramref name="graceful"/>: SHUTDOWN (an AOF is fsynced, no RDB is written with
+    /// <c>--save ""</c>); otherwise SIGKILL, a crash: only what the AOF already holds survives.
+    /// </summary>
+    public async Task StopAsync(bool graceful = false)
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return;
+        }
+        if (graceful)
+        {
+            try
+            {
+                using var mux = await ConnectionMultiplexer.ConnectAsync($"{Host}:{Port},connectTimeout=1000,allowAdmin=true");
+                await mux.GetDatabase().ExecuteAsync("SHUTDOWN");
+            }
+            catch (RedisException)
+            {
+                // SHUTDOWN closes the connection instead of answering.
+            }
+            if (!_process.WaitForExit(10_000))
+            {
+                _process.Kill();
+            }
+        }
+        else
+        {
+            _process.Kill();
+        }
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>
+    /// Starts redis-server again on the same port and directory with the arguments of the first start, then
+    /// <paramref name="extraArgs"/> (which override them): with AOF on, the data comes back; the script cache does not.
+    /// </summary>
+    public Task StartAgainAsync(params string[] extraArgs)
+    {
+        if (Port == 0)
+        {
+            throw new InvalidOperationException("StartAgainAsync needs a first StartAsync.");
+        }
+        if (_process is { HasExited: false })
+        {
+            throw new InvalidOperationException("redis-server is still running; StopAsync it first.");
+        }
+        _process?.Dispose();
+        return LaunchAsync([.. _extraArgs, .. extraArgs]);
+    }
+
+    private async Task LaunchAsync(string[] extraArgs)
+    {
+        var binary = FindRedisServer();
         var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = dir,
+            WorkingDirectory = Dir,
         };
         foreach (var arg in new[]
         {
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--databases", Databases.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--dir", dir, "--notify-keyspace-events", "KEg$x", "--hz", "10",
+            "--dir", Dir, "--notify-keyspace-events", "KEg$x", "--hz", "10",
         }.Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
@@ -69,8 +137,9 @@ public sealed class RedisServer : IAsyncLifetime
                 await mux.GetDatabase().PingAsync();
                 return;
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            catch (RedisException) when (DateTime.UtcNow < deadline && !_process.HasExited)
             {
+                // Not listening yet, or still loading its AOF (LOADING).
                 await Task.Delay(50);
             }
         }
@@ -84,6 +153,19 @@ public sealed class RedisServer : IAsyncLifetime
             _process.WaitForExit(5000);
         }
         _process?.Dispose();
+        try
+        {
+            if (Dir.Length > 0)
+            {
+                System.IO.Directory.Delete(Dir, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
         return Task.CompletedTask;
     }
 

@@ -13,9 +13,10 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private ServiceProcess(string name, Process process, int port)
+    private ServiceProcess(string name, Process process, int port, IReadOnlyDictionary<string, string> environment)
     {
         Name = name;
+        Environment = environment;
         _process = process;
         Port = port;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
@@ -26,6 +27,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string Name { get; }
     public int Port { get; }
+
+    /// <summary>The environment it was started with (on top of the inherited one): start another like it with these.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
     public bool HasExited => _process.HasExited;
     public int ProcessId => _process.Id;
@@ -56,7 +60,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{project} did not start");
-        var service = new ServiceProcess(project, process, chosen);
+        var service = new ServiceProcess(project, process, chosen, new Dictionary<string, string>(environment));
         await service.WaitReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
         return service;
     }
@@ -91,6 +95,37 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>
+    /// SIGTERM, as a service manager stops a service: the host shuts down gracefully (a courier finishes the
+    /// requests in flight, reports them and gives its claims back). Waits for the exit; SIGKILL after
+    /// <paramref name="within"/> (default 30 s). Returns the exit code.
+    /// </summary>
+    public async Task<int> StopAsync(TimeSpan? within = null)
+    {
+        if (!_process.HasExited)
+        {
+            using (var kill = Process.Start(new ProcessStartInfo("kill")
+            {
+                ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                RedirectStandardError = true,
+            }) ?? throw new InvalidOperationException("kill did not start"))
+            {
+                await kill.WaitForExitAsync();
+            }
+            using var timeout = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill();
+                throw new TimeoutException($"{Name} did not stop within {(within ?? TimeSpan.FromSeconds(30)).TotalSeconds:0} s of SIGTERM:\n{Output}");
+            }
+        }
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL: the process gets no chance to clean up (a crash).</summary>

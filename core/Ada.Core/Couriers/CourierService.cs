@@ -67,7 +67,7 @@ public sealed class CourierService(
             {
                 await registry.LeaveAsync(channel, Owner);
             }
-            catch (RedisException e)
+            catch (Exception e) when (TransientRedis.Is(e))
             {
                 logger.LogWarning(e, "Could not remove the heartbeat of {Owner}", Owner);
             }
@@ -178,7 +178,7 @@ public sealed class CourierService(
                     }
                 }
             }
-            catch (RedisException e)
+            catch (Exception e) when (TransientRedis.Is(e))
             {
                 logger.LogWarning(e, "Heartbeat of {Channel} failed", sender.Channel);
             }
@@ -219,7 +219,7 @@ public sealed class CourierService(
                 }
                 since = now;
             }
-            catch (RedisException e)
+            catch (Exception e) when (TransientRedis.Is(e))
             {
                 logger.LogWarning(e, "Touching due orders failed; the sweep covers them");
             }
@@ -234,7 +234,7 @@ public sealed class CourierService(
             {
                 await SweepOnceAsync();
             }
-            catch (RedisException e)
+            catch (Exception e) when (TransientRedis.Is(e))
             {
                 logger.LogWarning(e, "Sweeping the due index failed; trying again");
             }

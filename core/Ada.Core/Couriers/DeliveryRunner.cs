@@ -60,7 +60,7 @@ public sealed class DeliveryRunner(
             {
                 return;
             }
-            var result = await store.ReportAsync(id, Channel, owner, [], final: true, time.GetUtcNow());
+            var result = await ReportDurablyAsync(id, owner, [], final: true);
             logger.LogInformation("Finished {MessageId} via {Channel}: {Outcome} (claim held: {Held})", id, Channel,
                 cancelled || result.Cancelled ? "cancelled" : "delivered", result.HoldsClaim);
         }
@@ -123,7 +123,7 @@ public sealed class DeliveryRunner(
             }
             // Written even when stopping: whatever was sent is on record before the claim goes.
             var last = cursor >= total && retries.Count == 0 && !stop.IsCancellationRequested;
-            var result = await store.ReportAsync(id, Channel, owner, receipts, final: last, time.GetUtcNow());
+            var result = await ReportDurablyAsync(id, owner, receipts, final: last);
             if (last)
             {
                 return new Ending(Finalized: true, Cancelled: result.Cancelled);
@@ -184,7 +184,15 @@ public sealed class DeliveryRunner(
                     receipts.Add(Failure(to, failed.ErrorClass, failed.Reason, to.Attempts + 1, at));
                     if (failed.Deactivate)
                     {
-                        await directory.DeactivateContactAsync(Channel, to.UserId, to.Address);
+                        try
+                        {
+                            await directory.DeactivateContactAsync(Channel, to.UserId, to.Address);
+                        }
+                        catch (Exception e) when (TransientRedis.Is(e))
+                        {
+                            // The receipt matters more (it stops a resend); the next message meets the same refusal and deactivates then.
+                            logger.LogWarning(e, "Could not deactivate the {Channel} contact of {UserId}", Channel, to.UserId);
+                        }
                     }
                     break;
                 case SendOutcome.Retry retry:
@@ -211,6 +219,32 @@ public sealed class DeliveryRunner(
         }
     }
 
+    /// <summary>
+    /// Writes a report, retrying while Redis is briefly away (restart, failover): its receipts name people who were
+    /// sent to, and a receipt that never reaches Redis means the next holder of the claim sends to them again.
+    /// The report script is idempotent (HSETNX per receipt), so a retry never counts twice. Gives up after
+    /// <see cref="ReportPatience"/>; the message is then resumed from the receipts that did get through.
+    /// </summary>
+    private async Task<ReportResult> ReportDurablyAsync(string id, string owner, List<ReceiptWrite> receipts, bool final)
+    {
+        var giveUpAt = time.GetUtcNow() + ReportPatience;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await store.ReportAsync(id, Channel, owner, receipts, final, time.GetUtcNow());
+            }
+            catch (Exception e) when (TransientRedis.Is(e) && time.GetUtcNow() < giveUpAt)
+            {
+                logger.LogWarning(e, "Reporting {Count} receipts of {MessageId} via {Channel} failed (attempt {Attempt}); retrying",
+                    receipts.Count, id, Channel, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 200 * attempt)), time);
+            }
+        }
+    }
+
+    private static readonly TimeSpan ReportPatience = TimeSpan.FromMinutes(2);
+
     private ReceiptWrite Failure(Addressee to, string errorClass, string reason, int attempts, string at)
     {
         AdaMetrics.Recipients.WithLabels(Channel, ReceiptStatus.Failed).Inc();
@@ -229,7 +263,7 @@ public sealed class DeliveryRunner(
                 {
                     status = await store.RenewAsync(id, Channel, owner, lease);
                 }
-                catch (RedisException e)
+                catch (Exception e) when (TransientRedis.Is(e))
                 {
                     // Redis is briefly away (restart, failover): the lease outlives a short gap; keep trying.
                     logger.LogWarning(e, "Could not renew the claim of {MessageId} via {Channel}", id, Channel);

@@ -36,8 +36,19 @@ public sealed class RedisRateLimiter(IConnectionMultiplexer mux, AdaScripts scri
             while (_local == 0)
             {
                 var slice = Math.Max(1, (int)Math.Ceiling(perSecond / 20));
-                var result = (RedisResult[])(await scripts.RunAsync(mux.GetDatabase(), Script.RateTake,
-                    [Keys.Rate(channel)], [perSecond, Math.Max(1, perSecond / 20), slice]))!;
+                RedisResult[] result;
+                try
+                {
+                    result = (RedisResult[])(await scripts.RunAsync(mux.GetDatabase(), Script.RateTake,
+                        [Keys.Rate(channel)], [perSecond, Math.Max(1, perSecond / 20), slice]))!;
+                }
+                catch (Exception e) when (TransientRedis.Is(e))
+                {
+                    // Redis is briefly away: no shared pace, so no send. Waiting (not throwing) keeps the sender's batch
+                    // whole: the sends already in flight are still reported, not abandoned and later repeated.
+                    await Task.Delay(200, cancellationToken);
+                    continue;
+                }
                 _local = (int)result[0];
                 if (_local == 0)
                 {
