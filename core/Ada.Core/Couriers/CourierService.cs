@@ -63,14 +63,8 @@ public sealed class CourierService(
             mux.ConnectionRestored -= OnRestored;
             await expired.UnsubscribeAsync();
             await deleted.UnsubscribeAsync();
-            try
-            {
-                await registry.LeaveAsync(channel, Owner);
-            }
-            catch (Exception e) when (TransientRedis.Is(e))
-            {
-                logger.LogWarning(e, "Could not remove the heartbeat of {Owner}", Owner);
-            }
+            // The heartbeat is left to age out (CourierRegistry.AliveWithin) rather than removed: a courier that
+            // restarts (a deploy) keeps its channel expected, so the API does not refuse messages meanwhile.
         }
     }
 
