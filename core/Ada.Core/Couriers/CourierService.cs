@@ -191,6 +191,9 @@ public sealed class CourierService(
     private async Task TouchDueAsync(CancellationToken stoppingToken)
     {
         var since = time.GetUtcNow().ToUnixTimeMilliseconds() - 1000;
+        // Redis expires a key only once its time is strictly past, so an order read in the very millisecond it
+        // falls due is still there, and no event fires. Such orders are read again on the next ticks.
+        var notYet = new Dictionary<RedisValue, int>();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.DueTickMilliseconds), time);
         while (await NextTickAsync(timer, stoppingToken))
         {
@@ -203,13 +206,25 @@ public sealed class CourierService(
                     .Select(s => batch.SortedSetRangeByScoreAsync(Keys.Due(s), since, now, Exclude.Start, take: 1000))
                     .ToList();
                 batch.Execute();
-                var due = (await Task.WhenAll(ranges)).SelectMany(r => r).ToList();
+                var retried = new Dictionary<RedisValue, int>(notYet);
+                notYet.Clear();
+                var due = (await Task.WhenAll(ranges)).SelectMany(r => r).Concat(retried.Keys).Distinct().ToList();
                 if (due.Count > 0)
                 {
                     var touch = db.CreateBatch();
                     var reads = due.Select(id => touch.KeyExistsAsync(Keys.Delivery(id.ToString()))).ToList();
                     touch.Execute();
-                    await Task.WhenAll(reads);
+                    var exists = await Task.WhenAll(reads);
+                    // A few ticks at most: a delivery key that outlives its due time longer was rescheduled, and
+                    // anything else left is the sweep's.
+                    for (var i = 0; i < due.Count; i++)
+                    {
+                        var tries = retried.GetValueOrDefault(due[i]);
+                        if (exists[i] && tries < 5)
+                        {
+                            notYet[due[i]] = tries + 1;
+                        }
+                    }
                 }
                 since = now;
             }
