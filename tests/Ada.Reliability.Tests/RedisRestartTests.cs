@@ -77,8 +77,10 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
         await using (var probe = await ConnectionMultiplexer.ConnectAsync($"{redis.Host}:{redis.Port},allowAdmin=true"))
         {
             var server = probe.GetServer(redis.Host, redis.Port);
+            // A restarted Redis starts with an empty script cache; the services may have reloaded theirs (NOSCRIPT →
+            // EVAL) before this probe looks, so the count is logged, not asserted.
             var scriptsAfterRestart = ScriptCount(await server.InfoAsync("memory"));
-            Assert.Equal(0, scriptsAfterRestart);
+            ada.Log($"scripts cached when first probed after the restart: {scriptsAfterRestart}");
             Assert.True((long)await probe.GetDatabase(ada.Database).ExecuteAsync("DBSIZE") >= (long)keysBefore - 2,
                 "the AOF should have brought every key back");
 
