@@ -394,7 +394,7 @@ if $SMS_SANDBOX; then
 
 Send as teacher t.ivanova by SMS: her phone ($TEACHER_PHONE) writes to the gateway's phone, which passes it to
 Ada (groups by id or name before the first ':', the text after it; see docs/sms.md):
-  curl -sS -X POST $SANDBOX_URL/sandbox/sms/inbound -H 'Content-Type: application/json' -d '{"from":"$TEACHER_PHONE","text":"IVT-21, IVT-22: Seminar moved to room 214"}'
+  curl -sS -X POST $SANDBOX_URL/sandbox/sms/inbound -H 'Content-Type: application/json' -d '{"from":"$TEACHER_PHONE","text":"ИВТ-21, ИВТ-22: Семинар перенесён в ауд. 214"}'
 Ada answers her by SMS with the message's code ("Ada: queued A7K2P to 8 recipients, ..."); ask how it went:
   curl -sS '$SANDBOX_URL/sandbox/inbox?channel=sms&chatId=%2B${TEACHER_PHONE#+}'
   curl -sS -X POST $SANDBOX_URL/sandbox/sms/inbound -H 'Content-Type: application/json' -d '{"from":"$TEACHER_PHONE","text":"STATUS <code>"}'
