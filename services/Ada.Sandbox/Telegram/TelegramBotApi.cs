@@ -21,7 +21,6 @@ public static class TelegramBotApi
     };
 
     // Long enough that any sane client times out first, as when api.telegram.org hangs.
-    private static readonly TimeSpan HangFor = TimeSpan.FromSeconds(65);
 
     private static readonly string[] ParseModes = ["Markdown", "MarkdownV2", "HTML", "None"];
 
@@ -226,30 +225,10 @@ public static class TelegramBotApi
                     Json,
                     statusCode: StatusCodes.Status500InternalServerError);
             case FaultMode.Error502:
-                return TypedResults.Content(ProxyErrorPage("502 Bad Gateway"), "text/html", statusCode: StatusCodes.Status502BadGateway);
+                return TypedResults.Content(ProxyFaults.ErrorPage("502 Bad Gateway"), "text/html", statusCode: StatusCodes.Status502BadGateway);
         }
 
-        using var hang = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, stopping);
-        try
-        {
-            await Task.Delay(HangFor, time, hang.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            return TypedResults.Empty;
-        }
-
-        return TypedResults.Content(ProxyErrorPage("504 Gateway Time-out"), "text/html", statusCode: StatusCodes.Status504GatewayTimeout);
+        return await ProxyFaults.HangAsync(time, requestAborted, stopping) is { } page ? page : TypedResults.Empty;
     }
 
-    private static string ProxyErrorPage(string status) => $"""
-        <html>
-        <head><title>{status}</title></head>
-        <body>
-        <center><h1>{status}</h1></center>
-        <hr><center>nginx</center>
-        </body>
-        </html>
-
-        """;
 }

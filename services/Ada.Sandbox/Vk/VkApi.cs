@@ -33,7 +33,6 @@ public static class VkApi
     private static readonly (int Major, int Minor) RandomIdRequiredSince = (5, 90);
 
     // Long enough that any sane client times out first, as when api.vk.com hangs.
-    private static readonly TimeSpan HangFor = TimeSpan.FromSeconds(65);
 
     public static RouteGroupBuilder MapVkApi(this IEndpointRouteBuilder routes)
     {
@@ -367,32 +366,12 @@ public static class VkApi
         if (fault == VkFaultMode.Http500)
         {
             return TypedResults.Content(
-                ProxyErrorPage("500 Internal Server Error"), "text/html", statusCode: StatusCodes.Status500InternalServerError);
+                ProxyFaults.ErrorPage("500 Internal Server Error"), "text/html", statusCode: StatusCodes.Status500InternalServerError);
         }
 
-        using var hang = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, stopping);
-        try
-        {
-            await Task.Delay(HangFor, time, hang.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            return TypedResults.Empty;
-        }
-
-        return TypedResults.Content(ProxyErrorPage("504 Gateway Time-out"), "text/html", statusCode: StatusCodes.Status504GatewayTimeout);
+        return await ProxyFaults.HangAsync(time, requestAborted, stopping) is { } page ? page : TypedResults.Empty;
     }
 
-    private static string ProxyErrorPage(string status) => $"""
-        <html>
-        <head><title>{status}</title></head>
-        <body>
-        <center><h1>{status}</h1></center>
-        <hr><center>nginx</center>
-        </body>
-        </html>
-
-        """;
 
     /// <summary>What one method call produced: a response value, or the error it raised.</summary>
     private readonly record struct VkCallResult(object? Value, VkFailure? Failure)
