@@ -175,22 +175,33 @@ public sealed class BenchStack : IAsyncDisposable
     /// <summary>
     /// Fresh processes run their first requests through the JIT; production couriers are warm. Sends
     /// <paramref name="messages"/> one-recipient messages and one group message to as many warm-up students (chat ids
-    /// 90,000,000+), waits until they all arrived (bounded), then empties the sandbox's inbox.
+    /// 90,000,000+), waits until they all arrived and were reported (bounded), then empties the sandbox's inbox.
     /// </summary>
-    public async Task<JsonObject> WarmUpAsync(int messages, CancellationToken cancel)
+    public Task<JsonObject> WarmUpAsync(int messages, CancellationToken cancel) =>
+        WarmUpAsync(messages, messages, "telegram", 90_000_000, clients: 16, cancel);
+
+    /// <summary>
+    /// The general warm-up: <paramref name="singles"/> one-recipient messages and one group message to
+    /// <paramref name="groupSize"/> students of <paramref name="channel"/> (addresses from <paramref name="addressBase"/>).
+    /// </summary>
+    public async Task<JsonObject> WarmUpAsync(int singles, int groupSize, string channel, long addressBase, int clients,
+        CancellationToken cancel)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var students = Enumerable.Range(0, messages).Select(i => new Student($"warm{i}", $"{90_000_000 + i}")).ToList();
-        await AdaCalls.ImportAsync(Admin, students, "warm", cancel);
-        var single = await AdaCalls.QueueManyAsync(Admin, messages,
-            i => AdaCalls.QueueBody($"Warm-up #{i}", users: [students[i].Id]), 16, TimeSpan.FromSeconds(60), cancel);
+        var students = Enumerable.Range(0, Math.Max(singles, groupSize))
+            .Select(i => new Student($"warm{i}", $"{addressBase + i}")).ToList();
+        await AdaCalls.ImportAsync(Admin, students.Take(groupSize).ToList(), "warm", cancel, channel: channel);
+        var single = await AdaCalls.QueueManyAsync(Admin, singles,
+            i => AdaCalls.QueueBody($"Warm-up #{i}", users: [students[i].Id]), clients, TimeSpan.FromSeconds(60), cancel);
         await AdaCalls.QueueOneAsync(Admin, AdaCalls.QueueBody("Warm-up group", groups: ["warm"]), cancel);
-        var expected = single.Accepted + messages;
+        var expected = single.Accepted + groupSize;
+        var within = TimeSpan.FromSeconds(Math.Max(60, expected / 10.0));
         var arrived = await AdaCalls.WaitUntilAsync(
-            async () => await AdaCalls.InboxTotalAsync(SandboxHttp, cancel) >= expected,
-            TimeSpan.FromSeconds(Math.Max(60, expected / 10.0)), TimeSpan.FromMilliseconds(200), cancel);
-        // Let the last reports land before the measured part begins.
-        await Task.Delay(1000, cancel);
+            async () => await AdaCalls.InboxTotalAsync(SandboxHttp, cancel, channel) >= expected,
+            within, TimeSpan.FromMilliseconds(200), cancel);
+        // The last reports land after the last sends: a message leaves the due index with its final report.
+        var reported = await AdaCalls.WaitUntilAsync(async () => await DueIndexSizeAsync() == 0,
+            within, TimeSpan.FromMilliseconds(50), cancel);
         using (var cleared = await SandboxHttp.DeleteAsync("/sandbox/inbox", cancel))
         {
             cleared.EnsureSuccessStatusCode();
@@ -200,8 +211,17 @@ public sealed class BenchStack : IAsyncDisposable
             ["messages"] = single.Accepted + 1,
             ["sends"] = expected,
             ["allArrived"] = arrived,
+            ["allReported"] = reported,
             ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 1),
         };
+    }
+
+    /// <summary>Messages not yet finished by every expected channel (or not yet due).</summary>
+    public async Task<long> DueIndexSizeAsync()
+    {
+        var db = Mux.GetDatabase();
+        var sizes = await Task.WhenAll(Enumerable.Range(0, Ada.Core.Keys.DueShards).Select(s => db.SortedSetLengthAsync(Ada.Core.Keys.Due(s))));
+        return sizes.Sum();
     }
 
     public async ValueTask DisposeAsync()

@@ -27,7 +27,9 @@ public sealed class VkScenario : IScenario
         options.Sandbox["Sandbox__Vk__RequestsPerSecond"] = "0";
         options.Courier["Vk__RequestsPerSecond"] = RequestsPerSecond.ToString(CultureInfo.InvariantCulture);
         await using var stack = await BenchStack.StartAsync(options, cancel);
-        var warmUp = await WarmUpAsync(stack, cancel);
+        // JIT warm-up without spending many of the 20 requests a second: one group message to 2,500 students (one
+        // request) and 10 one-recipient messages.
+        var warmUp = await stack.WarmUpAsync(singles: 10, groupSize: PeopleAtOnce, "vk", 290_000_000, clients: 4, cancel);
         var students = Enumerable.Range(0, n).Select(i => new Student($"s{i}", $"{300_000_000 + i}")).ToList();
         var import = await AdaCalls.ImportAsync(stack.Admin, students, "all", cancel, channel: "vk");
         Log($"imported {n:N0} students with VK ids and group 'all' in {import["seconds"]} s ({import["requests"]} requests)");
@@ -126,37 +128,6 @@ public sealed class VkScenario : IScenario
             $"{expectedRequests} requests, <= 10 s, RSS <= 250 MB, 0 missing/dup", met, details)
         {
             Evidence = $"{CpuMeter.Describe(cpuUse)}; redis: {RedisStats.Describe(redisTop)}",
-        };
-    }
-
-    /// <summary>
-    /// JIT warm-up of a fresh stack without spending many of the 20 requests a second: one group message to 2,500
-    /// warm-up students (one request) and 10 one-recipient messages; then the inbox is emptied.
-    /// </summary>
-    private static async Task<JsonObject> WarmUpAsync(BenchStack stack, CancellationToken cancel)
-    {
-        var watch = Stopwatch.StartNew();
-        var students = Enumerable.Range(0, PeopleAtOnce).Select(i => new Student($"warm{i}", $"{290_000_000 + i}")).ToList();
-        await AdaCalls.ImportAsync(stack.Admin, students, "warm", cancel, channel: "vk");
-        const int singles = 10;
-        var single = await AdaCalls.QueueManyAsync(stack.Admin, singles,
-            i => AdaCalls.QueueBody($"Warm-up #{i}", users: [students[i].Id]), 4, TimeSpan.FromSeconds(30), cancel);
-        await AdaCalls.QueueOneAsync(stack.Admin, AdaCalls.QueueBody("Warm-up group", groups: ["warm"]), cancel);
-        var expected = single.Accepted + students.Count;
-        var arrived = await AdaCalls.WaitUntilAsync(
-            async () => await AdaCalls.InboxTotalAsync(stack.SandboxHttp, cancel, "vk") >= expected,
-            TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200), cancel);
-        await Task.Delay(1000, cancel);
-        using (var cleared = await stack.SandboxHttp.DeleteAsync("/sandbox/inbox", cancel))
-        {
-            cleared.EnsureSuccessStatusCode();
-        }
-        return new JsonObject
-        {
-            ["messages"] = single.Accepted + 1,
-            ["sends"] = expected,
-            ["allArrived"] = arrived,
-            ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 1),
         };
     }
 
