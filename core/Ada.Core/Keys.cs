@@ -1,12 +1,16 @@
 using System.IO.Hashing;
 using System.Text;
+using Ada.Core.Redis;
 using StackExchange.Redis;
 
 namespace Ada.Core;
 
 /// <summary>
-/// Every Redis key Ada uses is named here. A message's keys wrap its id in braces, a Redis Cluster
-/// hash tag, so all of them live in one slot and one script may touch them together.
+/// Every Redis key Ada uses is named here. Braces mark a Redis Cluster hash tag: keys with the same tag
+/// live in one slot, so one script (or MULTI) may touch them together. A message's keys share its id;
+/// its due-index entry shares it too, because ids are made to hash to a due shard's slot
+/// (<see cref="Redis.HashSlots"/>); a sender's keys share the sender id; the whole directory shares
+/// <c>{directory}</c>, so an import is all-or-nothing and the contact scripts stay atomic in a cluster.
 /// </summary>
 public static class Keys
 {
@@ -23,30 +27,39 @@ public static class Keys
     public static RedisKey Due(int shard) => $"due:{{{shard}}}";
     public static RedisKey DueFor(string id) => Due(DueShardOf(id));
 
+    /// <summary>
+    /// The due shard whose slot the id hashes to (ids Ada makes always do, see <see cref="Messages.MessageIds"/>),
+    /// so the message's scripts touch one slot; any other id falls back to a CRC-32 shard (fine on one node).
+    /// </summary>
     public static int DueShardOf(string id) =>
-        (int)(Crc32.HashToUInt32(Encoding.UTF8.GetBytes(id)) % DueShards);
+        HashSlots.DueShardOfSlot(HashSlots.Of(id)) is { } shard
+            ? shard
+            : (int)(Crc32.HashToUInt32(Encoding.UTF8.GetBytes(id)) % DueShards);
 
     /// <summary>Sliding one-hour log of a sender's queued message ids (the messages-per-hour quota).</summary>
     public static RedisKey Quota(string senderId) => $"quota:{{{senderId}}}";
 
-    public static RedisKey User(string userId) => $"user:{{{userId}}}";
-    public static RedisKey Group(string groupId) => $"group:{{{groupId}}}";
-    public static RedisKey Supergroup(string id) => $"supergroup:{{{id}}}";
+    /// <summary>The hash tag every directory key starts with: the directory is one slot of a cluster.</summary>
+    public const string DirectoryTag = "{directory}";
+
+    public static RedisKey User(string userId) => $"{DirectoryTag}:user:{userId}";
+    public static RedisKey Group(string groupId) => $"{DirectoryTag}:group:{groupId}";
+    public static RedisKey Supergroup(string id) => $"{DirectoryTag}:supergroup:{id}";
     /// <summary>Active contacts of one channel: user id → address (chat id, VK id, phone).</summary>
-    public static RedisKey Contacts(string channel) => $"contacts:{channel}";
+    public static RedisKey Contacts(string channel) => $"{DirectoryTag}:contacts:{channel}";
     public static RedisKey Token(string tokenHash) => $"token:{tokenHash}";
     /// <summary>Reverse index of one channel's addresses, active or not: address → user id (kept for VK and SMS).</summary>
-    public static RedisKey AddressOwners(string channel) => $"address:{channel}";
+    public static RedisKey AddressOwners(string channel) => $"{DirectoryTag}:address:{channel}";
     /// <summary>A one-time code a user sends to the VK community to attach their VK id: code → user id, with a TTL.</summary>
-    public static RedisKey LinkCode(string code) => $"linkcode:{code}";
+    public static RedisKey LinkCode(string code) => $"{DirectoryTag}:linkcode:{code}";
     /// <summary>VK ids that allowed the community's messages while no user had them.</summary>
-    public static RedisKey VkAllowed => "vk:allowed";
+    public static RedisKey VkAllowed => $"{DirectoryTag}:vk:allowed";
     /// <summary>A VK Callback API event already handled (<c>event_id</c>), kept a day so VK's retries are ignored.</summary>
     public static RedisKey VkEvent(string eventId) => $"vk:event:{eventId}";
     /// <summary>Every group's name: group id → name (SMS senders address groups by name).</summary>
-    public static RedisKey GroupNames => "names:group";
+    public static RedisKey GroupNames => $"{DirectoryTag}:names:group";
     /// <summary>Every supergroup's name: supergroup id → name.</summary>
-    public static RedisKey SupergroupNames => "names:supergroup";
+    public static RedisKey SupergroupNames => $"{DirectoryTag}:names:supergroup";
     /// <summary>An SMS gateway webhook already handled (its envelope <c>id</c>), kept 3 days so the gateway's retries are ignored.</summary>
     public static RedisKey SmsEnvelope(string envelopeId) => $"sms:envelope:{envelopeId}";
     /// <summary>The code a sender types in an SMS (<c>STATUS A7K2P</c>) → the message id, kept 30 days.</summary>

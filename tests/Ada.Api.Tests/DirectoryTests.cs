@@ -1,4 +1,5 @@
 using System.Net;
+using Ada.Core;
 using Ada.Testing;
 
 namespace Ada.Api.Tests;
@@ -17,7 +18,7 @@ public sealed class DirectoryTests(RedisServer redis) : ApiTest(redis)
         Assert.Equal("teacher", user.GetProperty("role").GetString());
         Assert.Equal("123456789", user.GetProperty("contacts").GetProperty("telegram").GetString());
         Assert.Equal("+79991234567", user.GetProperty("contacts").GetProperty("sms").GetString());
-        Assert.Equal("123456789", (await App.Db.HashGetAsync("contacts:telegram", "ivanov")).ToString());
+        Assert.Equal("123456789", (await App.Db.HashGetAsync(Keys.Contacts("telegram"), "ivanov")).ToString());
 
         using var replaced = await Admin.PutAsync("/v1/users/ivanov", Json("""{"name":"Ivan I. Ivanov","role":"staff"}"""));
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
@@ -26,7 +27,7 @@ public sealed class DirectoryTests(RedisServer redis) : ApiTest(redis)
         Assert.Equal("Ivan I. Ivanov", stored.GetProperty("name").GetString());
         Assert.Equal("staff", stored.GetProperty("role").GetString());
         Assert.Empty(stored.GetProperty("contacts").EnumerateObject());
-        Assert.False((await App.Db.HashExistsAsync("contacts:telegram", "ivanov")));
+        Assert.False((await App.Db.HashExistsAsync(Keys.Contacts("telegram"), "ivanov")));
     }
 
     [Fact]
@@ -41,7 +42,7 @@ public sealed class DirectoryTests(RedisServer redis) : ApiTest(redis)
             Assert.Contains(field, detail, StringComparison.Ordinal);
         }
         Assert.True(problem.GetProperty("errors").TryGetProperty("contacts.sms", out _));
-        Assert.False(await App.Db.KeyExistsAsync("user:{u1}"));
+        Assert.False(await App.Db.KeyExistsAsync(Keys.User("u1")));
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Ada.Core;
 using Ada.Api.Vk;
 using Ada.Testing;
 
@@ -61,8 +62,8 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         Assert.Matches("^[2-9A-HJ-NP-Z]{6}$", code);
         var expiresAt = DateTimeOffset.Parse(answer.GetProperty("expiresAt").GetString()!, CultureInfo.InvariantCulture);
         Assert.InRange(expiresAt, before.AddHours(24).AddSeconds(-1), DateTimeOffset.UtcNow.AddHours(24).AddSeconds(1));
-        Assert.Equal("s1", (await app.Db.StringGetAsync($"linkcode:{code}")).ToString());
-        Assert.InRange((await app.Db.KeyTimeToLiveAsync($"linkcode:{code}"))!.Value, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24));
+        Assert.Equal("s1", (await app.Db.StringGetAsync(Keys.LinkCode(code))).ToString());
+        Assert.InRange((await app.Db.KeyTimeToLiveAsync(Keys.LinkCode(code)))!.Value, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24));
     }
 
     [Fact]
@@ -74,7 +75,7 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
 
         var code = await IssueAsync(app, "s1");
 
-        Assert.InRange((await app.Db.KeyTimeToLiveAsync($"linkcode:{code}"))!.Value, TimeSpan.FromHours(1.9), TimeSpan.FromHours(2));
+        Assert.InRange((await app.Db.KeyTimeToLiveAsync(Keys.LinkCode(code)))!.Value, TimeSpan.FromHours(1.9), TimeSpan.FromHours(2));
     }
 
     [Fact]
@@ -94,8 +95,8 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         {
             await ProblemAsync(response, HttpStatusCode.Unauthorized);
         }
-        Assert.Equal("s1", (await app.Db.StringGetAsync($"linkcode:{await IssueAsync(app, "s1")}")).ToString());
-        Assert.Single(await app.KeysAsync(), k => k.StartsWith("linkcode:", StringComparison.Ordinal));
+        Assert.Equal("s1", (await app.Db.StringGetAsync(Keys.LinkCode(await IssueAsync(app, "s1")))).ToString());
+        Assert.Single(await app.KeysAsync(), k => k.StartsWith(Keys.LinkCode("").ToString(), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -120,16 +121,16 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         Assert.Equal("ok", await VkCallbackTests.PostOkAsync(vk, Message(7001, $"Здравствуйте!\n мой код:  {code.ToLowerInvariant()}. ")));
 
         Assert.Equal("7001", await VkOfAsync(app, "s1"));
-        Assert.Equal("7001", (await app.Db.HashGetAsync("contacts:vk", "s1")).ToString());
-        Assert.Equal("s1", (await app.Db.HashGetAsync("address:vk", "7001")).ToString());
-        Assert.Equal("77", (await app.Db.HashGetAsync("contacts:telegram", "s1")).ToString());
+        Assert.Equal("7001", (await app.Db.HashGetAsync(Keys.Contacts("vk"), "s1")).ToString());
+        Assert.Equal("s1", (await app.Db.HashGetAsync(Keys.AddressOwners("vk"), "7001")).ToString());
+        Assert.Equal("77", (await app.Db.HashGetAsync(Keys.Contacts("telegram"), "s1")).ToString());
         Assert.Equal(JsonValueKind.Array, (await UserAsync(app, "s1")).GetProperty("inactive").ValueKind);
-        Assert.False(await app.Db.KeyExistsAsync($"linkcode:{code}"));
+        Assert.False(await app.Db.KeyExistsAsync(Keys.LinkCode(code)));
 
         // A second use, from another account, changes nothing.
         await VkCallbackTests.PostOkAsync(vk, Message(7002, code));
         Assert.Equal("7001", await VkOfAsync(app, "s1"));
-        Assert.False(await app.Db.HashExistsAsync("address:vk", "7002"));
+        Assert.False(await app.Db.HashExistsAsync(Keys.AddressOwners("vk"), "7002"));
     }
 
     [Fact]
@@ -137,7 +138,7 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
     {
         var (app, vk) = await VkAppAsync();
         await app.PutAsync("/v1/users/s1", """{"name":"S1","role":"student"}""");
-        await app.Db.StringSetAsync("linkcode:KMX234", "s1", TimeSpan.FromHours(1));
+        await app.Db.StringSetAsync(Keys.LinkCode("KMX234"), "s1", TimeSpan.FromHours(1));
 
         // Before API 5.103 the object was the message itself.
         await VkCallbackTests.PostOkAsync(vk, VkCallbackTests.Event("message_new",
@@ -158,9 +159,9 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
 
         Assert.Equal("7009", await VkOfAsync(app, "s1"));
         Assert.Empty((await UserAsync(app, "s1")).GetProperty("inactive").EnumerateArray());
-        Assert.Equal("7009", (await app.Db.HashGetAsync("contacts:vk", "s1")).ToString());
-        Assert.False(await app.Db.HashExistsAsync("address:vk", "7001"));
-        Assert.Equal("s1", (await app.Db.HashGetAsync("address:vk", "7009")).ToString());
+        Assert.Equal("7009", (await app.Db.HashGetAsync(Keys.Contacts("vk"), "s1")).ToString());
+        Assert.False(await app.Db.HashExistsAsync(Keys.AddressOwners("vk"), "7001"));
+        Assert.Equal("s1", (await app.Db.HashGetAsync(Keys.AddressOwners("vk"), "7009")).ToString());
     }
 
     [Fact]
@@ -175,9 +176,9 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
 
         Assert.Equal("7001", await VkOfAsync(app, "s1"));
         Assert.Null(await VkOfAsync(app, "s2"));
-        Assert.False(await app.Db.HashExistsAsync("contacts:vk", "s2"));
-        Assert.Equal("88", (await app.Db.HashGetAsync("contacts:telegram", "s2")).ToString());
-        Assert.Equal("s1", (await app.Db.HashGetAsync("address:vk", "7001")).ToString());
+        Assert.False(await app.Db.HashExistsAsync(Keys.Contacts("vk"), "s2"));
+        Assert.Equal("88", (await app.Db.HashGetAsync(Keys.Contacts("telegram"), "s2")).ToString());
+        Assert.Equal("s1", (await app.Db.HashGetAsync(Keys.AddressOwners("vk"), "7001")).ToString());
     }
 
     [Fact]
@@ -186,12 +187,12 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         var (app, vk) = await VkAppAsync();
         await app.PutAsync("/v1/users/s1", """{"name":"S1","role":"student"}""");
         await VkCallbackTests.PostOkAsync(vk, VkCallbackTests.Event("message_allow", """{"user_id":7001}""", "allow-1"));
-        Assert.True(await app.Db.SetContainsAsync("vk:allowed", "7001"));
+        Assert.True(await app.Db.SetContainsAsync(Keys.VkAllowed, "7001"));
 
         await VkCallbackTests.PostOkAsync(vk, Message(7001, await IssueAsync(app, "s1")));
 
-        Assert.Equal("7001", (await app.Db.HashGetAsync("contacts:vk", "s1")).ToString());
-        Assert.False(await app.Db.SetContainsAsync("vk:allowed", "7001"));
+        Assert.Equal("7001", (await app.Db.HashGetAsync(Keys.Contacts("vk"), "s1")).ToString());
+        Assert.False(await app.Db.SetContainsAsync(Keys.VkAllowed, "7001"));
     }
 
     [Fact]
@@ -200,7 +201,7 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         var (app, vk) = await VkAppAsync();
         await app.PutAsync("/v1/users/s1", """{"name":"S1","role":"student"}""");
         var code = await IssueAsync(app, "s1");
-        await app.Db.KeyExpireAsync($"linkcode:{code}", DateTime.UtcNow.AddSeconds(-1));
+        await app.Db.KeyExpireAsync(Keys.LinkCode(code), DateTime.UtcNow.AddSeconds(-1));
         var unknown = code == "ABCDEF" ? "ABCDEG" : "ABCDEF";
 
         foreach (var text in new[] { code, unknown, "hello", "", $"{code}X", "0OI1LL" })
@@ -209,8 +210,8 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         }
 
         Assert.Null(await VkOfAsync(app, "s1"));
-        Assert.False(await app.Db.KeyExistsAsync("contacts:vk"));
-        Assert.False(await app.Db.KeyExistsAsync("address:vk"));
+        Assert.False(await app.Db.KeyExistsAsync(Keys.Contacts("vk")));
+        Assert.False(await app.Db.KeyExistsAsync(Keys.AddressOwners("vk")));
     }
 
     [Fact]
@@ -223,7 +224,7 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         await VkCallbackTests.PostOkAsync(vk, Message(7001, code, peerId: 2_000_000_001));
 
         Assert.Null(await VkOfAsync(app, "s1"));
-        Assert.True(await app.Db.KeyExistsAsync($"linkcode:{code}"));
+        Assert.True(await app.Db.KeyExistsAsync(Keys.LinkCode(code)));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Ada.Core;
 using Ada.Core.Directory;
 using Ada.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -66,7 +67,7 @@ public sealed class VkCallbackTests(RedisServer redis) : ApiTest(redis)
 
     private static async Task AssertVkActiveAsync(AdaApplication app, string userId, string vkId)
     {
-        Assert.Equal(vkId, (await app.Db.HashGetAsync("contacts:vk", userId)).ToString());
+        Assert.Equal(vkId, (await app.Db.HashGetAsync(Keys.Contacts("vk"), userId)).ToString());
         var user = await UserAsync(app, userId);
         Assert.Equal(JsonValueKind.Array, user.GetProperty("inactive").ValueKind);
         Assert.DoesNotContain("vk", user.GetProperty("inactive").EnumerateArray().Select(c => c.GetString()));
@@ -75,7 +76,7 @@ public sealed class VkCallbackTests(RedisServer redis) : ApiTest(redis)
 
     private static async Task AssertVkInactiveAsync(AdaApplication app, string userId, string vkId)
     {
-        Assert.False(await app.Db.HashExistsAsync("contacts:vk", userId));
+        Assert.False(await app.Db.HashExistsAsync(Keys.Contacts("vk"), userId));
         var user = await UserAsync(app, userId);
         Assert.Contains("vk", user.GetProperty("inactive").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(vkId, user.GetProperty("contacts").GetProperty("vk").GetString());
@@ -146,7 +147,7 @@ public sealed class VkCallbackTests(RedisServer redis) : ApiTest(redis)
 
         Assert.Equal("ok", await PostOkAsync(vk, Deny(5001)));
         await AssertVkInactiveAsync(app, "s1", "5001");
-        Assert.Equal("77", (await app.Db.HashGetAsync("contacts:telegram", "s1")).ToString());
+        Assert.Equal("77", (await app.Db.HashGetAsync(Keys.Contacts("telegram"), "s1")).ToString());
 
         Assert.Equal("ok", await PostOkAsync(vk, Allow(5001)));
         await AssertVkActiveAsync(app, "s1", "5001");
@@ -172,7 +173,7 @@ public sealed class VkCallbackTests(RedisServer redis) : ApiTest(redis)
 
         await AssertVkActiveAsync(app, "s1", "5001");
         Assert.Equal(["telegram"], (await UserAsync(app, "s1")).GetProperty("inactive").EnumerateArray().Select(c => c.GetString()));
-        Assert.False(await app.Db.HashExistsAsync("contacts:telegram", "s1"));
+        Assert.False(await app.Db.HashExistsAsync(Keys.Contacts("telegram"), "s1"));
     }
 
     [Fact]
@@ -197,11 +198,11 @@ public sealed class VkCallbackTests(RedisServer redis) : ApiTest(redis)
         var (app, vk) = await VkAppAsync();
 
         Assert.Equal("ok", await PostOkAsync(vk, Allow(6001)));
-        Assert.True(await app.Db.SetContainsAsync("vk:allowed", "6001"));
-        Assert.False(await app.Db.KeyExistsAsync("contacts:vk"));
+        Assert.True(await app.Db.SetContainsAsync(Keys.VkAllowed, "6001"));
+        Assert.False(await app.Db.KeyExistsAsync(Keys.Contacts("vk")));
 
         await PostOkAsync(vk, Deny(6001));
-        Assert.False(await app.Db.SetContainsAsync("vk:allowed", "6001"));
+        Assert.False(await app.Db.SetContainsAsync(Keys.VkAllowed, "6001"));
     }
 
     [Fact]
@@ -209,11 +210,11 @@ public sealed class VkCallbackTests(RedisServer redis) : ApiTest(redis)
     {
         var (app, vk) = await VkAppAsync();
         await app.PutAsync("/v1/users/s1", """{"name":"S1","role":"student","contacts":{"vk":"1001"}}""");
-        Assert.Equal("s1", (await app.Db.HashGetAsync("address:vk", "1001")).ToString());
+        Assert.Equal("s1", (await app.Db.HashGetAsync(Keys.AddressOwners("vk"), "1001")).ToString());
 
         await app.PutAsync("/v1/users/s1", """{"name":"S1","role":"student","contacts":{"vk":2002}}""");
-        Assert.False(await app.Db.HashExistsAsync("address:vk", "1001"));
-        Assert.Equal("s1", (await app.Db.HashGetAsync("address:vk", "2002")).ToString());
+        Assert.False(await app.Db.HashExistsAsync(Keys.AddressOwners("vk"), "1001"));
+        Assert.Equal("s1", (await app.Db.HashGetAsync(Keys.AddressOwners("vk"), "2002")).ToString());
 
         // The old VK id is no one's now: its events touch nobody.
         await PostOkAsync(vk, Deny(1001));
@@ -228,12 +229,12 @@ public sealed class VkCallbackTests(RedisServer redis) : ApiTest(redis)
         {
             Assert.Equal(HttpStatusCode.OK, import.StatusCode);
         }
-        Assert.Equal("s2", (await app.Db.HashGetAsync("address:vk", "2002")).ToString());
-        Assert.Equal("s1", (await app.Db.HashGetAsync("address:vk", "3003")).ToString());
+        Assert.Equal("s2", (await app.Db.HashGetAsync(Keys.AddressOwners("vk"), "2002")).ToString());
+        Assert.Equal("s1", (await app.Db.HashGetAsync(Keys.AddressOwners("vk"), "3003")).ToString());
 
         await app.PutAsync("/v1/users/s1", """{"name":"S1","role":"student"}""");
-        Assert.False(await app.Db.HashExistsAsync("address:vk", "3003"));
-        Assert.Equal("s2", (await app.Db.HashGetAsync("address:vk", "2002")).ToString());
+        Assert.False(await app.Db.HashExistsAsync(Keys.AddressOwners("vk"), "3003"));
+        Assert.Equal("s2", (await app.Db.HashGetAsync(Keys.AddressOwners("vk"), "2002")).ToString());
     }
 
     [Fact]

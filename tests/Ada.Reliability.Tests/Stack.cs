@@ -307,7 +307,7 @@ public sealed class Stack : IAsyncDisposable
     public async Task<Dictionary<string, string>> ChatsOfAsync(IEnumerable<string> userIds)
     {
         var ids = userIds.Select(u => (RedisValue)u).ToArray();
-        var chats = await Db.HashGetAsync("contacts:telegram", ids);
+        var chats = await Db.HashGetAsync("{directory}:contacts:telegram", ids);
         return ids.Select((u, i) => (u.ToString(), chats[i].ToString())).ToDictionary(p => p.Item1, p => p.Item2);
     }
 

@@ -47,8 +47,10 @@ public sealed class CourierService(
         var channel = sender.Channel;
         var db = mux.Database();
         var subscriber = mux.GetSubscriber();
-        var expired = await subscriber.SubscribeAsync(RedisChannel.Literal($"__keyevent@{db}__:expired"));
-        var deleted = await subscriber.SubscribeAsync(RedisChannel.Literal($"__keyevent@{db}__:del"));
+        // Keyspace events are node-local: on a Redis Cluster these channels are subscribed on every primary
+        // (StackExchange.Redis keeps that true as nodes join, leave or fail over).
+        var expired = await subscriber.SubscribeAsync(RedisChannel.KeyEvent(KeyNotificationType.Expired, db));
+        var deleted = await subscriber.SubscribeAsync(RedisChannel.KeyEvent(KeyNotificationType.Del, db));
         expired.OnMessage(OnDeliveryEvent);
         deleted.OnMessage(OnDeliveryEvent);
         mux.ConnectionRestored += OnRestored;

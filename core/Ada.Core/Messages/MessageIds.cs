@@ -1,10 +1,15 @@
+using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
+using Ada.Core.Redis;
 
 namespace Ada.Core.Messages;
 
 /// <summary>
 /// A message id is <c>{senderId}:{unixTimeNanoseconds}</c>, e.g. <c>42:1732365600123456789</c>.
-/// The sender is part of the id, so who owns a message is known without a read.
+/// The sender is part of the id, so who owns a message is known without a read. The nanoseconds are
+/// nudged forward (by about a microsecond) until the id hashes to the slot of one of the due shards,
+/// so in a Redis Cluster a message's keys and its due-index entry are in one slot.
 /// </summary>
 public static partial class MessageIds
 {
@@ -12,18 +17,45 @@ public static partial class MessageIds
 
     public static string New(string senderId, TimeProvider time)
     {
-        // Ticks give 100 ns; the last two digits and a process-wide monotonic step keep ids unique
-        // when one sender queues several messages within the same tick.
-        var nanos = (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100 + Random.Shared.Next(100);
+        // Ticks give 100 ns; up to 100 µs of randomness keeps two API instances queueing for one sender at
+        // once apart, and a process-wide monotonic step keeps one instance's ids unique.
+        var nanos = (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100 + Random.Shared.Next(100_000);
         long last, next;
         do
         {
             last = Interlocked.Read(ref s_last);
-            next = Math.Max(nanos, last + 1);
+            next = NextAligned(senderId, Math.Max(nanos, last + 1));
         }
         while (Interlocked.CompareExchange(ref s_last, next, last) != last);
         return $"{senderId}:{next}";
     }
+
+    /// <summary>
+    /// The smallest n ≥ <paramref name="from"/> (≥ 1000) whose id <c>sender:n</c> hashes to a due shard's
+    /// slot. One number in 1,024 does; the CRC of everything but the last three digits is reused.
+    /// </summary>
+    public static long NextAligned(string senderId, long from)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(from, 1000);
+        var prefix = HashSlots.Update(0, Encoding.UTF8.GetBytes(senderId + ":"));
+        for (var block = from / 1000; ; block++)
+        {
+            var crc = HashSlots.Update(prefix, Encoding.ASCII.GetBytes(block.ToString(CultureInfo.InvariantCulture)));
+            for (var k = block == from / 1000 ? (int)(from % 1000) : 0; k < 1000; k++)
+            {
+                var c = HashSlots.Update(crc, (byte)('0' + k / 100));
+                c = HashSlots.Update(c, (byte)('0' + k / 10 % 10));
+                c = HashSlots.Update(c, (byte)('0' + k % 10));
+                if (HashSlots.IsDueShardSlot(c % HashSlots.Count))
+                {
+                    return block * 1000 + k;
+                }
+            }
+        }
+    }
+
+    /// <summary>True when the id hashes to a due shard's slot, as every id Ada makes does.</summary>
+    public static bool IsSlotAligned(string id) => HashSlots.IsDueShardSlot(HashSlots.Of(id));
 
     public static bool TryParse(string? id, out string senderId)
     {

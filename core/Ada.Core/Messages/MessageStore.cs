@@ -33,34 +33,46 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
 
     private IDatabase Db => mux.GetDatabase();
 
+    /// <summary>True when Redis is a cluster: a message id must then hash to a due shard's slot.</summary>
+    public bool IsCluster => mux.GetServers().Any(s => s.ServerType == ServerType.Cluster);
+
+    /// <summary>
+    /// Two scripts, because a sender's keys and a message's keys live in different cluster slots: the quota
+    /// is taken first (<c>quota_take</c>, the sender's slot), then the message and its due entry are written
+    /// (<c>enqueue</c>, the message's slot). The recipient limit needs no Redis and is checked before either.
+    /// </summary>
     public async Task<EnqueueOutcome> EnqueueAsync(EnqueueCommand command)
     {
         var h = command.History;
-        RedisKey[] keys =
-        [
-            Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id),
-            Keys.DueFor(h.Id), Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender),
-        ];
-        var args = new RedisValue[8 + command.Recipients.Count];
+        if (command.RecipientsPerMessage > 0 && command.Recipients.Count > command.RecipientsPerMessage)
+        {
+            return new EnqueueOutcome.TooManyRecipients(command.Recipients.Count, command.RecipientsPerMessage);
+        }
+        var db = Db;
+        var quota = (RedisResult[])(await scripts.RunAsync(db, Script.QuotaTake,
+            [Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender)],
+            [h.Id, command.MessagesPerHour, (long)QuotaWindow.TotalMilliseconds]))!;
+        if (quota[0].ToString() == "quota")
+        {
+            return new EnqueueOutcome.OverQuota(TimeSpan.FromMilliseconds((long)quota[1]), (int)quota[2]);
+        }
+
+        RedisKey[] keys = [Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id), Keys.DueFor(h.Id)];
+        var args = new RedisValue[5 + command.Recipients.Count];
         args[0] = h.Id;
         args[1] = AdaJson.Serialize(h);
         args[2] = command.Fingerprint;
         args[3] = command.AnswerJson;
         args[4] = h.DeliverAtMs;
-        args[5] = command.MessagesPerHour;
-        args[6] = (long)QuotaWindow.TotalMilliseconds;
-        args[7] = command.RecipientsPerMessage;
         for (var i = 0; i < command.Recipients.Count; i++)
         {
-            args[8 + i] = command.Recipients[i];
+            args[5 + i] = command.Recipients[i];
         }
-        var result = (RedisResult[])(await scripts.RunAsync(Db, Script.Enqueue, keys, args))!;
+        var result = (RedisResult[])(await scripts.RunAsync(db, Script.Enqueue, keys, args))!;
         return result[0].ToString() switch
         {
             "ok" => new EnqueueOutcome.Accepted(),
             "duplicate" => new EnqueueOutcome.Duplicate(result[1].ToString()),
-            "quota" => new EnqueueOutcome.OverQuota(TimeSpan.FromMilliseconds((long)result[1]), (int)result[2]),
-            "too_many" => new EnqueueOutcome.TooManyRecipients((int)result[1], (int)result[2]),
             _ => new EnqueueOutcome.Conflict(),
         };
     }

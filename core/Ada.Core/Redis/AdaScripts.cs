@@ -8,6 +8,7 @@ namespace Ada.Core.Redis;
 /// <summary>The Lua scripts of <c>lua/</c>, embedded in this assembly; one per operation.</summary>
 public enum Script
 {
+    QuotaTake,
     Enqueue,
     Claim,
     Renew,
@@ -60,6 +61,7 @@ public sealed class AdaScripts
 
     private static string FileName(Script script) => script switch
     {
+        Script.QuotaTake => "quota_take",
         Script.SendNow => "send_now",
         Script.RateTake => "rate_take",
         Script.DeactivateContact => "deactivate_contact",

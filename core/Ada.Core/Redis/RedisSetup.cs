@@ -41,7 +41,8 @@ public static class RedisSetup
 /// <summary>
 /// At start: waits for Redis, then turns keyspace events on and verifies them, stopping the service
 /// with a message that says what to configure when it cannot. After every reconnect it checks again,
-/// since a restarted Redis forgets a CONFIG SET that is not in its redis.conf.
+/// since a restarted Redis forgets a CONFIG SET that is not in its redis.conf, and after every change of
+/// a cluster's topology, since a node that joins or is promoted may not have them.
 /// </summary>
 internal sealed class RedisStartup(IConnectionMultiplexer mux, KeyspaceEvents keyspace, IConfiguration configuration,
     ILogger<RedisStartup> logger) : IHostedService
@@ -63,20 +64,27 @@ internal sealed class RedisStartup(IConnectionMultiplexer mux, KeyspaceEvents ke
         }
         await keyspace.EnsureAsync();
         mux.ConnectionRestored += OnRestored;
+        mux.ConfigurationChanged += OnTopologyChanged;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
         mux.ConnectionRestored -= OnRestored;
+        mux.ConfigurationChanged -= OnTopologyChanged;
         return Task.CompletedTask;
     }
 
     private void OnRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        if (e.ConnectionType != ConnectionType.Interactive)
+        if (e.ConnectionType == ConnectionType.Interactive)
         {
-            return;
+            Recheck(e.EndPoint, "a reconnect");
         }
+    }
+
+    private void OnTopologyChanged(object? sender, EndPointEventArgs e) => Recheck(e.EndPoint, "a topology change");
+
+    private void Recheck(System.Net.EndPoint? endPoint, string reason) =>
         _ = Task.Run(async () =>
         {
             try
@@ -85,8 +93,7 @@ internal sealed class RedisStartup(IConnectionMultiplexer mux, KeyspaceEvents ke
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Keyspace events could not be re-enabled after a reconnect to {Endpoint}", e.EndPoint);
+                logger.LogError(ex, "Keyspace events could not be re-enabled after {Reason} ({Endpoint})", reason, endPoint);
             }
         });
-    }
 }

@@ -56,6 +56,12 @@ public sealed class MessageQueue(
             return Refuse(QueueRefusal.Forbidden, Problems.Forbidden(
                 $"Message id {request.Id} belongs to sender {Validation.Echo(owner)}; queue with your own id."));
         }
+        if (request.Id is not null && !MessageIds.IsSlotAligned(request.Id) && messages.IsCluster)
+        {
+            return new QueueRefusal(QueueRefusal.Invalid, Problems.BadRequest(
+                $"Message id {request.Id} was not made by Ada: on a Redis Cluster, ids come from POST /v1/history-key " +
+                "(they hash to a due shard's slot); ask for one there, or leave 'id' out."));
+        }
         if (request.Urgent && caller.Role == Roles.Teacher)
         {
             return Refuse(QueueRefusal.Forbidden, Problems.Forbidden(
@@ -87,14 +93,23 @@ public sealed class MessageQueue(
         }
 
         var (deliverAt, rescheduled) = scheduler.Plan(request.SendAt, request.Urgent);
-        var id = request.Id ?? MessageIds.New(caller.Id, time);
-        var answer = new QueueAnswer(id, AdaJson.Timestamp(deliverAt), rescheduled, expansion.Recipients.Count, channels, segments);
-        var history = request.ToHistory(id, caller.Id, expansion.Recipients.Count, channels, scheduler.Now, deliverAt, rescheduled,
-            segments, shortId);
         var roleLimits = limits.Value.For(caller.Role);
-        var outcome = await messages.EnqueueAsync(new EnqueueCommand(
-            history, request.Fingerprint(), AdaJson.Serialize(answer), expansion.Recipients,
-            roleLimits.MessagesPerHour, roleLimits.RecipientsPerMessage));
+        string id;
+        QueueAnswer answer;
+        EnqueueOutcome outcome;
+        var attempts = 0;
+        do
+        {
+            // An id Ada made can meet another API instance's (same sender, same instant): make another.
+            id = request.Id ?? MessageIds.New(caller.Id, time);
+            answer = new QueueAnswer(id, AdaJson.Timestamp(deliverAt), rescheduled, expansion.Recipients.Count, channels, segments);
+            var history = request.ToHistory(id, caller.Id, expansion.Recipients.Count, channels, scheduler.Now, deliverAt,
+                rescheduled, segments, shortId);
+            outcome = await messages.EnqueueAsync(new EnqueueCommand(
+                history, request.Fingerprint(), AdaJson.Serialize(answer), expansion.Recipients,
+                roleLimits.MessagesPerHour, roleLimits.RecipientsPerMessage));
+        }
+        while (outcome is EnqueueOutcome.Conflict && request.Id is null && ++attempts < 3);
 
         switch (outcome)
         {

@@ -70,7 +70,8 @@ public sealed class HistoryEventStream(string id, TimeSpan timeout, IConnectionM
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         var started = time.GetTimestamp();
-        var channel = RedisChannel.Literal($"__keyspace@{mux.Database()}__:{Keys.History(id)}");
+        // Subscribed on the node that holds the key (keyspace events are node-local in a cluster).
+        var channel = RedisChannel.KeySpaceSingleKey(Keys.History(id), mux.Database());
         var notifications = await mux.GetSubscriber().SubscribeAsync(channel);
         try
         {
