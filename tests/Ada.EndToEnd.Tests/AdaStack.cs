@@ -7,7 +7,7 @@ using Ada.Testing;
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>
-/// The whole of Ada as real processes on one Redis database: the sandbox, the API and the Telegram courier, and,
+/// The whole of Ada as real processes on one Redis database (of one redis-server, or of a cluster): the sandbox, the API and the Telegram courier, and,
 /// when asked, the VK and SMS couriers, wired to the sandbox as deploy/run.sh wires them (the sandbox's VK
 /// Callback API events and SMS gateway webhooks go to the API, signed with the keys the API checks).
 /// </summary>
@@ -27,17 +27,19 @@ public sealed class AdaStack : IAsyncDisposable
     private readonly List<ServiceProcess> _vkCouriers = [];
     private readonly List<ServiceProcess> _smsCouriers = [];
 
-    private AdaStack(RedisServer redis, int database, ServiceProcess sandbox, Uri apiAddress)
+    private AdaStack(RedisTarget redis, ServiceProcess sandbox, Uri apiAddress)
     {
         Redis = redis;
-        Database = database;
         Sandbox = sandbox;
         ApiAddress = apiAddress;
         SandboxHttp = new HttpClient { BaseAddress = sandbox.BaseAddress };
     }
 
-    public RedisServer Redis { get; }
-    public int Database { get; }
+    public RedisTarget Redis { get; }
+
+    /// <summary>How often the couriers sweep the due index (1 s; a test that must see events alone sets it long).</summary>
+    public int SweepSeconds { get; private init; } = 1;
+    public int Database => Redis.Database;
     public ServiceProcess Sandbox { get; }
     public ServiceProcess Api { get; private set; } = null!;
     public HttpClient Admin { get; private set; } = null!;
@@ -58,10 +60,10 @@ public sealed class AdaStack : IAsyncDisposable
     /// (e.g. <c>Sandbox__Sms__FailDeliveryNumbers</c>). Returns once every service is ready, every courier's
     /// heartbeat is in Redis and, with SMS, the courier has registered the gateway's webhooks.
     /// </summary>
-    public static async Task<AdaStack> StartAsync(RedisServer redis, int couriers = 1, bool vk = false, bool sms = false,
-        IReadOnlyDictionary<string, string>? sandbox = null)
+    public static async Task<AdaStack> StartAsync(IRedisEndpoint redis, int couriers = 1, bool vk = false, bool sms = false,
+        IReadOnlyDictionary<string, string>? sandbox = null, int sweepSeconds = 1)
     {
-        var database = redis.NextDatabase();
+        var target = await redis.NewTargetAsync();
         var apiPort = RedisServer.FreePort();
         var apiAddress = new Uri($"http://127.0.0.1:{apiPort}");
         var sandboxEnvironment = new Dictionary<string, string>();
@@ -83,7 +85,7 @@ public sealed class AdaStack : IAsyncDisposable
             sandboxEnvironment[key] = value;
         }
         var sandboxProcess = await ServiceProcess.StartAsync("Ada.Sandbox", sandboxEnvironment);
-        var stack = new AdaStack(redis, database, sandboxProcess, apiAddress);
+        var stack = new AdaStack(target, sandboxProcess, apiAddress) { SweepSeconds = sweepSeconds };
         try
         {
             var starting = new List<Task>();
@@ -136,7 +138,7 @@ public sealed class AdaStack : IAsyncDisposable
     {
         Api = await ServiceProcess.StartAsync("Ada.Api", new Dictionary<string, string>
         {
-            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString,
             ["Ada__AdminToken"] = AdminToken,
             ["Scheduling__QuietHours"] = "",
             ["Vk__GroupId"] = VkGroupId.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -151,11 +153,11 @@ public sealed class AdaStack : IAsyncDisposable
     {
         var courier = await ServiceProcess.StartAsync("Ada.Couriers.Telegram", new Dictionary<string, string>
         {
-            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString,
             ["Telegram__Token"] = TelegramToken,
             ["Telegram__BaseUrl"] = Sandbox.BaseAddress.ToString(),
             ["Telegram__MessagesPerSecond"] = "0",
-            ["Courier__SweepSeconds"] = "1",
+            ["Courier__SweepSeconds"] = SweepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         lock (_couriers)
         {
@@ -169,11 +171,11 @@ public sealed class AdaStack : IAsyncDisposable
     {
         var courier = await ServiceProcess.StartAsync("Ada.Couriers.Vk", new Dictionary<string, string>
         {
-            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString,
             ["Vk__Token"] = VkToken,
             ["Vk__BaseUrl"] = new Uri(Sandbox.BaseAddress, "/method/").ToString(),
             ["Vk__RequestsPerSecond"] = "0",
-            ["Courier__SweepSeconds"] = "1",
+            ["Courier__SweepSeconds"] = SweepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         lock (_vkCouriers)
         {
@@ -187,7 +189,7 @@ public sealed class AdaStack : IAsyncDisposable
     {
         var courier = await ServiceProcess.StartAsync("Ada.Couriers.Sms", new Dictionary<string, string>
         {
-            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString,
             ["Sms__Provider"] = "android-gateway",
             ["Sms__BaseUrl"] = Sandbox.BaseAddress.ToString().TrimEnd('/'),
             ["Sms__Username"] = SmsUsername,
@@ -195,7 +197,7 @@ public sealed class AdaStack : IAsyncDisposable
             ["Sms__PublicUrl"] = ApiAddress.ToString().TrimEnd('/'),
             ["Sms__MessagesPerSecond"] = "0",
             ["Sms__PerNumberPerMinute"] = "0",
-            ["Courier__SweepSeconds"] = "1",
+            ["Courier__SweepSeconds"] = SweepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         lock (_smsCouriers)
         {
@@ -206,7 +208,7 @@ public sealed class AdaStack : IAsyncDisposable
 
     private async Task WaitHeartbeatAsync(string channel)
     {
-        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString(Database));
+        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         var db = mux.GetDatabase(Database);
         await Eventually.WaitAsync(async () => await db.SortedSetLengthAsync($"couriers:{channel}") > 0,
             TimeSpan.FromSeconds(30), $"a {channel} courier heartbeat (couriers:{channel})");

@@ -5,8 +5,8 @@ using Ada.Testing;
 
 namespace Ada.EndToEnd.Tests;
 
-[Collection(RedisCollection.Name)]
-public sealed class DeliveryTests(RedisServer redis)
+/// <summary>Runs on one redis-server (<see cref="OnRedis"/>) and on a 3-primary Redis Cluster (<see cref="OnCluster"/>).</summary>
+public abstract class DeliveryTests(IRedisEndpoint redis)
 {
     [Fact]
     public async Task GroupMessage_WithOneSecondDelay_ReachesEveryStudentWithTelegramOnce()
@@ -73,4 +73,10 @@ public sealed class DeliveryTests(RedisServer redis)
         Assert.Equal(18, receipts.Count(r => r!["status"]!.GetValue<string>() == "sent" && r["providerMessageId"] is not null));
         Assert.Equal(6, receipts.Count(r => r!["status"]!.GetValue<string>() == "no_contact"));
     }
+
+    [Collection(RedisCollection.Name)]
+    public sealed class OnRedis(RedisServer redis) : DeliveryTests(redis);
+
+    [Collection(ClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : DeliveryTests(cluster);
 }

@@ -5,8 +5,8 @@ using Ada.Testing;
 
 namespace Ada.EndToEnd.Tests;
 
-[Collection(RedisCollection.Name)]
-public sealed class FaultTests(RedisServer redis)
+/// <summary>Runs on one redis-server (<see cref="OnRedis"/>) and on a 3-primary Redis Cluster (<see cref="OnCluster"/>).</summary>
+public abstract class FaultTests(IRedisEndpoint redis)
 {
     [Fact]
     public async Task BlockedAndMissingChats_AreRecordedFailed_AndBlockedContactDeactivated()
@@ -108,4 +108,10 @@ public sealed class FaultTests(RedisServer redis)
             h => h["state"]!.GetValue<string>() == "done",
             within ?? TimeSpan.FromSeconds(30),
             $"message {id} to be done");
+
+    [Collection(RedisCollection.Name)]
+    public sealed class OnRedis(RedisServer redis) : FaultTests(redis);
+
+    [Collection(ClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : FaultTests(cluster);
 }

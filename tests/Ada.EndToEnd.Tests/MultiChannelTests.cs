@@ -6,8 +6,8 @@ using Ada.Testing;
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>Telegram, VK and SMS couriers together against the sandbox: one message, every channel a person has.</summary>
-[Collection(RedisCollection.Name)]
-public sealed class MultiChannelTests(RedisServer redis)
+/// <summary>Runs on one redis-server (<see cref="OnRedis"/>) and on a 3-primary Redis Cluster (<see cref="OnCluster"/>).</summary>
+public abstract class MultiChannelTests(IRedisEndpoint redis)
 {
     [Fact]
     public async Task GroupMessage_ReachesEveryStudentOnEveryChannelTheyHave_OncePerChannel_CompleteAfterAllThree()
@@ -118,4 +118,10 @@ public sealed class MultiChannelTests(RedisServer redis)
         // The text did reach the handset's operator: the inbox has it, the report says it was not delivered.
         Assert.Single(await ada.InboxAsync("sms", failing.Sms));
     }
+
+    [Collection(RedisCollection.Name)]
+    public sealed class OnRedis(RedisServer redis) : MultiChannelTests(redis);
+
+    [Collection(ClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : MultiChannelTests(cluster);
 }

@@ -7,8 +7,8 @@ using Ada.Testing;
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>A teacher without internet: an SMS to the gateway's phone queues a message; Ada answers by SMS.</summary>
-[Collection(RedisCollection.Name)]
-public sealed partial class SmsTeacherTests(RedisServer redis)
+/// <summary>Runs on one redis-server (<see cref="OnRedis"/>) and on a 3-primary Redis Cluster (<see cref="OnCluster"/>).</summary>
+public abstract partial class SmsTeacherTests(IRedisEndpoint redis)
 {
     [Fact]
     public async Task TeacherSms_ToTwoGroupsByName_ReachesEveryStudentOnEveryChannel_ConfirmsByShortId_AndAnswersStatus()
@@ -79,4 +79,10 @@ public sealed partial class SmsTeacherTests(RedisServer redis)
 
     [GeneratedRegex(@"^Ada: queued (?<code>[0-9A-Z]{5}) to (?<count>\d+) recipients, delivery now\. STATUS \k<code> / CANCEL \k<code>$")]
     private static partial Regex Queued();
+
+    [Collection(RedisCollection.Name)]
+    public sealed class OnRedis(RedisServer redis) : SmsTeacherTests(redis);
+
+    [Collection(ClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : SmsTeacherTests(cluster);
 }

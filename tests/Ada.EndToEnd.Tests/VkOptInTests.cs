@@ -6,8 +6,8 @@ using Ada.Testing;
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>VK writes only to people who allowed the community: 901, then message_allow through the Callback API.</summary>
-[Collection(RedisCollection.Name)]
-public sealed class VkOptInTests(RedisServer redis)
+/// <summary>Runs on one redis-server (<see cref="OnRedis"/>) and on a 3-primary Redis Cluster (<see cref="OnCluster"/>).</summary>
+public abstract class VkOptInTests(IRedisEndpoint redis)
 {
     [Fact]
     public async Task NotAllowedPeer_IsRecordedFailedWithTheReason_AndMessageAllowFromVk_ReactivatesTheContact()
@@ -55,4 +55,10 @@ public sealed class VkOptInTests(RedisServer redis)
         var user = await ada.Admin.GetFromJsonAsync<JsonObject>($"/v1/users/{userId}");
         return user!["inactive"]?.AsArray().Select(c => c!.GetValue<string>()).ToList() ?? [];
     }
+
+    [Collection(RedisCollection.Name)]
+    public sealed class OnRedis(RedisServer redis) : VkOptInTests(redis);
+
+    [Collection(ClusterCollection.Name)]
+    public sealed class OnCluster(RedisCluster cluster) : VkOptInTests(cluster);
 }

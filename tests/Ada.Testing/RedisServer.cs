@@ -10,7 +10,7 @@ namespace Ada.Testing;
 /// Tests isolate themselves by database number (<see cref="NextDatabase"/>), so they run in parallel.
 /// A missing redis-server is a failure that says what to install, never a skip.
 /// </summary>
-public sealed class RedisServer : IAsyncLifetime
+public sealed class RedisServer : IAsyncLifetime, IRedisEndpoint
 {
     private const int Databases = 1024;
     private Process? _process;
@@ -34,6 +34,13 @@ public sealed class RedisServer : IAsyncLifetime
     }
 
     public string ConnectionString(int database) => $"{Host}:{Port},defaultDatabase={database},abortConnect=false";
+
+    /// <summary>A fresh database (<see cref="NextDatabase"/>) and the connection string that selects it.</summary>
+    public Task<RedisTarget> NewTargetAsync()
+    {
+        var database = NextDatabase();
+        return Task.FromResult(new RedisTarget(ConnectionString(database), database));
+    }
 
     /// <summary>The directory redis-server runs in (and keeps its AOF/RDB files in); the same across restarts.</summary>
     public string Dir { get; private set; } = "";

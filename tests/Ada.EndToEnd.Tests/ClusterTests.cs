@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Ada.Testing;
+using StackExchange.Redis;
+
+namespace Ada.EndToEnd.Tests;
+
+/// <summary>
+/// What only a Redis Cluster can show: keyspace events are node-local, so the couriers must listen on every
+/// primary, including one that joins later. The couriers here sweep the due index only every ten minutes:
+/// every message is delivered by an event heard on the node that holds it, or not within the test.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterTests(RedisCluster cluster)
+{
+    private const int TenMinutes = 600;
+    private const string Chat = "990001";
+
+    [Fact]
+    public async Task Couriers_HearEveryPrimary_AndAPrimaryThatJoinsLater()
+    {
+        await using var ada = await AdaStack.StartAsync(cluster, sweepSeconds: TenMinutes);
+        using var teacher = await TeacherAsync(ada);
+
+        foreach (var port in cluster.Ports)
+        {
+            Assert.Contains("x", await NodeAsync(port, server => ConfigAsync(server)), StringComparison.Ordinal);
+        }
+
+        // One message in every due shard: their keys are spread over all three primaries.
+        var dueSlots = Enumerable.Range(0, 16).Select(shard => RedisCluster.SlotOf($"due:{{{shard}}}")).ToHashSet();
+        var ids = await IdsAsync(teacher, dueSlots);
+        var nodes = new HashSet<int>();
+        foreach (var id in ids)
+        {
+            nodes.Add(await cluster.PortOfSlotAsync(RedisCluster.SlotOf($"history:{{{id}}}")));
+        }
+        Assert.Equal(cluster.Ports.Order(), nodes.Order());
+        await QueueAllAsync(teacher, ids);
+        await WaitForInboxAsync(ada, ids.Count);
+
+        // A fourth primary joins and takes over one due shard's slot, with its keys.
+        var joined = await cluster.AddPrimaryAsync();
+        var movedSlot = RedisCluster.SlotOf("due:{5}");
+        await cluster.MoveSlotAsync(movedSlot, joined);
+        // Ada follows: keyspace events turned on there, and both channels of every courier subscribed there.
+        await Eventually.WaitAsync(async () => await NodeAsync(joined, async server =>
+            (await ConfigAsync(server)).Contains('x', StringComparison.Ordinal)
+            && await SubscribersAsync(server, "__keyevent@0__:expired") >= 1
+            && await SubscribersAsync(server, "__keyevent@0__:del") >= 1),
+            TimeSpan.FromSeconds(90), $"the courier to listen on the new primary {joined}");
+
+        var later = await IdsAsync(teacher, [movedSlot], count: 3);
+        await QueueAllAsync(teacher, later);
+        await WaitForInboxAsync(ada, ids.Count + later.Count);
+        var inbox = await ada.InboxAsync(Chat);
+        Assert.Equal(ids.Count + later.Count, inbox.Select(m => m!["text"]!.GetValue<string>()).Distinct().Count());
+        foreach (var id in later)
+        {
+            Assert.Equal("done", (await teacher.GetFromJsonAsync<JsonObject>($"/v1/history/{id}"))!["state"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public async Task Queue_WithAnIdAdaDidNotMake_IsRefusedWithAProblem()
+    {
+        await using var ada = await AdaStack.StartAsync(cluster);
+        using var teacher = await TeacherAsync(ada);
+        var dueSlots = Enumerable.Range(0, 16).Select(shard => RedisCluster.SlotOf($"due:{{{shard}}}")).ToHashSet();
+        var foreign = Enumerable.Range(1000, 100).Select(n => $"t.lee:{n}").First(id => !dueSlots.Contains(RedisCluster.SlotOf(id)));
+
+        using var refused = await teacher.PostAsJsonAsync("/v1/queue", new { id = foreign, text = "hi", to = new { users = new[] { "s1" } } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("/v1/history-key", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await teacher.GetAsync($"/v1/history/{foreign}")).StatusCode);
+    }
+
+    private static async Task<HttpClient> TeacherAsync(AdaStack ada)
+    {
+        using var import = await ada.Admin.PostAsJsonAsync("/v1/import", new
+        {
+            users = new object[]
+            {
+                new { id = "s1", name = "Student", role = "student", contacts = new { telegram = Chat } },
+                new { id = "t.lee", name = "Teacher Lee", role = "teacher", contacts = new { } },
+            },
+        });
+        Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        return ada.Client(await ada.TokenForAsync("t.lee"));
+    }
+
+    /// <summary>Asks for history keys until it has one per slot wanted (or <paramref name="count"/> for a single slot).</summary>
+    private static async Task<List<string>> IdsAsync(HttpClient teacher, HashSet<int> slots, int count = 1)
+    {
+        var ids = new List<string>();
+        var bySlot = new Dictionary<int, int>();
+        for (var i = 0; i < 2000 && bySlot.Count(p => p.Value >= count) < slots.Count; i++)
+        {
+            using var response = await teacher.PostAsync("/v1/history-key", null);
+            var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+            var slot = RedisCluster.SlotOf($"history:{{{id}}}");
+            // Every id Ada makes hashes to a due shard's slot.
+            Assert.Contains(slot, Enumerable.Range(0, 16).Select(shard => RedisCluster.SlotOf($"due:{{{shard}}}")));
+            if (slots.Contains(slot) && bySlot.GetValueOrDefault(slot) < count)
+            {
+                bySlot[slot] = bySlot.GetValueOrDefault(slot) + 1;
+                ids.Add(id);
+            }
+        }
+        Assert.Equal(slots.Count * count, ids.Count);
+        return ids;
+    }
+
+    /// <summary>Queues each id due in two seconds, so each delivery key expires on its own node.</summary>
+    private static async Task QueueAllAsync(HttpClient teacher, IEnumerable<string> ids)
+    {
+        var sendAt = DateTimeOffset.UtcNow.AddSeconds(2).ToString("O");
+        foreach (var id in ids)
+        {
+            using var queued = await teacher.PostAsJsonAsync("/v1/queue", new { id, text = $"message {id}", to = new { users = new[] { "s1" } }, sendAt });
+            Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+        }
+    }
+
+    private static Task WaitForInboxAsync(AdaStack ada, int count) =>
+        Eventually.WaitAsync(async () => (await ada.InboxAsync(Chat)).Count >= count,
+            TimeSpan.FromSeconds(30), $"{count} messages in the sandbox (the sweep is 10 minutes away: only events deliver)");
+
+    private async Task<T> NodeAsync<T>(int port, Func<IServer, Task<T>> read)
+    {
+        await using var mux = await ConnectionMultiplexer.ConnectAsync($"{cluster.Host}:{port},allowAdmin=true");
+        return await read(mux.GetServer(cluster.Host, port));
+    }
+
+    private static async Task<string> ConfigAsync(IServer server) =>
+        (await server.ConfigGetAsync("notify-keyspace-events")).Single().Value;
+
+    private static async Task<long> SubscribersAsync(IServer server, string channel)
+    {
+        var reply = (RedisResult[])(await server.ExecuteAsync("PUBSUB", "NUMSUB", channel))!;
+        return (long)reply[1];
+    }
+}

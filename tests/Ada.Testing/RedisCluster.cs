@@ -1,0 +1,512 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using StackExchange.Redis;
+
+namespace Ada.Testing;
+
+/// <summary>
+/// A real Redis Cluster of three primaries (no replicas), each a <c>redis-server</c> on a free loopback port,
+/// started for a test run and killed after it. A cluster has only database 0, so tests that use it run one at a
+/// time (<see cref="ClusterCollection"/>) and each starts from <see cref="NewTargetAsync"/>, which flushes it.
+/// Slots can be moved between nodes and nodes added, the way an operator resharding a cluster does it.
+/// A missing redis-server or redis-cli is a failure that says what to install, never a skip.
+/// </summary>
+public sealed class RedisCluster : IAsyncLifetime, IRedisEndpoint
+{
+    public const int SlotCount = 16384;
+    private const int InitialPrimaries = 3;
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
+
+    /// <summary>Ports handed out to nodes of any cluster in this process, so parallel starts never pick the same one.</summary>
+    private static readonly HashSet<int> s_taken = [];
+
+    private readonly List<Node> _nodes = [];
+    private string _root = "";
+
+    public string Host => "127.0.0.1";
+
+    /// <summary>The ports of the cluster's nodes, all primaries, in the order they were started.</summary>
+    public IReadOnlyList<int> Ports
+    {
+        get
+        {
+            lock (_nodes)
+            {
+                return [.. _nodes.Select(n => n.Port)];
+            }
+        }
+    }
+
+    /// <summary>Every node as a seed, e.g. <c>127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3,abortConnect=false</c>.</summary>
+    public string ConnectionString => string.Join(",", Ports.Select(p => $"{Host}:{p}")) + ",abortConnect=false";
+
+    public async Task InitializeAsync()
+    {
+        var cli = FindRedisCli();
+        _root = Path.Combine(Path.GetTempPath(), $"ada-cluster-{Guid.NewGuid():N}");
+        System.IO.Directory.CreateDirectory(_root);
+        var started = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, InitialPrimaries).Select(_ => StartNodeAsync()));
+        await RunCliAsync(cli, ["--cluster", "create", .. Ports.Select(p => $"{Host}:{p}"), "--cluster-replicas", "0", "--cluster-yes"]);
+        await WaitUntilHealthyAsync();
+        StartDuration = started.Elapsed;
+    }
+
+    /// <summary>How long <see cref="InitializeAsync"/> took: processes, <c>--cluster create</c> and the wait for agreement.</summary>
+    public TimeSpan StartDuration { get; private set; }
+
+    /// <summary>Flushes every primary; the connection string reaches the whole cluster, database 0.</summary>
+    public async Task<RedisTarget> NewTargetAsync()
+    {
+        foreach (var port in Ports)
+        {
+            await AdminAsync(port, "FLUSHALL");
+        }
+        return new RedisTarget(ConnectionString, 0);
+    }
+
+    /// <summary>
+    /// The hash slot of a key, as Redis computes it: CRC16 (XMODEM) of the key's UTF-8 bytes mod 16384, or of its
+    /// hash tag only: the bytes between the first <c>{</c> and the next <c>}</c>, when there are any.
+    /// </summary>
+    public static int SlotOf(string key)
+    {
+        var bytes = Encoding.UTF8.GetBytes(key);
+        var open = Array.IndexOf(bytes, (byte)'{');
+        if (open >= 0)
+        {
+            var close = Array.IndexOf(bytes, (byte)'}', open + 1);
+            if (close > open + 1)
+            {
+                bytes = bytes[(open + 1)..close];
+            }
+        }
+        ushort crc = 0;
+        foreach (var b in bytes)
+        {
+            crc ^= (ushort)(b << 8);
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 0x8000) != 0 ? (ushort)((crc << 1) ^ 0x1021) : (ushort)(crc << 1);
+            }
+        }
+        return crc % SlotCount;
+    }
+
+    /// <summary>The port of the node that serves the slot now, as the first node sees it.</summary>
+    public async Task<int> PortOfSlotAsync(int slot)
+    {
+        var view = await NodesAsync(Ports[0]);
+        return view.SingleOrDefault(n => n.Owns(slot))?.Port
+            ?? throw new InvalidOperationException($"No node serves slot {slot}:\n{string.Join('\n', view)}");
+    }
+
+    /// <summary>Starts one more node, joins it to the cluster as a primary that owns no slots yet, and returns its port.</summary>
+    public async Task<int> AddPrimaryAsync()
+    {
+        var cli = FindRedisCli();
+        var seed = Ports[0];
+        var node = await StartNodeAsync();
+        await RunCliAsync(cli, ["--cluster", "add-node", $"{Host}:{node.Port}", $"{Host}:{seed}"]);
+        await WaitUntilHealthyAsync();
+        return node.Port;
+    }
+
+    /// <summary>
+    /// Moves one slot with its keys to the node at <paramref name="toPort"/>, the manual way: IMPORTING on the target,
+    /// MIGRATING on the source, MIGRATE the keys in batches, then SETSLOT NODE on the target, the source and every
+    /// other node; returns when every node says the target owns the slot.
+    /// </summary>
+    public async Task MoveSlotAsync(int slot, int toPort)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, SlotCount);
+        var view = await NodesAsync(toPort);
+        var target = view.SingleOrDefault(n => n.Port == toPort)
+            ?? throw new ArgumentException($"No node of the cluster listens on port {toPort}.", nameof(toPort));
+        var source = view.SingleOrDefault(n => n.Owns(slot))
+            ?? throw new InvalidOperationException($"Node {toPort} knows no owner of slot {slot}.");
+        if (source.Port != toPort)
+        {
+            await AdminAsync(toPort, "CLUSTER", "SETSLOT", slot, "IMPORTING", source.Id);
+            await AdminAsync(source.Port, "CLUSTER", "SETSLOT", slot, "MIGRATING", target.Id);
+            while (true)
+            {
+                var keys = (RedisValue[]?)await AdminAsync(source.Port, "CLUSTER", "GETKEYSINSLOT", slot, 100) ?? [];
+                if (keys.Length == 0)
+                {
+                    break;
+                }
+                await AdminAsync(source.Port, ["MIGRATE", Host, toPort, "", 0, 5000, "KEYS", .. keys.Cast<object>()]);
+            }
+            // The target first: it bumps its config epoch, so its claim wins wherever gossip gets first.
+            await AdminAsync(toPort, "CLUSTER", "SETSLOT", slot, "NODE", target.Id);
+            await AdminAsync(source.Port, "CLUSTER", "SETSLOT", slot, "NODE", target.Id);
+            foreach (var other in Ports.Where(p => p != toPort && p != source.Port))
+            {
+                await AdminAsync(other, "CLUSTER", "SETSLOT", slot, "NODE", target.Id);
+            }
+        }
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                var disagree = new List<string>();
+                foreach (var port in Ports)
+                {
+                    var owner = (await NodesAsync(port)).SingleOrDefault(n => n.Owns(slot));
+                    if (owner?.Port != toPort)
+                    {
+                        disagree.Add($"{port} says {owner?.Port.ToString(CultureInfo.InvariantCulture) ?? "nobody"}");
+                    }
+                }
+                return string.Join("; ", disagree);
+            },
+            disagree => disagree.Length == 0, Settle, $"every node to say {toPort} owns slot {slot}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Node[] nodes;
+        lock (_nodes)
+        {
+            nodes = [.. _nodes];
+            _nodes.Clear();
+        }
+        foreach (var node in nodes)
+        {
+            await node.DisposeAsync();
+        }
+        try
+        {
+            if (_root.Length > 0)
+            {
+                System.IO.Directory.Delete(_root, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Runs a command on one node (not routed by slot): CLUSTER …, FLUSHALL, MIGRATE.</summary>
+    private Task<RedisResult> AdminAsync(int port, params object[] args)
+    {
+        Node node;
+        lock (_nodes)
+        {
+            node = _nodes.Single(n => n.Port == port);
+        }
+        return node.Admin!.GetServer(Host, port).ExecuteAsync((string)args[0], args[1..]);
+    }
+
+    /// <summary>The cluster as one node sees it (CLUSTER NODES).</summary>
+    private async Task<IReadOnlyList<NodeView>> NodesAsync(int port) =>
+        NodeView.Parse((await AdminAsync(port, "CLUSTER", "NODES")).ToString());
+
+    /// <summary>
+    /// Until every node says <c>cluster_state:ok</c> and lists exactly the cluster's nodes, each a primary
+    /// out of its handshake, with every slot served.
+    /// </summary>
+    private async Task WaitUntilHealthyAsync() =>
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                var problems = new List<string>();
+                var ports = Ports;
+                foreach (var port in ports)
+                {
+                    try
+                    {
+                        var info = (await AdminAsync(port, "CLUSTER", "INFO")).ToString()
+                            .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                            .Select(line => line.Split(':', 2))
+                            .ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
+                        if (info.GetValueOrDefault("cluster_state") != "ok")
+                        {
+                            problems.Add($"{port}: cluster_state {info.GetValueOrDefault("cluster_state")}");
+                        }
+                        if (info.GetValueOrDefault("cluster_known_nodes") != ports.Count.ToString(CultureInfo.InvariantCulture))
+                        {
+                            problems.Add($"{port}: knows {info.GetValueOrDefault("cluster_known_nodes")} nodes");
+                        }
+                        var view = await NodesAsync(port);
+                        if (!view.Select(n => n.Port).Order().SequenceEqual(ports.Order())
+                            || view.Any(n => !n.Flags.Contains("master") || n.Flags.Overlaps(["handshake", "fail", "fail?", "noaddr"])))
+                        {
+                            problems.Add($"{port}: sees [{string.Join(", ", view.Select(n => $"{n.Port} {string.Join(',', n.Flags)}"))}]");
+                        }
+                        if (view.Sum(n => n.Slots.Sum(r => r.To - r.From + 1)) != SlotCount)
+                        {
+                            problems.Add($"{port}: not every slot is served");
+                        }
+                    }
+                    catch (Exception e) when (e is RedisException or TimeoutException)
+                    {
+                        problems.Add($"{port}: {e.Message}");
+                    }
+                }
+                return string.Join("; ", problems);
+            },
+            problems => problems.Length == 0, Settle, "the cluster to agree");
+
+    /// <summary>Starts a cluster-enabled redis-server on a port whose bus port (+10000) is free too, and waits for PING.</summary>
+    private async Task<Node> StartNodeAsync()
+    {
+        var binary = RedisServer.FindRedisServer();
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = ReservePortPair();
+            var dir = Path.Combine(_root, port.ToString(CultureInfo.InvariantCulture));
+            System.IO.Directory.CreateDirectory(dir);
+            var node = new Node(port, Launch(binary, port, dir));
+            if (await node.WaitForPingAsync(Host))
+            {
+                lock (_nodes)
+                {
+                    _nodes.Add(node);
+                }
+                return node;
+            }
+            var log = node.Log;
+            await node.DisposeAsync();
+            if (attempt == 5)
+            {
+                throw new InvalidOperationException($"redis-server on port {port} (cluster node) did not start:\n{log}");
+            }
+            // Most likely another process took the port or the bus port in the meantime: another pair.
+        }
+    }
+
+    private static Process Launch(string binary, int port, string dir)
+    {
+        var start = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dir,
+        };
+        var p = port.ToString(CultureInfo.InvariantCulture);
+        // notify-keyspace-events is left at Redis's default on purpose: the services under test turn it on.
+        // cluster-allow-replica-migration no: with Redis 7's default (yes), a primary whose last slot is moved
+        // away turns itself into a replica of the slot's new owner; here every node stays a primary.
+        foreach (var arg in new[]
+        {
+            "--port", p, "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", $"nodes-{p}.conf",
+            "--cluster-node-timeout", "2000", "--dir", dir, "--save", "", "--appendonly", "no",
+            "--cluster-allow-replica-migration", "no",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        return Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+    }
+
+    /// <summary>
+    /// A port P with P and P + 10000 (the cluster bus) free, both below the kernel's ephemeral range (32768 and up
+    /// on Linux), so no outgoing connection takes them between the check and redis-server's bind.
+    /// </summary>
+    private static int ReservePortPair()
+    {
+        for (var tries = 0; tries < 1000; tries++)
+        {
+            var port = Random.Shared.Next(20000, 22700);
+            lock (s_taken)
+            {
+                if (s_taken.Contains(port) || !IsFree(port) || !IsFree(port + 10000))
+                {
+                    continue;
+                }
+                s_taken.Add(port);
+                return port;
+            }
+        }
+        throw new InvalidOperationException("Found no free port pair P, P + 10000 in 20000–32700 for a cluster node.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs redis-cli (its <c>--cluster</c> commands) and fails with its output unless it exits 0 within a minute.</summary>
+    private static async Task RunCliAsync(string cli, string[] args)
+    {
+        var start = new ProcessStartInfo(cli)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("redis-cli did not start");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        var output = await stdout + await stderr;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"redis-cli {string.Join(' ', args)} exited with {process.ExitCode}:\n{output}");
+        }
+    }
+
+    public static string FindRedisCli()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin"))
+        {
+            var candidate = Path.Combine(dir, "redis-cli");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException(
+            "redis-cli was not found on PATH; the cluster tests create the cluster with it. Install Debian's package: " +
+            "`sudo apt-get install -y redis-tools` (redis-server depends on it, so installing that is enough).");
+    }
+
+    /// <summary>One redis-server of the cluster and an admin connection to it.</summary>
+    private sealed class Node(int port, Process process) : IAsyncDisposable
+    {
+        private readonly ConcurrentQueue<string> _log = new();
+
+        public int Port { get; } = port;
+        public ConnectionMultiplexer? Admin { get; private set; }
+
+        /// <summary>The last lines redis-server printed, for a failure message.</summary>
+        public string Log => string.Join('\n', _log);
+
+        public async Task<bool> WaitForPingAsync(string host)
+        {
+            process.OutputDataReceived += (_, e) => Remember(e.Data);
+            process.ErrorDataReceived += (_, e) => Remember(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (true)
+            {
+                try
+                {
+                    // allowAdmin for CLUSTER and FLUSHALL; the connection finds the other nodes by itself, but
+                    // AdminAsync always names this one (IServer), so nothing is routed by slot.
+                    Admin = await ConnectionMultiplexer.ConnectAsync($"{host}:{Port},connectTimeout=500,allowAdmin=true");
+                    await Admin.GetServer(host, Port).PingAsync();
+                    return true;
+                }
+                catch (RedisException) when (DateTime.UtcNow < deadline && !process.HasExited)
+                {
+                    await DisposeAdminAsync();
+                    await Task.Delay(50);
+                }
+                catch (RedisException)
+                {
+                    await DisposeAdminAsync();
+                    return false;
+                }
+            }
+        }
+
+        private void Remember(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+            _log.Enqueue(line);
+            while (_log.Count > 40 && _log.TryDequeue(out _))
+            {
+            }
+        }
+
+        private async Task DisposeAdminAsync()
+        {
+            if (Admin is not null)
+            {
+                await Admin.DisposeAsync();
+                Admin = null;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await DisposeAdminAsync();
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            process.Dispose();
+            lock (s_taken)
+            {
+                s_taken.Remove(Port);
+            }
+        }
+    }
+
+    /// <summary>One line of CLUSTER NODES: <c>id ip:port@bus flags primary ping pong epoch link slot…</c>.</summary>
+    private sealed record NodeView(string Id, int Port, IReadOnlySet<string> Flags, IReadOnlyList<(int From, int To)> Slots)
+    {
+        public bool Owns(int slot) => Slots.Any(r => r.From <= slot && slot <= r.To);
+
+        public override string ToString() =>
+            $"{Id} {Port} {string.Join(',', Flags)} {string.Join(' ', Slots.Select(r => $"{r.From}-{r.To}"))}";
+
+        public static IReadOnlyList<NodeView> Parse(string nodes) =>
+            [.. nodes.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseLine)];
+
+        private static NodeView ParseLine(string line)
+        {
+            var f = line.Split(' ');
+            var address = f[1].Split('@')[0];
+            var port = int.Parse(address[(address.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+            var slots = new List<(int, int)>();
+            // Slots are "5461", "0-5460" or, while one moves, "[5461->-id]" / "[5461-<-id]": those are skipped.
+            foreach (var range in f.Skip(8).Where(s => !s.StartsWith('[')))
+            {
+                var dash = range.IndexOf('-', StringComparison.Ordinal);
+                slots.Add(dash < 0
+                    ? (int.Parse(range, CultureInfo.InvariantCulture), int.Parse(range, CultureInfo.InvariantCulture))
+                    : (int.Parse(range[..dash], CultureInfo.InvariantCulture), int.Parse(range[(dash + 1)..], CultureInfo.InvariantCulture)));
+            }
+            return new NodeView(f[0], port, f[2].Split(',').ToHashSet(), slots);
+        }
+    }
+}
+
+/// <summary>
+/// The name of the collection that shares one <see cref="RedisCluster"/>; its tests run one at a time. xunit wants the
+/// definition in each test assembly: <c>[CollectionDefinition(ClusterCollection.Name)] class … : ICollectionFixture&lt;RedisCluster&gt;;</c>.
+/// </summary>
+public static class ClusterCollection
+{
+    public const string Name = "redis-cluster";
+}
