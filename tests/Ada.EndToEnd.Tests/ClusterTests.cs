@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Ada.Testing;
 using StackExchange.Redis;
+using Xunit.Abstractions;
 
 namespace Ada.EndToEnd.Tests;
 
@@ -12,7 +14,7 @@ namespace Ada.EndToEnd.Tests;
 /// every message is delivered by an event heard on the node that holds it, or not within the test.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ClusterTests(RedisCluster cluster)
+public sealed class ClusterTests(RedisCluster cluster, ITestOutputHelper output)
 {
     private const int TenMinutes = 600;
     private const string Chat = "990001";
@@ -37,23 +39,27 @@ public sealed class ClusterTests(RedisCluster cluster)
             nodes.Add(await cluster.PortOfSlotAsync(RedisCluster.SlotOf($"history:{{{id}}}")));
         }
         Assert.Equal(cluster.Ports.Order(), nodes.Order());
-        await QueueAllAsync(teacher, ids);
+        var due = await QueueAllAsync(teacher, ids);
         await WaitForInboxAsync(ada, ids.Count);
+        output.WriteLine($"RESULT 16 messages on {nodes.Count} primaries, all seen in the sandbox {(DateTimeOffset.UtcNow - due).TotalSeconds:0.00} s after due (polled every ≤ 250 ms)");
 
         // A fourth primary joins and takes over one due shard's slot, with its keys.
         var joined = await cluster.AddPrimaryAsync();
         var movedSlot = RedisCluster.SlotOf("due:{5}");
         await cluster.MoveSlotAsync(movedSlot, joined);
+        var moved = Stopwatch.StartNew();
         // Ada follows: keyspace events turned on there, and both channels of every courier subscribed there.
         await Eventually.WaitAsync(async () => await NodeAsync(joined, async server =>
             (await ConfigAsync(server)).Contains('x', StringComparison.Ordinal)
             && await SubscribersAsync(server, "__keyevent@0__:expired") >= 1
             && await SubscribersAsync(server, "__keyevent@0__:del") >= 1),
             TimeSpan.FromSeconds(90), $"the courier to listen on the new primary {joined}");
+        output.WriteLine($"RESULT new primary {joined} has keyspace events on and the courier subscribed {moved.Elapsed.TotalSeconds:0.00} s after slot {movedSlot} moved to it");
 
         var later = await IdsAsync(teacher, [movedSlot], count: 3);
-        await QueueAllAsync(teacher, later);
+        due = await QueueAllAsync(teacher, later);
         await WaitForInboxAsync(ada, ids.Count + later.Count);
+        output.WriteLine($"RESULT 3 messages on the new primary seen in the sandbox {(DateTimeOffset.UtcNow - due).TotalSeconds:0.00} s after due");
         var inbox = await ada.InboxAsync(Chat);
         Assert.Equal(ids.Count + later.Count, inbox.Select(m => m!["text"]!.GetValue<string>()).Distinct().Count());
         foreach (var id in later)
@@ -115,14 +121,16 @@ public sealed class ClusterTests(RedisCluster cluster)
     }
 
     /// <summary>Queues each id due in two seconds, so each delivery key expires on its own node.</summary>
-    private static async Task QueueAllAsync(HttpClient teacher, IEnumerable<string> ids)
+    private static async Task<DateTimeOffset> QueueAllAsync(HttpClient teacher, IEnumerable<string> ids)
     {
-        var sendAt = DateTimeOffset.UtcNow.AddSeconds(2).ToString("O");
+        var sendAt = DateTimeOffset.UtcNow.AddSeconds(2);
         foreach (var id in ids)
         {
-            using var queued = await teacher.PostAsJsonAsync("/v1/queue", new { id, text = $"message {id}", to = new { users = new[] { "s1" } }, sendAt });
+            using var queued = await teacher.PostAsJsonAsync("/v1/queue",
+                new { id, text = $"message {id}", to = new { users = new[] { "s1" } }, sendAt = sendAt.ToString("O") });
             Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
         }
+        return sendAt;
     }
 
     private static Task WaitForInboxAsync(AdaStack ada, int count) =>
