@@ -24,13 +24,16 @@ public sealed class RedisUnavailableHandler(IProblemDetailsService problems, ILo
     }
 
     /// <summary>Down, slow, or refusing writes for now: loading its data, a replica after a failover, cut off from its replicas.</summary>
-    private static bool IsUnavailable(Exception exception) => exception switch
+    public static bool IsUnavailable(Exception exception) => exception switch
     {
         RedisConnectionException or RedisTimeoutException => true,
         RedisServerException e => e.Message.StartsWith("LOADING", StringComparison.Ordinal)
             || e.Message.StartsWith("READONLY", StringComparison.Ordinal)
             || e.Message.StartsWith("NOREPLICAS", StringComparison.Ordinal)
-            || e.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal),
+            || e.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+            // Redis Cluster: a slot mid-migration (a script's keys split between two nodes) or the cluster down.
+            || e.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+            || e.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal),
         _ => false,
     };
 }
