@@ -8,14 +8,18 @@
 #   Vk__Token=vk1.a.… deploy/run.sh            # VK goes to the real VK API
 #   Sms__BaseUrl=http://phone:8080 Sms__Username=… Sms__Password=… deploy/run.sh   # a real SMS Gateway for Android
 #   Sms__Provider=smsru Sms__ApiId=… deploy/run.sh                               # SMS.ru
+#   ADA_REDIS_CLUSTER=3 deploy/run.sh          # Redis as a local Redis Cluster of 3 primaries
 # Each channel goes to its real provider when its credentials are set, to the sandbox otherwise; the
 # sandbox runs when any channel uses it.
 #
-# Environment (all optional): ADA_REDIS_PORT (6390), ADA_SANDBOX_PORT (5080), ADA_API_PORT (5000),
-# ADA_TELEGRAM_PORT (5081), ADA_VK_PORT (5082), ADA_SMS_PORT (5083), Ada__AdminToken (generated when
-# unset), Telegram__Token, Telegram__BaseUrl, Vk__Token, Vk__BaseUrl, Sms__BaseUrl, Sms__ApiId, …,
-# Scheduling__QuietHours (none when unset), plus any other setting of the services (see deploy/README.md).
-# State (Redis AOF, logs) lives in .run/ at the repository root.
+# Environment (all optional): ADA_REDIS_PORT (6390), ADA_REDIS_CLUSTER (unset: one Redis; 1 or yes: a
+# cluster of 3 primaries on ADA_REDIS_PORT, +1, +2; a number N >= 3: N primaries), ADA_SANDBOX_PORT (5080),
+# ADA_API_PORT (5000), ADA_TELEGRAM_PORT (5081), ADA_VK_PORT (5082), ADA_SMS_PORT (5083), Ada__AdminToken
+# (generated when unset), Telegram__Token, Telegram__BaseUrl, Vk__Token, Vk__BaseUrl, Sms__BaseUrl,
+# Sms__ApiId, …, Scheduling__QuietHours (none when unset), plus any other setting of the services (see
+# deploy/README.md).
+# State (Redis AOF, logs) lives in .run/ at the repository root: .run/redis, or .run/redis-cluster/<port>
+# for each node of the cluster.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -68,20 +72,23 @@ stop() {
   done
 }
 
-# On any exit (Ctrl+C, TERM, an error, a service dying): the .NET services first, then Redis, so
-# Redis outlives its clients and writes its AOF on the way out.
+# On any exit (Ctrl+C, TERM, an error, a service dying): the .NET services first, then Redis (the one
+# node, or every node of the cluster, named redis-<port>), so Redis outlives its clients and writes its
+# AOF on the way out.
 on_exit() {
   local rc=$?
   trap - EXIT INT TERM
-  local name apps=()
-  for name in "${STARTED[@]}"; do [[ $name == redis ]] || apps+=("$name"); done
+  local name apps=() redises=()
+  for name in "${STARTED[@]}"; do
+    if [[ $name == redis || $name == redis-* ]]; then redises+=("$name"); else apps+=("$name"); fi
+  done
   if ((${#apps[@]} > 0)); then
     say "stopping ${apps[*]}"
     stop "${apps[@]}"
   fi
-  if [[ -n ${PID[redis]:-} ]]; then
-    say "stopping redis"
-    stop redis
+  if ((${#redises[@]} > 0)); then
+    say "stopping ${redises[*]}"
+    stop "${redises[@]}"
   fi
   exit "$rc"
 }
@@ -113,17 +120,41 @@ wait_ready() {
   say "$name is ready"
 }
 
+# listening PORT: whether something listens on 127.0.0.1:PORT (a successful connect means it does).
+listening() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
 # port VAR DEFAULT: the port from environment variable VAR, or DEFAULT; it must be free on 127.0.0.1.
 port() {
   local var=$1 value=${!1:-$2}
   if ! [[ $value =~ ^[0-9]+$ ]] || ((value < 1 || value > 65535)); then
     die "$var=$value is not a port number"
   fi
-  # A successful connect means something already listens there.
-  if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$value" 2>/dev/null; then
+  if listening "$value"; then
     die "port $value is in use on 127.0.0.1: stop what uses it, or choose another with $var=<port>"
   fi
   printf '%s' "$value"
+}
+
+# wait_pong NAME PORT: waits until the redis-server NAME answers PING on PORT (PONG once it has loaded
+# its append-only file; "LOADING ..." before).
+wait_pong() {
+  local name=$1 port=$2 deadline=$((SECONDS + READY_TIMEOUT))
+  until [[ $(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null) == PONG ]]; do
+    alive "$name" || {
+      tail_log "$name"
+      die "$name (redis-server) exited"
+    }
+    ((SECONDS < deadline)) || {
+      tail_log "$name"
+      die "$name did not answer PING within ${READY_TIMEOUT}s"
+    }
+    sleep 0.2
+  done
+}
+
+# cluster_info PORT FIELD: FIELD of CLUSTER INFO on the node at PORT (empty when it does not answer).
+cluster_info() {
+  redis-cli -h 127.0.0.1 -p "$1" cluster info 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -131,7 +162,19 @@ port() {
 ensure_commands redis-server:redis-server redis-cli:redis-tools curl:curl
 command -v dotnet >/dev/null 2>&1 || die "dotnet is not on PATH: install the .NET 10 SDK"
 
-mkdir -p "$RUN_DIR/redis" "$LOG_DIR"
+# Redis: one node (the default), or with ADA_REDIS_CLUSTER a local Redis Cluster of CLUSTER_SIZE primaries.
+case ${ADA_REDIS_CLUSTER:-} in
+  '' | 0 | no) CLUSTER_SIZE=0 ;;
+  1 | yes) CLUSTER_SIZE=3 ;;
+  *)
+    if ! [[ $ADA_REDIS_CLUSTER =~ ^[0-9]{1,5}$ ]] || ((10#$ADA_REDIS_CLUSTER < 3)); then
+      die "ADA_REDIS_CLUSTER=$ADA_REDIS_CLUSTER: use 1 or yes (a cluster of 3 primaries), or a number of primaries, 3 or more (the least a Redis Cluster takes)"
+    fi
+    CLUSTER_SIZE=$((10#$ADA_REDIS_CLUSTER))
+    ;;
+esac
+
+mkdir -p "$LOG_DIR"
 # One run per checkout: a second Redis on the same .run/redis would corrupt its append-only file.
 exec 9>"$RUN_DIR/run.lock"
 flock -n 9 || die "deploy/run.sh is already running from this checkout (lock: .run/run.lock)"
@@ -180,29 +223,96 @@ if $USE_SANDBOX; then
   SANDBOX_PORT=$(port ADA_SANDBOX_PORT 5080)
   PORTS+=("$SANDBOX_PORT")
 fi
+REDIS_PORTS=("$REDIS_PORT") # every Redis node
+if ((CLUSTER_SIZE > 0)); then
+  # Cluster node i listens on ADA_REDIS_PORT+i and talks to the others on its cluster bus, that port+10000:
+  # all of them must be free.
+  for ((i = 1; i < CLUSTER_SIZE; i++)); do REDIS_PORTS+=($((REDIS_PORT + i))); done
+  for node_port in "${REDIS_PORTS[@]}"; do
+    bus_port=$((node_port + 10000))
+    ((bus_port <= 65535)) ||
+      die "ADA_REDIS_PORT=$REDIS_PORT leaves no room for $CLUSTER_SIZE nodes and their cluster bus ports (port+10000): choose a lower one"
+    if ((node_port != REDIS_PORT)) && listening "$node_port"; then
+      die "port $node_port (cluster node ADA_REDIS_PORT+$((node_port - REDIS_PORT))) is in use on 127.0.0.1: stop what uses it, or choose another ADA_REDIS_PORT=<port>"
+    fi
+    if listening "$bus_port"; then
+      die "port $bus_port (the cluster bus of node $node_port, its port+10000) is in use on 127.0.0.1: stop what uses it, or choose another ADA_REDIS_PORT=<port>"
+    fi
+    ((node_port == REDIS_PORT)) || PORTS+=("$node_port")
+    PORTS+=("$bus_port")
+  done
+fi
 if [[ -n $(printf '%s\n' "${PORTS[@]}" | sort | uniq -d) ]]; then
   die "two services were given the same port (${PORTS[*]}): check the ADA_*_PORT variables"
 fi
 API_URL=http://127.0.0.1:$API_PORT
-REDIS_CONNECTION=127.0.0.1:$REDIS_PORT
 SANDBOX_URL=http://127.0.0.1:${SANDBOX_PORT:-0}
 
 # (d) Redis, with its data in .run/redis (kept between runs: the directory and scheduled messages stay).
-start redis "$ROOT" redis-server "$ROOT/deploy/redis.conf" --port "$REDIS_PORT" --dir "$RUN_DIR/redis"
-deadline=$((SECONDS + READY_TIMEOUT))
-# PONG once it has loaded its append-only file; "LOADING ..." before.
-until [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]]; do
-  alive redis || {
-    tail_log redis
-    die "redis-server exited"
-  }
-  ((SECONDS < deadline)) || {
-    tail_log redis
-    die "Redis did not answer PING within ${READY_TIMEOUT}s"
-  }
-  sleep 0.2
-done
-say "redis is ready on $REDIS_CONNECTION"
+if ((CLUSTER_SIZE == 0)); then
+  REDIS_DATA=.run/redis
+  REDIS_CONNECTION=127.0.0.1:$REDIS_PORT
+  mkdir -p "$RUN_DIR/redis"
+  start redis "$ROOT" redis-server "$ROOT/deploy/redis.conf" --port "$REDIS_PORT" --dir "$RUN_DIR/redis"
+  wait_pong redis "$REDIS_PORT"
+  say "redis is ready on $REDIS_CONNECTION"
+else
+  # Or a Redis Cluster of CLUSTER_SIZE primaries (no replicas), node <port> with its data (AOF, and the
+  # cluster's shape in nodes.conf) in .run/redis-cluster/<port>, kept between runs like .run/redis.
+  REDIS_DATA=.run/redis-cluster
+  NODES=() # 127.0.0.1:<port> of every node
+  for node_port in "${REDIS_PORTS[@]}"; do
+    mkdir -p "$RUN_DIR/redis-cluster/$node_port"
+    start "redis-$node_port" "$ROOT" redis-server "$ROOT/deploy/redis.conf" --port "$node_port" \
+      --dir "$RUN_DIR/redis-cluster/$node_port" --cluster-enabled yes --cluster-config-file nodes.conf \
+      --cluster-node-timeout 5000 --cluster-allow-replica-migration no
+    NODES+=("127.0.0.1:$node_port")
+  done
+  for node_port in "${REDIS_PORTS[@]}"; do wait_pong "redis-$node_port" "$node_port"; done
+  REDIS_CONNECTION=$(IFS=,; printf '%s' "${NODES[*]}")
+  # What the nodes remember (their nodes.conf): nothing on the first run, so create the cluster; the
+  # cluster of all of them with every slot on later runs, so just wait for it. Anything else (the nodes of
+  # another ADA_REDIS_CLUSTER or ADA_REDIS_PORT, an interrupted create) is not guessed at.
+  fresh=0 formed=0 shapes=()
+  for node_port in "${REDIS_PORTS[@]}"; do
+    known=$(cluster_info "$node_port" cluster_known_nodes)
+    assigned=$(cluster_info "$node_port" cluster_slots_assigned)
+    shapes+=("$node_port knows ${known:-?} node(s) and ${assigned:-?} slots")
+    if [[ $known == 1 && $assigned == 0 ]]; then
+      fresh=$((fresh + 1))
+    elif [[ $known == "$CLUSTER_SIZE" && $assigned == 16384 ]]; then
+      formed=$((formed + 1))
+    fi
+  done
+  if ((fresh == CLUSTER_SIZE)); then
+    say "creating a Redis Cluster of $CLUSTER_SIZE primaries: redis-cli --cluster create ${NODES[*]} --cluster-replicas 0 --cluster-yes"
+    timeout "$READY_TIMEOUT" redis-cli --cluster create "${NODES[@]}" --cluster-replicas 0 --cluster-yes \
+      </dev/null >"$LOG_DIR/redis-cluster-create.log" 2>&1 || {
+      tail_log redis-cluster-create
+      die "redis-cli --cluster create failed (see above)"
+    }
+  elif ((formed == CLUSTER_SIZE)); then
+    say "restarting the Redis Cluster of $CLUSTER_SIZE primaries from $REDIS_DATA/<port>/nodes.conf"
+  else
+    die "the nodes in $REDIS_DATA do not form one cluster of $CLUSTER_SIZE primaries ($(IFS=';'; printf '%s' "${shapes[*]}")): was it made with another ADA_REDIS_CLUSTER or ADA_REDIS_PORT? Start with those, or delete $REDIS_DATA for a new cluster"
+  fi
+  # Every node must see every slot served (after a restart a primary waits a moment before it says ok).
+  deadline=$((SECONDS + READY_TIMEOUT))
+  for node_port in "${REDIS_PORTS[@]}"; do
+    until [[ $(cluster_info "$node_port" cluster_state) == ok ]]; do
+      alive "redis-$node_port" || {
+        tail_log "redis-$node_port"
+        die "redis-$node_port (redis-server) exited"
+      }
+      ((SECONDS < deadline)) || {
+        tail_log "redis-$node_port"
+        die "node $node_port did not report cluster_state:ok within ${READY_TIMEOUT}s (redis-cli -p $node_port cluster info)"
+      }
+      sleep 0.2
+    done
+  done
+  say "the Redis Cluster is ready: $CLUSTER_SIZE primaries on $REDIS_CONNECTION"
+fi
 
 # (e) Each channel's provider, and the settings the sandbox and the API share for it.
 SANDBOX_ENV=()
@@ -337,7 +447,7 @@ case $status in
       warn "POST /v1/import answered $status: $(cat "$RUN_DIR/import-answer.json" 2>/dev/null)"
     fi
     ;;
-  200) say "the directory already has group ivt-21: not seeding (delete .run/redis for a fresh demo directory)" ;;
+  200) say "the directory already has group ivt-21: not seeding (delete $REDIS_DATA for a fresh demo directory)" ;;
   *) warn "GET /v1/groups/ivt-21 answered $status: the demo directory was not seeded" ;;
 esac
 
@@ -369,8 +479,17 @@ if $SMS_SANDBOX; then
 else
   echo "  SMS           real ${Sms__Provider:-android-gateway} (${Sms__BaseUrl:-https://sms.ru}); the demo phone numbers are not real"
 fi
+if ((CLUSTER_SIZE == 0)); then
+  echo "  Redis         $REDIS_CONNECTION (data in $REDIS_DATA)   logs: .run/logs/"
+else
+  cat <<EOF
+  Redis         a Redis Cluster of $CLUSTER_SIZE primaries: $REDIS_CONNECTION
+                (data in $REDIS_DATA/<port>/)   logs: .run/logs/
+                its nodes and their slots:  redis-cli -c -p $REDIS_PORT cluster nodes
+                keys and slots per primary: redis-cli --cluster info 127.0.0.1:$REDIS_PORT
+EOF
+fi
 cat <<EOF
-  Redis         $REDIS_CONNECTION (data in .run/redis)   logs: .run/logs/
   quiet hours   ${QUIET_HOURS:-none (set Scheduling__QuietHours=22:00-08:00 to try them)}
 
 Queue a message to group ivt-21, delivered in 5 seconds (the answer has its "id"); it reaches 3 Telegram
