@@ -21,7 +21,7 @@ public sealed class ApiLoadTests(RedisServer redis, ITestOutputHelper output)
 {
     private const int Clients = 64;
     private const int Users = 256;
-    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Think = TimeSpan.FromMilliseconds(50);
 
     private sealed record Accepted(string Id, string Text, string UserId);
@@ -40,12 +40,12 @@ public sealed class ApiLoadTests(RedisServer redis, ITestOutputHelper output)
         var load = Task.WhenAll(Enumerable.Range(0, Clients).Select(c => ClientAsync(ada, c, clock, accepted, refused, latencies)));
 
         // Restart the courier twice while the load runs: once politely, once as a crash.
-        await Stack.DelayUntilAsync(loadStart.AddSeconds(8));
+        await Stack.DelayUntilAsync(loadStart.AddSeconds(15));
         ada.Log($"SIGTERM courier #{ada.Couriers.Count} at {clock.Elapsed.TotalSeconds:0.0} s ({accepted.Count} accepted so far)");
         var exit = await ada.Couriers[^1].StopAsync();
         ada.Log($"courier #{ada.Couriers.Count} stopped by SIGTERM (exit {exit}) at {clock.Elapsed.TotalSeconds:0.0} s");
         await ada.StartCourierAsync();
-        await Stack.DelayUntilAsync(loadStart.AddSeconds(18));
+        await Stack.DelayUntilAsync(loadStart.AddSeconds(40));
         ada.Couriers[^1].Kill();
         ada.Log($"courier #{ada.Couriers.Count} killed by SIGKILL at {clock.Elapsed.TotalSeconds:0.0} s");
         await ada.StartCourierAsync();
