@@ -64,6 +64,8 @@ public static class Keys
     public static RedisKey SmsEnvelope(string envelopeId) => $"sms:envelope:{envelopeId}";
     /// <summary>The code a sender types in an SMS (<c>STATUS A7K2P</c>) → the message id, kept 30 days.</summary>
     public static RedisKey ShortId(string senderId, string code) => $"shortid:{{{senderId}}}:{code}";
+    /// <summary>How many SMS answers Ada sent a person in the current hour (Sms:RepliesPerHour).</summary>
+    public static RedisKey SmsReplies(string userId) => $"smsreplies:{{{userId}}}";
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>
     public static RedisKey SenderHistory(string senderId) => $"sent:{{{senderId}}}";
 

@@ -47,6 +47,7 @@ public static class Extensions
         services.AddSingleton<SmsAddressees>();
         services.AddSingleton<ShortIds>();
         services.AddSingleton<UnknownSenders>();
+        services.AddSingleton<SmsReplyBudget>();
         services.AddSingleton<SmsReports>();
 
         return builder;

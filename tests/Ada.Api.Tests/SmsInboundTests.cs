@@ -131,6 +131,27 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
     }
 
     [Fact]
+    public async Task Inbound_ManySmsInAnHour_AreActedOnButAnsweredOnlyUpToTheLimit()
+    {
+        var (app, gateway) = await StartAsync(new Dictionary<string, string?> { ["Sms:RepliesPerHour"] = "2" });
+
+        for (var i = 1; i <= 4; i++)
+        {
+            Assert.Equal("queued", await gateway.SmsAsync(Teacher, $"ИВТ-21: note {i}"));
+        }
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.Equal("refused", await gateway.SmsAsync("+79990000003", $"ИВТ-21: hi {i}"));
+        }
+
+        Assert.Equal(4, (await gateway.SentByAsync("t1")).Count);
+        Assert.Equal(2, (await gateway.RepliesToAsync("t1")).Count);
+        Assert.Equal(2, (await gateway.RepliesToAsync("s1")).Count);
+        var ttl = await app.Db.KeyTimeToLiveAsync(Keys.SmsReplies("t1"));
+        Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+    }
+
+    [Fact]
     public async Task Inbound_TextOverTheSegmentCap_AnswersWithTheCountAndQueuesNothing()
     {
         var gateway = Gateway;

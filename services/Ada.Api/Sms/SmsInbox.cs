@@ -17,7 +17,7 @@ namespace Ada.Api.Sms;
 /// </summary>
 public sealed class SmsInbox(
     DirectoryStore directory, MessageStore messages, MessageQueue queue, CourierRegistry couriers,
-    SmsAddressees addressees, ShortIds shortIds, UnknownSenders unknownSenders,
+    SmsAddressees addressees, ShortIds shortIds, UnknownSenders unknownSenders, SmsReplyBudget replyBudget,
     IOptions<SmsOptions> sms, IOptions<AdaOptions> ada, IOptions<SchedulingOptions> scheduling,
     TimeProvider time, ILogger<SmsInbox> logger)
 {
@@ -150,10 +150,15 @@ public sealed class SmsInbox(
 
     /// <summary>
     /// Ada's answer: a system message, so urgent (it must not wait for the morning) and sent with the admin
-    /// role as <c>Sms:ReplySender</c>, on the SMS channel only, cut to what the channel accepts.
+    /// role as <c>Sms:ReplySender</c>, on the SMS channel only, cut to what the channel accepts; at most
+    /// <c>Sms:RepliesPerHour</c> a person (<see cref="SmsReplyBudget"/>).
     /// </summary>
     private async Task ReplyAsync(string userId, string text)
     {
+        if (!await replyBudget.TakeAsync(userId))
+        {
+            return;
+        }
         var fitted = SmsReplies.Fit(text, await couriers.GetLimitsAsync(Channels.Sms));
         var body = new QueueBody(null, fitted, new AddresseesBody([userId], null, null), null, true, "sms", [Channels.Sms]);
         var result = await queue.QueueAsync(new Caller(ReplySender, Roles.Admin), body);

@@ -18,10 +18,17 @@ public sealed record SmsOptions : IValidatableObject
     /// <summary>The sender id of Ada's answers to SMS commands; null means <c>Ada:AdminUserId</c>.</summary>
     public string? ReplySender { get; init; }
 
+    /// <summary>Answers Ada texts one person per hour (each is a paid SMS); 0 = no limit.</summary>
+    public int RepliesPerHour { get; init; } = 30;
+
     public bool WebhooksConfigured => !string.IsNullOrEmpty(WebhookSigningKey);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (RepliesPerHour < 0)
+        {
+            yield return new ValidationResult($"Sms__RepliesPerHour is {RepliesPerHour}; use 0 (no limit) or more.", [nameof(RepliesPerHour)]);
+        }
         if (ReplySender is not null && !MessageIds.IsValidEntityId(ReplySender))
         {
             yield return new ValidationResult(
