@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -12,10 +14,12 @@ namespace Ada.Couriers.Sms;
 /// SMS Gateway for Android (capcom6/android-sms-gateway) over HTTP with basic auth. One request carries one
 /// text and several numbers: <c>POST message</c> on the phone's local server, <c>POST messages</c> on the
 /// cloud or a private server (base address ending in <c>/3rdparty/v1</c>); body
-/// <c>{"textMessage":{"text"},"phoneNumbers":[…],"withDeliveryReport":true}</c>; answer 202
-/// <c>{"id","state","recipients":[{"phoneNumber","state","error"?}]}</c>. The gateway gives the message one id
-/// for all its numbers, and its reports name the id and the number, so each receipt remembers
-/// <see cref="SmsProviderIds.AndroidGateway"/>. Webhooks: <c>GET|POST webhooks</c> with <c>{"url","event"}</c>.
+/// <c>{"id","textMessage":{"text"},"phoneNumbers":[…],"withDeliveryReport":true}</c>; answer 202
+/// <c>{"id","state","recipients":[{"phoneNumber","state","error"?}]}</c>. The message has one id for all its numbers,
+/// and the gateway's reports name the id and the number, so each receipt remembers <see cref="SmsProviderIds.AndroidGateway"/>.
+/// The id is ours (<see cref="MessageId"/>): the same for a retry of the same request, so a request whose answer was lost
+/// and that is sent again is refused with 409 (the gateway keeps one message per id) instead of texting everyone twice;
+/// 409 is therefore taken as "accepted earlier". Webhooks: <c>GET|POST webhooks</c> with <c>{"url","event"}</c>.
 /// </summary>
 public sealed class AndroidGatewayClient(HttpClient http, SmsOptions options, ILogger<AndroidGatewayClient> logger) : ISmsGateway
 {
@@ -39,10 +43,27 @@ public sealed class AndroidGatewayClient(HttpClient http, SmsOptions options, IL
     public static bool IsServerMode(Uri? baseAddress) =>
         baseAddress?.AbsolutePath.TrimEnd('/').EndsWith("/3rdparty/v1", StringComparison.OrdinalIgnoreCase) == true;
 
-    public async Task<IReadOnlyList<SmsSendResult>> SendAsync(string text, IReadOnlyList<string> phoneNumbers,
+    /// <summary>
+    /// The message id Ada gives a send request: 32 lower-case hex characters of SHA-256 over the request key, the text and
+    /// the numbers in order (ordinal), each part length-prefixed. The gateways take at most 36 characters (the cloud
+    /// validates <c>max=36</c>). Deterministic, so a retry of the same request carries the same id; another message,
+    /// other people or other numbers (the one-by-one resend after a 400) give another.
+    /// </summary>
+    public static string MessageId(string requestKey, string text, IEnumerable<string> phoneNumbers)
+    {
+        var canonical = new StringBuilder();
+        foreach (var part in phoneNumbers.Order(StringComparer.Ordinal).Prepend(text).Prepend(requestKey))
+        {
+            canonical.Append(part.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(part).Append('\n');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())))[..32];
+    }
+
+    public async Task<IReadOnlyList<SmsSendResult>> SendAsync(string text, IReadOnlyList<string> phoneNumbers, string requestKey,
         CancellationToken cancellationToken)
     {
-        var request = new SendRequest(new TextMessage(text), phoneNumbers, WithDeliveryReport: true);
+        var id = MessageId(requestKey, text, phoneNumbers);
+        var request = new SendRequest(id, new TextMessage(text), phoneNumbers, WithDeliveryReport: true);
         HttpResponseMessage response;
         try
         {
@@ -57,7 +78,7 @@ public sealed class AndroidGatewayClient(HttpClient http, SmsOptions options, IL
         {
             if (response.IsSuccessStatusCode)
             {
-                return await ReadAcceptedAsync(response, phoneNumbers, cancellationToken);
+                return await ReadAcceptedAsync(response, id, phoneNumbers, cancellationToken);
             }
             var detail = await ErrorMessageAsync(response, cancellationToken);
             var status = (int)response.StatusCode;
@@ -68,9 +89,17 @@ public sealed class AndroidGatewayClient(HttpClient http, SmsOptions options, IL
                     var results = new List<SmsSendResult>(phoneNumbers.Count);
                     foreach (var phone in phoneNumbers)
                     {
-                        results.AddRange(await SendAsync(text, [phone], cancellationToken));
+                        // Each with its own id (it is another request); the same one if this resend is itself retried.
+                        results.AddRange(await SendAsync(text, [phone], requestKey, cancellationToken));
                     }
                     return results;
+                case HttpStatusCode.Conflict:
+                    // "duplicate id" (cloud) / "Message with the same ID already exists" (app): an earlier try of this very
+                    // request got through though its answer did not reach us. The gateway has it; its reports name our id.
+                    logger.LogInformation(
+                        "The Android gateway already has message {GatewayMessageId} ({Count} numbers): an earlier try was accepted; taken as sent ({Detail})",
+                        id, phoneNumbers.Count, detail);
+                    return [.. phoneNumbers.Select(phone => new SmsSendResult.Accepted(SmsProviderIds.AndroidGateway(id, phone)))];
                 case HttpStatusCode.BadRequest:
                     return Every(phoneNumbers, new SmsSendResult.Rejected("rejected", $"400: {detail}"));
                 case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
@@ -102,8 +131,8 @@ public sealed class AndroidGatewayClient(HttpClient http, SmsOptions options, IL
         }
     }
 
-    private async Task<IReadOnlyList<SmsSendResult>> ReadAcceptedAsync(HttpResponseMessage response, IReadOnlyList<string> phoneNumbers,
-        CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SmsSendResult>> ReadAcceptedAsync(HttpResponseMessage response, string id,
+        IReadOnlyList<string> phoneNumbers, CancellationToken cancellationToken)
     {
         MessageState? state = null;
         try
@@ -112,9 +141,11 @@ public sealed class AndroidGatewayClient(HttpClient http, SmsOptions options, IL
         }
         catch (JsonException e)
         {
-            // Accepted all the same: sending again would text everyone twice. Only the reports cannot be matched.
-            logger.LogWarning(e, "The Android gateway accepted a message but its answer could not be read");
+            // Accepted all the same: sending again would text everyone twice. The message carries our id.
+            logger.LogWarning(e, "The Android gateway accepted message {GatewayMessageId} but its answer could not be read", id);
         }
+        // The gateway keeps the id it was given; should an answer name another, its reports will name that one.
+        var messageId = string.IsNullOrEmpty(state?.Id) ? id : state.Id;
         var recipients = (state?.Recipients ?? [])
             .GroupBy(r => SmsProviderIds.Digits(r.PhoneNumber ?? ""))
             .ToDictionary(g => g.Key, g => g.First());
@@ -125,8 +156,7 @@ public sealed class AndroidGatewayClient(HttpClient http, SmsOptions options, IL
             {
                 return new SmsSendResult.Rejected("rejected", recipient!.Error ?? "the gateway marked the number failed");
             }
-            return (SmsSendResult)new SmsSendResult.Accepted(
-                string.IsNullOrEmpty(state?.Id) ? null : SmsProviderIds.AndroidGateway(state.Id, phone));
+            return (SmsSendResult)new SmsSendResult.Accepted(SmsProviderIds.AndroidGateway(messageId, phone));
         })];
     }
 
@@ -160,7 +190,7 @@ public sealed class AndroidGatewayClient(HttpClient http, SmsOptions options, IL
 
     private sealed record TextMessage(string Text);
 
-    private sealed record SendRequest(TextMessage TextMessage, IReadOnlyList<string> PhoneNumbers, bool WithDeliveryReport);
+    private sealed record SendRequest(string Id, TextMessage TextMessage, IReadOnlyList<string> PhoneNumbers, bool WithDeliveryReport);
 
     private sealed record RecipientState(string? PhoneNumber, string? State, string? Error);
 

@@ -31,6 +31,14 @@ public interface ISmsGateway
     /// </summary>
     bool PollsDeliveryStatus { get; }
 
+    /// <param name="text">The text, the same to every number.</param>
     /// <param name="phoneNumbers">Normalized (<see cref="PhoneNumbers.Normalize"/>), no number twice.</param>
-    Task<IReadOnlyList<SmsSendResult>> SendAsync(string text, IReadOnlyList<string> phoneNumbers, CancellationToken cancellationToken);
+    /// <param name="requestKey">
+    /// Names what is being sent: the same when the caller tries the same people again with the same message, different
+    /// for another message or other people (<see cref="SmsSender.RequestKey"/>). A gateway with an idempotency key
+    /// derives it from this, the text and the numbers (<see cref="AndroidGatewayClient.MessageId"/>), so a retry after
+    /// an answer that never came is recognised rather than texted twice. SMS.ru has no such key and ignores it.
+    /// </param>
+    Task<IReadOnlyList<SmsSendResult>> SendAsync(string text, IReadOnlyList<string> phoneNumbers, string requestKey,
+        CancellationToken cancellationToken);
 }

@@ -44,7 +44,11 @@ public sealed class SmsRuClient(HttpClient http, SmsOptions options, ILogger<Sms
 
     public bool PollsDeliveryStatus => true;
 
-    public async Task<IReadOnlyList<SmsSendResult>> SendAsync(string text, IReadOnlyList<string> phoneNumbers,
+    /// <remarks>
+    /// SMS.ru's <c>/sms/send</c> has no idempotency key, so <paramref name="requestKey"/> is not sent: a request whose
+    /// answer is lost (timeout, network) and that is retried can text its numbers twice.
+    /// </remarks>
+    public async Task<IReadOnlyList<SmsSendResult>> SendAsync(string text, IReadOnlyList<string> phoneNumbers, string requestKey,
         CancellationToken cancellationToken)
     {
         var numbers = phoneNumbers.Select(Ada.Core.Couriers.SmsProviderIds.Digits).ToList();

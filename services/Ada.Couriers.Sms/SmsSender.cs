@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Ada.Core.Couriers;
 using Ada.Core.Messages;
 using Ada.Core.Redis;
@@ -16,6 +17,10 @@ namespace Ada.Couriers.Sms;
 /// </list>
 /// Each accepted text's provider id is remembered so delivery reports find the receipt; SMS.ru ids also
 /// join the status poller's queue (<see cref="SmsRuPending"/>).
+/// A request is named by <see cref="RequestKey"/> (the message and its people), from which the Android gateway's
+/// idempotency id comes. So that a request whose answer was lost comes back as the same request, people being retried
+/// never share a request with people tried fewer times, and every number of a failed request gets the same backoff:
+/// they fall due together.
 /// </summary>
 public sealed class SmsSender : IChannelSender, IDisposable
 {
@@ -72,7 +77,10 @@ public sealed class SmsSender : IChannelSender, IDisposable
                 outcomes[i] = new SendOutcome.Failed(addressees[i], "bad_address", $"'{addressees[i].Address}' is not a phone number with its country code");
             }
         }
-        foreach (var chunk in Chunk(numbers, _gateway.MaxRecipientsPerRequest))
+        // Grouped by attempts so far: first tries apart from retries, which then repeat their earlier request.
+        var chunks = numbers.GroupBy(n => addressees[n.Index].Attempts)
+            .SelectMany(group => Chunk([.. group], _gateway.MaxRecipientsPerRequest));
+        foreach (var chunk in chunks)
         {
             if (stop.IsCancellationRequested)
             {
@@ -110,8 +118,11 @@ public sealed class SmsSender : IChannelSender, IDisposable
         List<(int Index, string Phone)> chunk, SendOutcome?[] outcomes)
     {
         // In flight requests finish even when stopping: what was sent must be reported.
-        var results = await _gateway.SendAsync(message.Text, [.. chunk.Select(c => c.Phone)], CancellationToken.None);
+        var requestKey = RequestKey(message.Id, chunk.Select(c => addressees[c.Index].UserId));
+        var results = await _gateway.SendAsync(message.Text, [.. chunk.Select(c => c.Phone)], requestKey, CancellationToken.None);
         var sentAt = _time.GetUtcNow();
+        // One backoff for the whole request, so its numbers come back together (see the class summary).
+        var backoff = Backoff(chunk.Max(c => addressees[c.Index].Attempts));
         var remembered = new List<Task>();
         var polled = new List<string>();
         TimeSpan? slowDown = null;
@@ -123,7 +134,7 @@ public sealed class SmsSender : IChannelSender, IDisposable
                 SmsSendResult.Accepted accepted => new SendOutcome.Sent(to, accepted.ProviderMessageId),
                 SmsSendResult.Rejected rejected => new SendOutcome.Failed(to, rejected.ErrorClass, rejected.Reason, rejected.Deactivate),
                 SmsSendResult.Transient transient => new SendOutcome.Retry(to, transient.ErrorClass, transient.Reason,
-                    transient.After ?? Backoff(to.Attempts), transient.Throttled),
+                    transient.After ?? backoff, transient.Throttled),
                 _ => throw new InvalidOperationException($"unknown result {results[k]}"),
             };
             if (results[k] is SmsSendResult.Accepted { ProviderMessageId: { } providerId })
@@ -194,6 +205,14 @@ public sealed class SmsSender : IChannelSender, IDisposable
         }
         return allowed;
     }
+
+    /// <summary>
+    /// Names one gateway request: the Ada message and the people in it (user ids, in ordinal order). A retry of the same
+    /// people for the same message gives the same key; another message, or other people — also two people who share a
+    /// phone and so go in separate requests — another.
+    /// </summary>
+    public static string RequestKey(string messageId, IEnumerable<string> userIds) =>
+        JsonSerializer.Serialize(userIds.Order(StringComparer.Ordinal).Prepend(messageId));
 
     /// <summary>Chunks of at most <paramref name="size"/> numbers, no number twice in one (two people may share a phone).</summary>
     internal static IEnumerable<List<(int Index, string Phone)>> Chunk(IReadOnlyList<(int Index, string Phone)> numbers, int size)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Ada.Core.Couriers;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ada.Couriers.Sms.Tests;
@@ -7,6 +8,8 @@ namespace Ada.Couriers.Sms.Tests;
 /// <summary>SMS Gateway for Android's HTTP API as its docs and source describe it.</summary>
 public sealed class AndroidGatewayClientTests
 {
+    private const string Key = "[\"t1:1\",\"u1\",\"u2\"]";
+
     private readonly StubHttp _http = new();
 
     [Theory]
@@ -17,7 +20,7 @@ public sealed class AndroidGatewayClientTests
     {
         _http.Answer = _ => Accepted("PyDmBQZZXYmyxMwED8Fzy", ("+79990001234", "Pending", null), ("+79990005678", "Pending", null));
 
-        var results = await Client(baseAddress).SendAsync("Лекция отменена", ["+79990001234", "+79990005678"], CancellationToken.None);
+        var results = await Client(baseAddress).SendAsync("Лекция отменена", ["+79990001234", "+79990005678"], Key, CancellationToken.None);
 
         var call = Assert.Single(_http.Calls);
         Assert.Equal((HttpMethod.Post, path), (call.Method, call.Path));
@@ -35,7 +38,7 @@ public sealed class AndroidGatewayClientTests
     {
         _http.Answer = _ => Accepted("m1", ("+79990001234", "Pending", null));
 
-        await Client().SendAsync("hi", ["+79990001234"], CancellationToken.None);
+        await Client().SendAsync("hi", ["+79990001234"], Key, CancellationToken.None);
 
         Assert.Equal("Basic c21zOnNlY3JldA==", _http.Calls.Single().Authorization);
     }
@@ -45,7 +48,7 @@ public sealed class AndroidGatewayClientTests
     {
         _http.Answer = _ => Accepted("m1", ("79990001234", "Pending", null), ("79990005678", "Failed", "RESULT_ERROR_GENERIC_FAILURE"));
 
-        var results = await Client().SendAsync("hi", ["+79990001234", "+79990005678"], CancellationToken.None);
+        var results = await Client().SendAsync("hi", ["+79990001234", "+79990005678"], Key, CancellationToken.None);
 
         Assert.IsType<SmsSendResult.Accepted>(results[0]);
         Assert.Equal(new SmsSendResult.Rejected("rejected", "RESULT_ERROR_GENERIC_FAILURE"), results[1]);
@@ -62,12 +65,89 @@ public sealed class AndroidGatewayClientTests
                 : Accepted("m-" + numbers[0], [.. numbers.Select(n => (n, "Pending", (string?)null))]);
         };
 
-        var results = await Client().SendAsync("hi", ["+79990001234", "+10000000000", "+79990005678"], CancellationToken.None);
+        var results = await Client().SendAsync("hi", ["+79990001234", "+10000000000", "+79990005678"], Key, CancellationToken.None);
 
         Assert.Equal(new SmsSendResult.Accepted("m-+79990001234:+79990001234"), results[0]);
         Assert.Equal(new SmsSendResult.Rejected("rejected", "400: invalid phone number +10000000000"), results[1]);
         Assert.Equal(new SmsSendResult.Accepted("m-+79990005678:+79990005678"), results[2]);
         Assert.Equal(4, _http.Calls.Count);
+        // The resends are other requests: each has its own id, not the refused request's.
+        Assert.Equal(
+            [
+                AndroidGatewayClient.MessageId(Key, "hi", ["+79990001234", "+10000000000", "+79990005678"]),
+                AndroidGatewayClient.MessageId(Key, "hi", ["+79990001234"]),
+                AndroidGatewayClient.MessageId(Key, "hi", ["+10000000000"]),
+                AndroidGatewayClient.MessageId(Key, "hi", ["+79990005678"]),
+            ],
+            _http.Calls.Select(c => (string?)JsonNode.Parse(c.Body)!["id"]));
+        Assert.Equal(4, _http.Calls.Select(c => (string?)JsonNode.Parse(c.Body)!["id"]).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task SendAsync_SameRequestAgain_CarriesTheSameIdOf32HexCharacters()
+    {
+        _http.Answer = call => Accepted((string)JsonNode.Parse(call.Body)!["id"]!, ("+79990001234", "Pending", null), ("+79990005678", "Pending", null));
+
+        var first = await Client().SendAsync("Лекция отменена", ["+79990001234", "+79990005678"], Key, CancellationToken.None);
+        var again = await Client().SendAsync("Лекция отменена", ["+79990005678", "+79990001234"], Key, CancellationToken.None);
+
+        var ids = _http.Calls.Select(c => (string)JsonNode.Parse(c.Body)!["id"]!).ToList();
+        Assert.Equal(2, ids.Count);
+        Assert.Equal(ids[0], ids[1]);
+        Assert.Matches("^[0-9a-f]{32}$", ids[0]);
+        Assert.Equal(AndroidGatewayClient.MessageId(Key, "Лекция отменена", ["+79990001234", "+79990005678"]), ids[0]);
+        Assert.StartsWith($$"""{"id":"{{ids[0]}}","textMessage":""", _http.Calls.First().Body, StringComparison.Ordinal);
+        Assert.Equal(new SmsSendResult.Accepted($"{ids[0]}:+79990001234"), first[0]);
+        Assert.Equal(first[0], again[1]);
+    }
+
+    [Fact]
+    public void MessageId_AnotherMessagePeopleTextOrNumbers_AnotherId()
+    {
+        var id = AndroidGatewayClient.MessageId(Key, "hi", ["+79990001234", "+79990005678"]);
+
+        Assert.Equal(id, AndroidGatewayClient.MessageId(Key, "hi", ["+79990005678", "+79990001234"]));
+        Assert.All(
+            new[]
+            {
+                AndroidGatewayClient.MessageId("[\"t1:2\",\"u1\",\"u2\"]", "hi", ["+79990001234", "+79990005678"]),
+                AndroidGatewayClient.MessageId("[\"t1:1\",\"u1\",\"u3\"]", "hi", ["+79990001234", "+79990005678"]),
+                AndroidGatewayClient.MessageId(Key, "hi!", ["+79990001234", "+79990005678"]),
+                AndroidGatewayClient.MessageId(Key, "hi", ["+79990001234"]),
+                AndroidGatewayClient.MessageId(Key, "hi", ["+79990001234", "+79990005679"]),
+            },
+            other => Assert.NotEqual(id, other));
+    }
+
+    [Theory]
+    [InlineData("""{"message":"duplicate id"}""")]
+    [InlineData("""{"message":"Message with the same ID already exists"}""")]
+    public async Task SendAsync_Conflict_EveryNumberAcceptedEarlierUnderOurId(string answer)
+    {
+        _http.Answer = _ => StubHttp.Json(HttpStatusCode.Conflict, answer);
+
+        var results = await Client().SendAsync("hi", ["+79990001234", "+79990005678"], Key, CancellationToken.None);
+
+        var id = AndroidGatewayClient.MessageId(Key, "hi", ["+79990001234", "+79990005678"]);
+        Assert.Equal(
+            [
+                new SmsSendResult.Accepted(SmsProviderIds.AndroidGateway(id, "+79990001234")),
+                new SmsSendResult.Accepted(SmsProviderIds.AndroidGateway(id, "+79990005678")),
+            ],
+            results);
+        Assert.Single(_http.Calls);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.NotFound)]
+    [InlineData(HttpStatusCode.UnprocessableEntity)]
+    public async Task SendAsync_OtherClientErrors_RejectedNotTakenAsSent(HttpStatusCode status)
+    {
+        _http.Answer = _ => StubHttp.Json(status, """{"message":"nope"}""");
+
+        var results = await Client().SendAsync("hi", ["+79990001234", "+79990005678"], Key, CancellationToken.None);
+
+        Assert.All(results, r => Assert.Equal(new SmsSendResult.Rejected("rejected", $"{(int)status}: nope"), r));
     }
 
     [Fact]
@@ -80,7 +160,7 @@ public sealed class AndroidGatewayClientTests
             return response;
         };
 
-        var result = Assert.Single(await Client().SendAsync("hi", ["+79990001234"], CancellationToken.None));
+        var result = Assert.Single(await Client().SendAsync("hi", ["+79990001234"], Key, CancellationToken.None));
 
         Assert.Equal(new SmsSendResult.Transient("throttled", "429: slow down", TimeSpan.FromSeconds(7), Throttled: true), result);
     }
@@ -93,7 +173,7 @@ public sealed class AndroidGatewayClientTests
     {
         _http.Answer = _ => StubHttp.Json(status, """{"message":"nope"}""");
 
-        var results = await Client().SendAsync("hi", ["+79990001234", "+79990005678"], CancellationToken.None);
+        var results = await Client().SendAsync("hi", ["+79990001234", "+79990005678"], Key, CancellationToken.None);
 
         Assert.All(results, r => Assert.Equal(errorClass, Assert.IsType<SmsSendResult.Transient>(r).ErrorClass));
         Assert.Single(_http.Calls);
@@ -104,19 +184,19 @@ public sealed class AndroidGatewayClientTests
     {
         _http.Answer = _ => throw new HttpRequestException("No route to host");
 
-        var result = Assert.Single(await Client().SendAsync("hi", ["+79990001234"], CancellationToken.None));
+        var result = Assert.Single(await Client().SendAsync("hi", ["+79990001234"], Key, CancellationToken.None));
 
         Assert.Equal(new SmsSendResult.Transient("network", "No route to host"), result);
     }
 
     [Fact]
-    public async Task SendAsync_AcceptedWithoutAReadableAnswer_SentWithoutId()
+    public async Task SendAsync_AcceptedWithoutAReadableAnswer_SentUnderOurId()
     {
         _http.Answer = _ => new HttpResponseMessage(HttpStatusCode.Accepted) { Content = new StringContent("ok") };
 
-        var result = Assert.Single(await Client().SendAsync("hi", ["+79990001234"], CancellationToken.None));
+        var result = Assert.Single(await Client().SendAsync("hi", ["+79990001234"], Key, CancellationToken.None));
 
-        Assert.Equal(new SmsSendResult.Accepted(null), result);
+        Assert.Equal(new SmsSendResult.Accepted(SmsProviderIds.AndroidGateway(AndroidGatewayClient.MessageId(Key, "hi", ["+79990001234"]), "+79990001234")), result);
     }
 
     [Fact]

@@ -40,6 +40,65 @@ public sealed class AndroidGatewaySandboxTests(RedisServer redis, SmsSandbox san
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Send_SameRequestTwice_CarriesOurIdBothTimes_TheSecondIs409AndTextsNobodyAgain(bool cloud)
+    {
+        var phones = new[] { SmsSandbox.NewNumber(), SmsSandbox.NewNumber() };
+        using var sender = Sender(cloud ? sandbox.CloudServer : sandbox.LocalServer);
+        var message = new OutgoingMessage("t1:7", "Пара в 301");
+
+        var first = await sender.SendAsync(message, [new Addressee("u1", phones[0]), new Addressee("u2", phones[1])], CancellationToken.None);
+        var again = await sender.SendAsync(message, [new Addressee("u1", phones[0], 1), new Addressee("u2", phones[1], 1)], CancellationToken.None);
+
+        var id = AndroidGatewayClient.MessageId(SmsSender.RequestKey("t1:7", ["u1", "u2"]), "Пара в 301", phones);
+        Assert.Matches("^[0-9a-f]{32}$", id);
+        for (var i = 0; i < phones.Length; i++)
+        {
+            Assert.Equal(SmsProviderIds.AndroidGateway(id, phones[i]), Assert.IsType<SendOutcome.Sent>(first[i]).ProviderMessageId);
+            Assert.Equal(SmsProviderIds.AndroidGateway(id, phones[i]), Assert.IsType<SendOutcome.Sent>(again[i]).ProviderMessageId);
+            Assert.Equal(("Пара в 301", id), Assert.Single(await sandbox.InboxAsync(phones[i])));
+        }
+    }
+
+    [Theory]
+    [InlineData(false, "accept_then_timeout", "network")]
+    [InlineData(true, "accept_then_timeout", "network")]
+    [InlineData(false, "accept_then_error502", "provider_502")]
+    [InlineData(true, "accept_then_error502", "provider_502")]
+    public async Task Send_AnswerLostAfterTheGatewayAccepted_RetryCarriesTheSameIdGets409AndIsSentOnce(bool cloud, string fault, string errorClass)
+    {
+        var phones = new[] { SmsSandbox.NewNumber(), SmsSandbox.NewNumber() };
+        using var sender = Sender(cloud ? sandbox.CloudServer : sandbox.LocalServer, timeout: TimeSpan.FromSeconds(4));
+        var message = new OutgoingMessage("t1:8", "Зачёт переносится");
+        await sandbox.SetGatewayFaultAsync(fault);
+        IReadOnlyList<SendOutcome> lost;
+        try
+        {
+            lost = await sender.SendAsync(message, [new Addressee("u1", phones[0]), new Addressee("u2", phones[1])], CancellationToken.None);
+        }
+        finally
+        {
+            await sandbox.SetGatewayFaultAsync("none", count: null);
+        }
+
+        // The gateway sent both texts; the courier only saw the request fail, and retries the people together.
+        Assert.All(lost, o => Assert.Equal(errorClass, Assert.IsType<SendOutcome.Retry>(o).ErrorClass));
+        Assert.Single(lost.Select(o => ((SendOutcome.Retry)o).After).Distinct());
+        var retried = await sender.SendAsync(message, [.. lost.Select(o => o.To with { Attempts = 1 })], CancellationToken.None);
+
+        var store = new CourierStore(_redis.Mux, new AdaScripts());
+        for (var i = 0; i < phones.Length; i++)
+        {
+            var (text, gatewayId) = Assert.Single(await sandbox.InboxAsync(phones[i]));
+            Assert.Equal("Зачёт переносится", text);
+            var sent = Assert.IsType<SendOutcome.Sent>(retried[i]);
+            Assert.Equal(SmsProviderIds.AndroidGateway(gatewayId!, phones[i]), sent.ProviderMessageId);
+            Assert.Equal(("t1:8", $"u{i + 1}"), await store.FindByProviderIdAsync("sms", sent.ProviderMessageId!));
+        }
+    }
+
     [Fact]
     public async Task Send_WrongPassword_RetriedAsAConfigurationFault()
     {
@@ -98,14 +157,14 @@ public sealed class AndroidGatewaySandboxTests(RedisServer redis, SmsSandbox san
             ours.Order());
     }
 
-    private SmsSender Sender(string baseUrl, string password = SmsSandbox.Password)
+    private SmsSender Sender(string baseUrl, string password = SmsSandbox.Password, TimeSpan? timeout = null)
     {
         var options = new SmsOptions
         {
             BaseUrl = baseUrl, Username = SmsSandbox.Username, Password = password, MessagesPerSecond = 0, PerNumberPerMinute = 0,
         };
         var scripts = new AdaScripts();
-        return new SmsSender(Client(options), Options.Create(options), _redis.Mux, scripts, new CourierStore(_redis.Mux, scripts),
+        return new SmsSender(Client(options, timeout), Options.Create(options), _redis.Mux, scripts, new CourierStore(_redis.Mux, scripts),
             new SmsRuPending(_redis.Mux), TimeProvider.System, new TestLogger<SmsSender>(output));
     }
 
@@ -115,14 +174,14 @@ public sealed class AndroidGatewaySandboxTests(RedisServer redis, SmsSandbox san
         {
             BaseUrl = baseUrl ?? sandbox.LocalServer, Username = SmsSandbox.Username, Password = SmsSandbox.Password, PublicUrl = publicUrl,
         };
-        return new AndroidWebhookRegistrar(Client(options), Options.Create(options), TimeProvider.System,
+        return new AndroidWebhookRegistrar(Client(options, null), Options.Create(options), TimeProvider.System,
             NullLogger<AndroidWebhookRegistrar>.Instance);
     }
 
-    private static AndroidGatewayClient Client(SmsOptions options)
+    private AndroidGatewayClient Client(SmsOptions options, TimeSpan? timeout)
     {
-        var http = new HttpClient { BaseAddress = new Uri(options.BaseUrl!.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(10) };
+        var http = new HttpClient { BaseAddress = new Uri(options.BaseUrl!.TrimEnd('/') + "/"), Timeout = timeout ?? TimeSpan.FromSeconds(10) };
         http.DefaultRequestHeaders.Authorization = AndroidGatewayClient.BasicAuth(options.Username!, options.Password!);
-        return new AndroidGatewayClient(http, options, NullLogger<AndroidGatewayClient>.Instance);
+        return new AndroidGatewayClient(http, options, new TestLogger<AndroidGatewayClient>(output));
     }
 }

@@ -54,6 +54,44 @@ public sealed class SmsCourierEndToEndTests(RedisServer redis, SmsSandbox sandbo
     }
 
     [Fact]
+    public async Task AndroidGateway_AnswerLostAfterTheGatewayAccepted_RetriedWithTheSameIdAndTextedOnce()
+    {
+        await using var courier = await StartCourierAsync(
+            ("Sms__Provider", "android-gateway"), ("Sms__BaseUrl", sandbox.LocalServer),
+            ("Sms__Username", SmsSandbox.Username), ("Sms__Password", SmsSandbox.Password),
+            ("Sms__RequestTimeoutSeconds", "4"));
+        var (a, b) = (SmsSandbox.NewNumber(), SmsSandbox.NewNumber());
+        await sandbox.SetGatewayFaultAsync("accept_then_timeout");
+        string id;
+        IReadOnlyList<Receipt> receipts;
+        try
+        {
+            id = await Queue.SmsAsync(_redis, "Семинар отменён", ("u1", a), ("u2", b));
+            receipts = await WaitForReceiptsAsync(id, 2);
+        }
+        finally
+        {
+            await sandbox.SetGatewayFaultAsync("none", count: null);
+        }
+
+        var gatewayIds = new List<string>();
+        foreach (var (userId, phone) in new[] { ("u1", a), ("u2", b) })
+        {
+            var receipt = receipts.Single(r => r.UserId == userId);
+            var (text, gatewayId) = Assert.Single(await sandbox.InboxAsync(phone));
+            Assert.Equal("Семинар отменён", text);
+            Assert.Equal((ReceiptStatus.Sent, 2), (receipt.Status, receipt.Attempts));
+            Assert.Equal(SmsProviderIds.AndroidGateway(gatewayId!, phone), receipt.ProviderMessageId);
+            gatewayIds.Add(gatewayId!);
+        }
+        // One gateway message for both (one request, retried as one), and it is ours: what the reports will name.
+        Assert.Equal(AndroidGatewayClient.MessageId(SmsSender.RequestKey(id, ["u1", "u2"]), "Семинар отменён", [a, b]), gatewayIds.Distinct().Single());
+        Assert.Contains("already has message", courier.Output, StringComparison.Ordinal);
+        var section = await _redis.SmsSectionAsync(id);
+        Assert.Equal(("done", 2), ((string)section["state"]!, (int)section["sent"]!));
+    }
+
+    [Fact]
     public async Task SmsRu_QueuedMessage_SentThenDeliveredOrFailedByStatusLookUps()
     {
         await using var courier = await StartCourierAsync(

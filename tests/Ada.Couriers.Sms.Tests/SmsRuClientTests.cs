@@ -6,6 +6,9 @@ namespace Ada.Couriers.Sms.Tests;
 /// <summary>SMS.ru's answers as documented, read number by number.</summary>
 public sealed class SmsRuClientTests
 {
+    /// <summary>SMS.ru has no idempotency key: the key is never sent.</summary>
+    private const string Key = "[\"t1:1\",\"u1\"]";
+
     private readonly StubHttp _http = new();
 
     [Fact]
@@ -19,7 +22,7 @@ public sealed class SmsRuClientTests
              "balance":4122.56}
             """);
 
-        var results = await Client().SendAsync("Лекция отменена", ["+79255070602", "+74993221627", "+79990001234"], CancellationToken.None);
+        var results = await Client().SendAsync("Лекция отменена", ["+79255070602", "+74993221627", "+79990001234"], Key, CancellationToken.None);
 
         Assert.Equal(new SmsSendResult.Accepted("000000-10000000"), results[0]);
         var failed = Assert.IsType<SmsSendResult.Rejected>(results[1]);
@@ -34,7 +37,7 @@ public sealed class SmsRuClientTests
         _http.Answer = _ => StubHttp.Json(HttpStatusCode.OK,
             """{"status":"OK","status_code":100,"sms":{"79255070602":{"status":"OK","status_code":100,"sms_id":"1"}}}""");
 
-        await Client(sender: "Univer").SendAsync("Привет & пока", ["+79255070602"], CancellationToken.None);
+        await Client(sender: "Univer").SendAsync("Привет & пока", ["+79255070602"], Key, CancellationToken.None);
 
         var call = Assert.Single(_http.Calls);
         Assert.Equal((HttpMethod.Post, "/sms/send"), (call.Method, call.Path));
@@ -44,6 +47,7 @@ public sealed class SmsRuClientTests
         Assert.Equal("Привет & пока", form["msg"]);
         Assert.Equal("1", form["json"]);
         Assert.Equal("Univer", form["from"]);
+        Assert.Equal(["api_id", "to", "msg", "json", "from"], form.Keys);
     }
 
     [Fact]
@@ -51,7 +55,7 @@ public sealed class SmsRuClientTests
     {
         _http.Answer = _ => StubHttp.Json(HttpStatusCode.OK, """{"status":"OK","status_code":100,"sms":{}}""");
 
-        var results = await Client().SendAsync("hi", ["+79255070602", "+74993221627"], CancellationToken.None);
+        var results = await Client().SendAsync("hi", ["+79255070602", "+74993221627"], Key, CancellationToken.None);
 
         Assert.Equal("79255070602,74993221627", StubHttp.Form(Assert.Single(_http.Calls).Body)["to"]);
         Assert.All(results, r => Assert.Equal("bad_response", Assert.IsType<SmsSendResult.Transient>(r).ErrorClass));
@@ -68,7 +72,7 @@ public sealed class SmsRuClientTests
         _http.Answer = _ => StubHttp.Json(HttpStatusCode.OK,
             $$$$"""{"status":"OK","status_code":100,"sms":{"79255070602":{"status":"ERROR","status_code":{{{{code}}}},"status_text":"no"}}}""");
 
-        var result = Assert.Single(await Client().SendAsync("hi", ["+79255070602"], CancellationToken.None));
+        var result = Assert.Single(await Client().SendAsync("hi", ["+79255070602"], Key, CancellationToken.None));
 
         var rejected = Assert.IsType<SmsSendResult.Rejected>(result);
         Assert.Equal((errorClass, false), (rejected.ErrorClass, rejected.Deactivate));
@@ -80,7 +84,7 @@ public sealed class SmsRuClientTests
         _http.Answer = _ => StubHttp.Json(HttpStatusCode.OK,
             """{"status":"OK","status_code":100,"sms":{"79255070602":{"status":"ERROR","status_code":215,"status_text":"spam complaint"}}}""");
 
-        var result = Assert.Single(await Client().SendAsync("hi", ["+79255070602"], CancellationToken.None));
+        var result = Assert.Single(await Client().SendAsync("hi", ["+79255070602"], Key, CancellationToken.None));
 
         Assert.True(Assert.IsType<SmsSendResult.Rejected>(result).Deactivate);
     }
@@ -95,7 +99,7 @@ public sealed class SmsRuClientTests
     {
         _http.Answer = _ => StubHttp.Json(HttpStatusCode.OK, $$"""{"status":"ERROR","status_code":{{code}},"status_text":"busy"}""");
 
-        var results = await Client().SendAsync("hi", ["+79255070602", "+74993221627"], CancellationToken.None);
+        var results = await Client().SendAsync("hi", ["+79255070602", "+74993221627"], Key, CancellationToken.None);
 
         Assert.Equal(2, results.Count);
         Assert.All(results, r =>
@@ -113,7 +117,7 @@ public sealed class SmsRuClientTests
     {
         _http.Answer = _ => new HttpResponseMessage(status);
 
-        var result = Assert.Single(await Client().SendAsync("hi", ["+79255070602"], CancellationToken.None));
+        var result = Assert.Single(await Client().SendAsync("hi", ["+79255070602"], Key, CancellationToken.None));
 
         Assert.Equal($"provider_{(int)status}", Assert.IsType<SmsSendResult.Transient>(result).ErrorClass);
     }
@@ -123,7 +127,7 @@ public sealed class SmsRuClientTests
     {
         _http.Answer = _ => throw new HttpRequestException("connection refused");
 
-        var result = Assert.Single(await Client().SendAsync("hi", ["+79255070602"], CancellationToken.None));
+        var result = Assert.Single(await Client().SendAsync("hi", ["+79255070602"], Key, CancellationToken.None));
 
         Assert.Equal("network", Assert.IsType<SmsSendResult.Transient>(result).ErrorClass);
     }

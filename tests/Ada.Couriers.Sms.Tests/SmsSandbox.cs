@@ -59,6 +59,16 @@ public sealed class SmsSandbox : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// The Android gateway's answer-lost fault (<c>accept_then_timeout</c>, <c>accept_then_error502</c>, <c>none</c>): the
+    /// next <paramref name="count"/> accepted sends are sent but their answer never arrives.
+    /// </summary>
+    public async Task SetGatewayFaultAsync(string mode, int? count = 1)
+    {
+        using var response = await Http.PutAsJsonAsync("/sandbox/sms/fault", new { mode, count });
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>The texts the number received: (text, the gateway's message id).</summary>
     public async Task<IReadOnlyList<(string Text, string? ProviderMessageId)>> InboxAsync(string phone)
     {

@@ -114,6 +114,58 @@ public sealed class SmsSenderTests(RedisServer redis) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendAsync_RequestKey_NamesTheMessageAndItsPeople_SameWhenTheyAreTriedAgain()
+    {
+        using var sender = Sender();
+
+        await sender.SendAsync(Message("hi"), [To("u2", "+79990000002"), To("u1", "+79990000001")], CancellationToken.None);
+        await sender.SendAsync(Message("hi"), [To("u1", "+79990000001", attempts: 1), To("u2", "+79990000002", attempts: 1)], CancellationToken.None);
+        await sender.SendAsync(new OutgoingMessage("t1:2", "hi"), [To("u1", "+79990000001"), To("u2", "+79990000002")], CancellationToken.None);
+
+        var keys = _gateway.Requests.Select(r => r.Key).ToList();
+        Assert.Equal("""["t1:1","u1","u2"]""", keys[0]);
+        Assert.Equal(keys[0], keys[1]);
+        Assert.Equal("""["t1:2","u1","u2"]""", keys[2]);
+    }
+
+    [Fact]
+    public async Task SendAsync_TwoPeopleShareAPhone_TheirRequestsHaveDifferentKeys()
+    {
+        using var sender = Sender();
+
+        await sender.SendAsync(Message("hi"), [To("u1", "+79990001234"), To("u2", "+79990001234")], CancellationToken.None);
+
+        Assert.Equal(["""["t1:1","u1"]""", """["t1:1","u2"]"""], _gateway.Requests.Select(r => r.Key));
+    }
+
+    [Fact]
+    public async Task SendAsync_RetriedPeople_NeverShareARequestWithFirstTries()
+    {
+        using var sender = Sender();
+
+        await sender.SendAsync(Message("hi"),
+            [To("u1", "+79990000001", attempts: 1), To("u3", "+79990000003"), To("u2", "+79990000002", attempts: 1)], CancellationToken.None);
+
+        Assert.Equal(
+            [["+79990000001", "+79990000002"], ["+79990000003"]],
+            _gateway.Requests.Select(r => r.Numbers));
+    }
+
+    [Fact]
+    public async Task SendAsync_RequestFailsWithoutRetryAfter_EveryNumberGetsTheSameBackoff()
+    {
+        _gateway.Result = _ => new SmsSendResult.Transient("network", "the gateway did not answer in time");
+        using var sender = Sender();
+
+        var outcomes = await sender.SendAsync(Message("hi"),
+            [To("u1", "+79990000001", attempts: 3), To("u2", "+79990000002", attempts: 3), To("u3", "+79990000003", attempts: 3)],
+            CancellationToken.None);
+
+        var after = Assert.Single(outcomes.Select(o => Assert.IsType<SendOutcome.Retry>(o).After).Distinct());
+        Assert.InRange(after, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8));
+    }
+
+    [Fact]
     public async Task SendAsync_PolledGateway_QueuesItsIdsForStatusLookUps()
     {
         var gateway = new FakeGateway(polls: true);

@@ -49,7 +49,7 @@ public sealed class StubHttp : HttpMessageHandler
 /// <summary>A gateway that answers from a script, for the sender's own logic.</summary>
 public sealed class FakeGateway(int maxRecipients = 50, bool polls = false) : ISmsGateway
 {
-    public ConcurrentQueue<(string Text, IReadOnlyList<string> Numbers)> Requests { get; } = new();
+    public ConcurrentQueue<(string Text, IReadOnlyList<string> Numbers, string Key)> Requests { get; } = new();
 
     public Func<string, SmsSendResult> Result { get; set; } = phone => new SmsSendResult.Accepted($"id-{phone}");
 
@@ -59,9 +59,10 @@ public sealed class FakeGateway(int maxRecipients = 50, bool polls = false) : IS
 
     public bool PollsDeliveryStatus => polls;
 
-    public Task<IReadOnlyList<SmsSendResult>> SendAsync(string text, IReadOnlyList<string> phoneNumbers, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<SmsSendResult>> SendAsync(string text, IReadOnlyList<string> phoneNumbers, string requestKey,
+        CancellationToken cancellationToken)
     {
-        Requests.Enqueue((text, phoneNumbers));
+        Requests.Enqueue((text, phoneNumbers, requestKey));
         return Task.FromResult<IReadOnlyList<SmsSendResult>>([.. phoneNumbers.Select(Result)]);
     }
 }

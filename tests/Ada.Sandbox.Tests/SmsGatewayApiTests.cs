@@ -160,23 +160,86 @@ public sealed class SmsGatewayApiTests
         Assert.Equal("""{"message":"message not found"}""", await cloud.Content.ReadAsStringAsync());
     }
 
-    [Fact]
-    public async Task Send_WithAnIdAlreadyUsed_Is409OnCloudAndIgnoredWith202Locally()
+    [Theory]
+    [InlineData("/message", """{"message":"Message with the same ID already exists"}""")]
+    [InlineData("/messages", """{"message":"Message with the same ID already exists"}""")]
+    [InlineData("/3rdparty/v1/messages", """{"message":"duplicate id"}""")]
+    public async Task Send_WithAnIdAlreadyUsed_Is409AndNotSentAgain(string path, string answer)
     {
         await using var app = new SmsSandboxApplication();
         using var http = app.CreateGatewayClient();
-        const string cloudBody = """{"id":"same","message":"hi","phoneNumbers":["+79990000001"]}""";
-        const string localBody = """{"id":"local-same","message":"hi","phoneNumbers":["+79990000002"]}""";
+        const string body = """{"id":"0123456789abcdef0123456789abcdef","textMessage":{"text":"hi"},"phoneNumbers":["+79990000001","+79990000002"]}""";
 
-        (await http.PostAsync("/3rdparty/v1/messages", Body(cloudBody))).EnsureSuccessStatusCode();
-        using var cloudAgain = await http.PostAsync("/3rdparty/v1/messages", Body(cloudBody));
-        (await http.PostAsync("/message", Body(localBody))).EnsureSuccessStatusCode();
-        using var localAgain = await http.PostAsync("/message", Body(localBody));
+        using var first = await http.PostAsync(path, Body(body));
+        using var again = await http.PostAsync(path, Body(body));
 
-        Assert.Equal(HttpStatusCode.Conflict, cloudAgain.StatusCode);
-        Assert.Equal("""{"message":"duplicate id"}""", await cloudAgain.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.Accepted, localAgain.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal("0123456789abcdef0123456789abcdef", (await first.ReadJsonAsync()).GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("application/json", again.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(answer, await again.Content.ReadAsStringAsync());
+        Assert.Null(again.Headers.Location);
+        var inbox = await app.ReadInboxAsync();
+        Assert.Equal(
+            [("+79990000001", "0123456789abcdef0123456789abcdef"), ("+79990000002", "0123456789abcdef0123456789abcdef")],
+            inbox.Messages.Select(m => (m.ChatId, m.ProviderMessageId)));
+    }
+
+    [Fact]
+    public async Task Send_WithAnIdAlreadyUsed_Is409EvenWithOtherTextOrNumbers()
+    {
+        await using var app = new SmsSandboxApplication();
+        using var http = app.CreateGatewayClient();
+
+        (await http.PostAsync("/message", Body("""{"id":"order-1","message":"first","phoneNumbers":["+79990000001"]}"""))).EnsureSuccessStatusCode();
+        using var other = await http.PostAsync("/message", Body("""{"id":"order-1","message":"second","phoneNumbers":["+79990000002"]}"""));
+
+        Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
+        Assert.Equal("first", Assert.Single((await app.ReadInboxAsync()).Messages).Text);
+    }
+
+    [Fact]
+    public async Task Send_SameIdOnTheLocalServerAndTheCloud_AreTwoMessages()
+    {
+        await using var app = new SmsSandboxApplication();
+        using var http = app.CreateGatewayClient();
+        const string body = """{"id":"shared-id","message":"hi","phoneNumbers":["+79990000001"]}""";
+
+        using var local = await http.PostAsync("/message", Body(body));
+        using var cloud = await http.PostAsync("/3rdparty/v1/messages", Body(body));
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (local.StatusCode, cloud.StatusCode));
         Assert.Equal(2, (await app.ReadInboxAsync()).Total);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/message/shared-id")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/3rdparty/v1/messages/shared-id")).StatusCode);
+    }
+
+    [Fact]
+    public async Task LocalSend_WithOwnId_UsesItAsTheMessageId()
+    {
+        await using var app = new SmsSandboxApplication();
+        using var http = app.CreateGatewayClient();
+
+        using var response = await http.PostAsync("/message", Body("""{"id":"ada-0001","textMessage":{"text":"hi"},"phoneNumbers":["+79990000001"]}"""));
+        using var state = await http.GetAsync("/message/ada-0001");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("ada-0001", (await response.ReadJsonAsync()).GetProperty("id").GetString());
+        Assert.Equal("ada-0001", (await state.ReadJsonAsync()).GetProperty("id").GetString());
+        Assert.Equal("ada-0001", Assert.Single((await app.ReadInboxAsync()).Messages).ProviderMessageId);
+    }
+
+    [Fact]
+    public async Task CloudSend_WithAnIdOf36Characters_IsAccepted()
+    {
+        await using var app = new SmsSandboxApplication();
+        using var http = app.CreateGatewayClient();
+        var id = new string('a', 36);
+
+        using var response = await http.PostAsync("/3rdparty/v1/messages", Body($$"""{"id":"{{id}}","message":"hi","phoneNumbers":["+79990000001"]}"""));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(id, (await response.ReadJsonAsync()).GetProperty("id").GetString());
     }
 
     [Theory]
@@ -210,6 +273,7 @@ public sealed class SmsGatewayApiTests
     [InlineData("""{"message":"hi","phoneNumbers":["+79990001234"],"simNumber":4}""", "Key: 'Message.SimNumber' Error:Field validation for 'SimNumber' failed on the 'max' tag")]
     [InlineData("""{"message":"hi","phoneNumbers":["+79990001234","12"]}""", "can't use phone in row 2: invalid phone number")]
     [InlineData("""{"message":"hi","phoneNumbers":["+79990001234"],"ttl":60,"validUntil":"2030-01-01T00:00:00Z"}""", "conflict fields: ttl and validUntil")]
+    [InlineData("""{"id":"0123456789abcdef0123456789abcdef-1234","message":"hi","phoneNumbers":["+79990001234"]}""", "Key: 'Message.ID' Error:Field validation for 'ID' failed on the 'max' tag")]
     public async Task CloudSend_Invalid_Answers400WithTheServersMessage(string json, string message)
     {
         await using var app = new SmsSandboxApplication();
@@ -219,6 +283,81 @@ public sealed class SmsGatewayApiTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(message, (await response.ReadJsonAsync()).GetProperty("message").GetString());
+        Assert.Equal(0, (await app.ReadInboxAsync()).Total);
+    }
+
+    [Theory]
+    [InlineData("/message")]
+    [InlineData("/3rdparty/v1/messages")]
+    public async Task Send_WithFaultAcceptThenError502_SendsButAnswersTheProxyPage_ThenTheRetryIs409(string path)
+    {
+        await using var app = new SmsSandboxApplication();
+        await app.PutAsync("/sandbox/sms/fault", new { mode = "accept_then_error502", count = 1 });
+        using var http = app.CreateGatewayClient();
+        const string body = """{"id":"lost-answer","message":"hi","phoneNumbers":["+79990000001"]}""";
+
+        using var lost = await http.PostAsync(path, Body(body));
+        using var retried = await http.PostAsync(path, Body(body));
+        using var next = await http.PostAsync(path, Body("""{"id":"next","message":"hi","phoneNumbers":["+79990000002"]}"""));
+
+        Assert.Equal(HttpStatusCode.BadGateway, lost.StatusCode);
+        Assert.Equal("text/html", lost.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<center><h1>502 Bad Gateway</h1></center>", await lost.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, retried.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
+        Assert.Equal(["+79990000001", "+79990000002"], (await app.ReadInboxAsync()).Messages.Select(m => m.ChatId));
+    }
+
+    [Fact]
+    public async Task Send_WithFaultAcceptThenTimeout_SendsAndHoldsTheAnswerUntilTheClientGivesUp()
+    {
+        await using var app = new SmsSandboxApplication();
+        await app.PutAsync("/sandbox/sms/fault", new { mode = "accept_then_timeout", count = 1 });
+        using var http = app.CreateGatewayClient();
+        const string body = """{"id":"timed-out","message":"hi","phoneNumbers":["+79990000001"]}""";
+
+        using var giveUp = new CancellationTokenSource();
+        var held = http.PostAsync("/message", Body(body), giveUp.Token);
+        await Eventually.HoldsAsync(async () => (await app.ReadInboxAsync()).Total == 1, TimeSpan.FromSeconds(10), "the held message is sent");
+        Assert.False(held.IsCompleted);
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held);
+        using var retried = await http.PostAsync("/message", Body(body));
+
+        Assert.Equal(HttpStatusCode.Conflict, retried.StatusCode);
+        var stored = Assert.Single((await app.ReadInboxAsync()).Messages);
+        Assert.Equal(("+79990000001", "timed-out"), (stored.ChatId, stored.ProviderMessageId));
+    }
+
+    [Fact]
+    public async Task Send_WithFaultForSeconds_HitsEveryAcceptedSendUntilReplaced()
+    {
+        await using var app = new SmsSandboxApplication();
+        await app.PutAsync("/sandbox/sms/fault", new { mode = "accept_then_error502", forSeconds = 60 });
+        using var http = app.CreateGatewayClient();
+
+        using var first = await http.PostAsync("/message", Body("""{"message":"hi","phoneNumbers":["+79990000001"]}"""));
+        using var second = await http.PostAsync("/3rdparty/v1/messages", Body("""{"message":"hi","phoneNumbers":["+79990000002"]}"""));
+        await app.PutAsync("/sandbox/sms/fault", new { mode = "none" });
+        using var third = await http.PostAsync("/message", Body("""{"message":"hi","phoneNumbers":["+79990000003"]}"""));
+
+        Assert.Equal((HttpStatusCode.BadGateway, HttpStatusCode.BadGateway, HttpStatusCode.Accepted), (first.StatusCode, second.StatusCode, third.StatusCode));
+        Assert.Equal(3, (await app.ReadInboxAsync()).Total);
+    }
+
+    [Theory]
+    [InlineData("""{"mode":"explode"}""")]
+    [InlineData("""{"mode":"accept_then_timeout","count":0}""")]
+    [InlineData("""{"mode":"accept_then_timeout","forSeconds":-1}""")]
+    public async Task PutFault_Invalid_Returns400Problem(string json)
+    {
+        await using var app = new SmsSandboxApplication();
+        using var http = app.CreateClient();
+
+        using var response = await http.PutAsync("/sandbox/sms/fault", Body(json));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

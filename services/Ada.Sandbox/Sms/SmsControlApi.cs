@@ -4,6 +4,9 @@ namespace Ada.Sandbox;
 
 public sealed record SmsNumberStateRequest(string? State);
 
+/// <summary>ForSeconds and Count are optional; with neither the fault lasts until it is replaced.</summary>
+public sealed record SmsGatewayFaultRequest(string? Mode, int? ForSeconds, int? Count);
+
 /// <summary>A text written to the gateway's phone. SimNumber defaults to 1.</summary>
 public sealed record SmsInboundRequest(string? From, string? Text, int? SimNumber);
 
@@ -28,11 +31,19 @@ public static class SmsControlApi
         ["fail_delivery"] = SmsNumberState.FailDelivery,
     };
 
+    private static readonly Dictionary<string, SmsGatewayFaultMode> GatewayFaultModes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["none"] = SmsGatewayFaultMode.None,
+        ["accept_then_timeout"] = SmsGatewayFaultMode.AcceptThenTimeout,
+        ["accept_then_error502"] = SmsGatewayFaultMode.AcceptThenError502,
+    };
+
     public static RouteGroupBuilder MapSmsControlApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/sandbox/sms").WithTags("Sandbox: SMS");
 
         group.MapPut("/numbers/{phone}", SetNumberState);
+        group.MapPut("/fault", SetGatewayFault);
         group.MapPost("/inbound", ReceiveAsync);
         group.MapGet("/webhook-log", (SmsWebhooks webhooks, string? @event) =>
         {
@@ -62,6 +73,28 @@ public static class SmsControlApi
         }
 
         sms.SetNumberState(e164, state);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>A fault of the Android gateway's send routes (local and cloud); SMS.ru is not affected.</summary>
+    private static Results<NoContent, ProblemHttpResult> SetGatewayFault(SmsGatewayFaultRequest request, SmsState sms)
+    {
+        if (request.Mode is null || !GatewayFaultModes.TryGetValue(request.Mode, out var mode))
+        {
+            return Invalid($"mode must be one of {string.Join(", ", GatewayFaultModes.Keys)}; got '{request.Mode}'.");
+        }
+
+        if (request.ForSeconds <= 0)
+        {
+            return Invalid($"forSeconds must be positive when given; got {request.ForSeconds}.");
+        }
+
+        if (request.Count <= 0)
+        {
+            return Invalid($"count must be positive when given; got {request.Count}.");
+        }
+
+        sms.SetGatewayFault(mode, request.ForSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, request.Count);
         return TypedResults.NoContent();
     }
 

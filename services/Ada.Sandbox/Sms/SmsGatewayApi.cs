@@ -11,7 +11,8 @@ namespace Ada.Sandbox;
 /// SMS Gateway for Android (capcom6/android-sms-gateway) over HTTP, both ways a client reaches it: the app's local
 /// server (POST /message or /messages, /webhooks; Ktor, Basic auth) and the cloud/private server
 /// (/3rdparty/v1/messages, /3rdparty/v1/webhooks; Go, Basic auth). Validation and error texts follow each side's
-/// source; errors are {"message": "…"} on both.
+/// source; errors are {"message": "…"} on both. A send with the id of a message the gateway already has is answered
+/// 409 and not sent again, on both sides.
 /// </summary>
 public static class SmsGatewayApi
 {
@@ -27,6 +28,15 @@ public static class SmsGatewayApi
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>The cloud's 409 for a reused id: messages.ErrMessageAlreadyExists ("duplicate id") as fiber's error text.</summary>
+    public const string CloudDuplicateId = "duplicate id";
+
+    /// <summary>
+    /// The app's 409 for a reused id (ConflictException, thrown by MessagesService.enqueueMessage since the app's local
+    /// server gained message content access); older apps ignored the second message and answered 202.
+    /// </summary>
+    public const string LocalDuplicateId = "Message with the same ID already exists";
+
     private const string LocalRequestClass = "me.capcom.smsgateway.modules.localserver.domain.PostMessageRequest";
     private const string LocalWebhookClass = "me.capcom.smsgateway.modules.webhooks.domain.WebHookDTO";
 
@@ -38,8 +48,8 @@ public static class SmsGatewayApi
         // The app serves each route under its old singular name too.
         foreach (var path in new[] { "/message", "/messages" })
         {
-            group.MapPost(path, (HttpContext http, SmsDevice device, IOptions<SmsOptions> options, TimeProvider time) =>
-                SendAsync(http, GatewaySource.Local, device, options.Value, time));
+            group.MapPost(path, (HttpContext http, SmsDevice device, SmsState state, IOptions<SmsOptions> options, TimeProvider time,
+                IHostApplicationLifetime lifetime) => SendAsync(http, GatewaySource.Local, device, state, options.Value, time, lifetime));
             group.MapGet(path + "/{id}", (string id, SmsState state, SmsDevice device, IOptions<SmsOptions> options) =>
                 GetMessage(id, GatewaySource.Local, state, device, options.Value));
         }
@@ -67,8 +77,8 @@ public static class SmsGatewayApi
         // /message is the server's deprecated alias of /messages.
         foreach (var path in new[] { "/message", "/messages" })
         {
-            group.MapPost(path, (HttpContext http, SmsDevice device, IOptions<SmsOptions> options, TimeProvider time) =>
-                SendAsync(http, GatewaySource.Cloud, device, options.Value, time));
+            group.MapPost(path, (HttpContext http, SmsDevice device, SmsState state, IOptions<SmsOptions> options, TimeProvider time,
+                IHostApplicationLifetime lifetime) => SendAsync(http, GatewaySource.Cloud, device, state, options.Value, time, lifetime));
             group.MapGet(path + "/{id}", (string id, SmsState state, SmsDevice device, IOptions<SmsOptions> options) =>
                 GetMessage(id, GatewaySource.Cloud, state, device, options.Value));
         }
@@ -136,8 +146,9 @@ public static class SmsGatewayApi
                 && string.Equals(credentials[(colon + 1)..], settings.Password, StringComparison.Ordinal));
     }
 
-    private static async Task<Results<JsonHttpResult<GatewayMessageView>, JsonHttpResult<GatewayError>>> SendAsync(
-        HttpContext http, GatewaySource source, SmsDevice device, SmsOptions settings, TimeProvider time)
+    private static async Task<Results<JsonHttpResult<GatewayMessageView>, JsonHttpResult<GatewayError>, ContentHttpResult, EmptyHttpResult>> SendAsync(
+        HttpContext http, GatewaySource source, SmsDevice device, SmsState state, SmsOptions settings, TimeProvider time,
+        IHostApplicationLifetime lifetime)
     {
         var (request, parseError) = await ReadJsonAsync<GatewaySendRequest>(http.Request);
         if (request is null)
@@ -180,13 +191,22 @@ public static class SmsGatewayApi
             request.SimNumber,
             request.WithDeliveryReport ?? true,
             recipients);
-        if (message is null && source == GatewaySource.Cloud)
+        if (message is null)
         {
-            return TypedResults.Json(new GatewayError("duplicate id"), Json, statusCode: StatusCodes.Status409Conflict);
+            // Nothing is sent again: the message with this id keeps its recipients, states and reports.
+            return TypedResults.Json(
+                new GatewayError(source == GatewaySource.Cloud ? CloudDuplicateId : LocalDuplicateId), Json, statusCode: StatusCodes.Status409Conflict);
         }
 
-        // The app ignores a message whose id it already has and still answers 202 as if it had queued it.
-        var id = message?.Id ?? request.Id!;
+        switch (state.TakeGatewayFault())
+        {
+            case SmsGatewayFaultMode.AcceptThenTimeout:
+                return await ProxyFaults.HangAsync(time, http.RequestAborted, lifetime.ApplicationStopping) is { } page ? page : TypedResults.Empty;
+            case SmsGatewayFaultMode.AcceptThenError502:
+                return TypedResults.Content(ProxyFaults.ErrorPage("502 Bad Gateway"), "text/html", statusCode: StatusCodes.Status502BadGateway);
+        }
+
+        var id = message.Id;
         if (source == GatewaySource.Cloud)
         {
             http.Response.Headers.Location = $"/3rdparty/v1/messages/{Uri.EscapeDataString(id)}";
@@ -206,7 +226,7 @@ public static class SmsGatewayApi
     private static Results<JsonHttpResult<GatewayMessageView>, NotFound, JsonHttpResult<GatewayError>> GetMessage(
         string id, GatewaySource source, SmsState state, SmsDevice device, SmsOptions settings)
     {
-        if (state.FindGatewayMessage(id) is not { } message || message.Source != source)
+        if (state.FindGatewayMessage(source, id) is not { } message)
         {
             // The app answers a bare 404; the cloud its ErrorResponse.
             return source == GatewaySource.Local

@@ -16,6 +16,27 @@ public enum SmsNumberState
     FailDelivery,
 }
 
+/// <summary>
+/// What the Android gateway's send routes do after they accepted a message (it is queued, sent and reported as usual):
+/// the answer is lost on the way back, as when a proxy or the network fails after the gateway took the request.
+/// </summary>
+public enum SmsGatewayFaultMode
+{
+    None,
+
+    /// <summary>The answer is held like a hung proxy (504 page after <see cref="ProxyFaults.HangFor"/>, or the client gives up first).</summary>
+    AcceptThenTimeout,
+
+    /// <summary>The answer is a proxy's 502 page instead of the 202.</summary>
+    AcceptThenError502,
+}
+
+/// <summary>Until is null for a fault that lasts until it is replaced; Remaining null for any number of accepted sends.</summary>
+public sealed record SmsGatewayFault(SmsGatewayFaultMode Mode, DateTimeOffset? Until, int? Remaining)
+{
+    public static readonly SmsGatewayFault None = new(SmsGatewayFaultMode.None, null, null);
+}
+
 public sealed record SmsCountersSnapshot(long Requests, long Sent, long Failed, long WebhooksFired);
 
 /// <summary>
@@ -60,6 +81,8 @@ public sealed class SmsState
     private readonly ConcurrentDictionary<string, SmsRuMessage> smsRuMessages = new(StringComparer.Ordinal);
     private readonly Inbox inbox;
     private readonly TimeProvider time;
+    private readonly Lock faultGate = new();
+    private SmsGatewayFault gatewayFault = SmsGatewayFault.None;
     private long lastSmsRuId = 10_000_000;
 
     public SmsState(IOptions<SmsOptions> options, Inbox inbox, TimeProvider time)
@@ -73,6 +96,45 @@ public sealed class SmsState
     }
 
     public SmsCounters Counters { get; } = new();
+
+    /// <summary>The Android gateway's fault now (None once its time or its count has run out).</summary>
+    public SmsGatewayFault GatewayFault
+    {
+        get
+        {
+            lock (faultGate)
+            {
+                return Current();
+            }
+        }
+    }
+
+    /// <param name="duration">Null: until replaced.</param>
+    /// <param name="count">How many accepted sends it hits; null: every one.</param>
+    public void SetGatewayFault(SmsGatewayFaultMode mode, TimeSpan? duration, int? count)
+    {
+        lock (faultGate)
+        {
+            gatewayFault = mode == SmsGatewayFaultMode.None
+                ? SmsGatewayFault.None
+                : new SmsGatewayFault(mode, time.GetUtcNow() + duration, count);
+        }
+    }
+
+    /// <summary>The fault for one accepted send, counting it against the fault's count.</summary>
+    public SmsGatewayFaultMode TakeGatewayFault()
+    {
+        lock (faultGate)
+        {
+            var current = Current();
+            if (current.Remaining is { } remaining)
+            {
+                gatewayFault = remaining > 1 ? current with { Remaining = remaining - 1 } : SmsGatewayFault.None;
+            }
+
+            return current.Mode;
+        }
+    }
 
     /// <param name="phoneNumber">E.164.</param>
     public SmsNumberState GetNumberState(string phoneNumber) =>
@@ -96,10 +158,13 @@ public sealed class SmsState
         }
     }
 
-    /// <summary>False when a message with this id already exists (the id is the client's or a generated one).</summary>
-    public bool TryAdd(GatewayMessage message) => gatewayMessages.TryAdd(message.Id, message);
+    /// <summary>
+    /// False when the same side (the phone's local server or the cloud) already has a message with this id (the
+    /// client's or a generated one); the two are separate systems, each with its own ids.
+    /// </summary>
+    public bool TryAdd(GatewayMessage message) => gatewayMessages.TryAdd(GatewayKey(message.Source, message.Id), message);
 
-    public GatewayMessage? FindGatewayMessage(string id) => gatewayMessages.GetValueOrDefault(id);
+    public GatewayMessage? FindGatewayMessage(GatewaySource source, string id) => gatewayMessages.GetValueOrDefault(GatewayKey(source, id));
 
     /// <summary>SMS.ru ids look like "000000-10000001".</summary>
     public string NextSmsRuId() =>
@@ -108,6 +173,18 @@ public sealed class SmsState
     public void Add(SmsRuMessage message) => smsRuMessages[message.SmsId] = message;
 
     public SmsRuMessage? FindSmsRuMessage(string smsId) => smsRuMessages.GetValueOrDefault(smsId);
+
+    private static string GatewayKey(GatewaySource source, string id) => $"{source}\n{id}";
+
+    private SmsGatewayFault Current()
+    {
+        if (gatewayFault.Until is { } until && time.GetUtcNow() >= until)
+        {
+            gatewayFault = SmsGatewayFault.None;
+        }
+
+        return gatewayFault;
+    }
 
     private Number GetNumber(string phoneNumber) => numbers.GetOrAdd(phoneNumber, static _ => new Number());
 
