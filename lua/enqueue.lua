@@ -1,10 +1,13 @@
--- enqueue: write one message atomically, or nothing. Every key is in the message's slot: ids Ada makes
--- hash to a due shard's slot (Keys.DueShardOf). The sender's quota was counted before (quota_take).
+-- enqueue: write one message atomically, or nothing.
 -- KEYS[1] history:{id}   KEYS[2] delivery:{id}   KEYS[3] recipients:{id}   KEYS[4] answer:{id}
--- KEYS[5] due shard
+-- KEYS[5] due shard      KEYS[6] quota:{sender}  KEYS[7] sent:{sender}  (6 and 7 on one node only)
 -- ARGV[1] id  ARGV[2] history JSON  ARGV[3] fingerprint of the request  ARGV[4] answer JSON
--- ARGV[5] deliverAt (unix ms)  ARGV[6..] recipient user ids
--- Returns {'ok'} | {'duplicate', answerJson} | {'conflict'}
+-- ARGV[5] deliverAt (unix ms)  ARGV[6] messages-per-window limit (0 = unlimited)  ARGV[7] window ms
+-- ARGV[8..] recipient user ids
+-- On one node the sender's quota is taken here too (take_quota, lua/_quota.lua), after the idempotency
+-- check. On a Redis Cluster the sender's keys are in another slot: KEYS[6] and KEYS[7] are left out and
+-- quota_take ran before; KEYS[1..5] are in one slot there, because ids Ada makes hash to a due shard's slot.
+-- Returns {'ok'} | {'duplicate', answerJson} | {'conflict'} | {'quota', retryAfterMs, limit}
 local id = ARGV[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -20,10 +23,16 @@ end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return {'conflict'}
 end
+if #KEYS == 7 then
+  local quota = take_quota(KEYS[6], KEYS[7], id, tonumber(ARGV[6]), tonumber(ARGV[7]), now)
+  if quota[1] == 'quota' then
+    return quota
+  end
+end
 
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[4], cjson.encode({fingerprint = ARGV[3], answer = ARGV[4]}))
-local i = 6
+local i = 8
 while i <= #ARGV do
   local last = math.min(i + 999, #ARGV)
   redis.call('RPUSH', KEYS[3], unpack(ARGV, i, last))

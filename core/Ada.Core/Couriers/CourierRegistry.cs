@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Ada.Core.Messages;
 using StackExchange.Redis;
 
@@ -16,6 +17,7 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
     public static readonly TimeSpan AliveCacheFor = TimeSpan.FromSeconds(1);
 
     private volatile AliveSnapshot? _alive;
+    private readonly ConcurrentDictionary<string, LimitsSnapshot> _limits = new();
 
     public async Task BeatAsync(string channel, string instance)
     {
@@ -29,13 +31,24 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
     public Task LeaveAsync(string channel, string instance) =>
         mux.GetDatabase().SortedSetRemoveAsync(Keys.Couriers(channel), instance);
 
-    public Task PublishLimitsAsync(string channel, ChannelLimits limits) =>
-        mux.GetDatabase().StringSetAsync(Keys.ChannelLimits(channel), AdaJson.Serialize(limits));
+    public async Task PublishLimitsAsync(string channel, ChannelLimits limits)
+    {
+        await mux.GetDatabase().StringSetAsync(Keys.ChannelLimits(channel), AdaJson.Serialize(limits));
+        _limits.TryRemove(channel, out _);
+    }
 
+    /// <summary>What a channel's couriers accept; read on every queue request, so kept for <see cref="AliveCacheFor"/>.</summary>
     public async Task<ChannelLimits?> GetLimitsAsync(string channel)
     {
+        var now = time.GetUtcNow();
+        if (_limits.TryGetValue(channel, out var cached) && now - cached.At < AliveCacheFor)
+        {
+            return cached.Limits;
+        }
         var json = await mux.GetDatabase().StringGetAsync(Keys.ChannelLimits(channel));
-        return json.IsNullOrEmpty ? null : AdaJson.Deserialize<ChannelLimits>(json.ToString());
+        var limits = json.IsNullOrEmpty ? null : AdaJson.Deserialize<ChannelLimits>(json.ToString());
+        _limits[channel] = new LimitsSnapshot(now, limits);
+        return limits;
     }
 
     public async Task<IReadOnlyList<string>> AliveChannelsAsync()
@@ -54,4 +67,6 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
     }
 
     private sealed record AliveSnapshot(DateTimeOffset At, IReadOnlyList<string> Channels);
+
+    private sealed record LimitsSnapshot(DateTimeOffset At, ChannelLimits? Limits);
 }

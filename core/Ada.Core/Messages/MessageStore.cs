@@ -33,13 +33,35 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
 
     private IDatabase Db => mux.GetDatabase();
 
-    /// <summary>True when Redis is a cluster: a message id must then hash to a due shard's slot.</summary>
-    public bool IsCluster => mux.GetServers().Any(s => s.ServerType == ServerType.Cluster);
+    private bool? _isCluster;
 
     /// <summary>
-    /// Two scripts, because a sender's keys and a message's keys live in different cluster slots: the quota
-    /// is taken first (<c>quota_take</c>, the sender's slot), then the message and its due entry are written
-    /// (<c>enqueue</c>, the message's slot). The recipient limit needs no Redis and is checked before either.
+    /// True when Redis is a cluster: a message id must then hash to a due shard's slot, and queueing takes two
+    /// scripts. Known once a server is connected, then kept.
+    /// </summary>
+    public bool IsCluster
+    {
+        get
+        {
+            if (_isCluster is { } known)
+            {
+                return known;
+            }
+            var connected = mux.GetServers().Where(s => s.IsConnected).ToList();
+            var cluster = connected.Any(s => s.ServerType == ServerType.Cluster);
+            if (connected.Count > 0)
+            {
+                _isCluster = cluster;
+            }
+            return cluster;
+        }
+    }
+
+    /// <summary>
+    /// One script on one node (<c>enqueue</c> takes the sender's quota too). On a Redis Cluster two, because a
+    /// sender's keys and a message's keys live in different slots: the quota first (<c>quota_take</c>, the
+    /// sender's slot), then the message and its due entry (<c>enqueue</c>, the message's slot). The recipient
+    /// limit needs no Redis and is checked before either.
     /// </summary>
     public async Task<EnqueueOutcome> EnqueueAsync(EnqueueCommand command)
     {
@@ -49,30 +71,40 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
             return new EnqueueOutcome.TooManyRecipients(command.Recipients.Count, command.RecipientsPerMessage);
         }
         var db = Db;
-        var quota = (RedisResult[])(await scripts.RunAsync(db, Script.QuotaTake,
-            [Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender)],
-            [h.Id, command.MessagesPerHour, (long)QuotaWindow.TotalMilliseconds]))!;
-        if (quota[0].ToString() == "quota")
+        var window = (long)QuotaWindow.TotalMilliseconds;
+        var cluster = IsCluster;
+        if (cluster)
         {
-            return new EnqueueOutcome.OverQuota(TimeSpan.FromMilliseconds((long)quota[1]), (int)quota[2]);
+            var quota = (RedisResult[])(await scripts.RunAsync(db, Script.QuotaTake,
+                [Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender)], [h.Id, command.MessagesPerHour, window]))!;
+            if (quota[0].ToString() == "quota")
+            {
+                return new EnqueueOutcome.OverQuota(TimeSpan.FromMilliseconds((long)quota[1]), (int)quota[2]);
+            }
         }
 
-        RedisKey[] keys = [Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id), Keys.DueFor(h.Id)];
-        var args = new RedisValue[5 + command.Recipients.Count];
+        RedisKey[] keys = cluster
+            ? [Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id), Keys.DueFor(h.Id)]
+            : [Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id), Keys.DueFor(h.Id),
+                Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender)];
+        var args = new RedisValue[7 + command.Recipients.Count];
         args[0] = h.Id;
         args[1] = AdaJson.Serialize(h);
         args[2] = command.Fingerprint;
         args[3] = command.AnswerJson;
         args[4] = h.DeliverAtMs;
+        args[5] = command.MessagesPerHour;
+        args[6] = window;
         for (var i = 0; i < command.Recipients.Count; i++)
         {
-            args[5 + i] = command.Recipients[i];
+            args[7 + i] = command.Recipients[i];
         }
         var result = (RedisResult[])(await scripts.RunAsync(db, Script.Enqueue, keys, args))!;
         return result[0].ToString() switch
         {
             "ok" => new EnqueueOutcome.Accepted(),
             "duplicate" => new EnqueueOutcome.Duplicate(result[1].ToString()),
+            "quota" => new EnqueueOutcome.OverQuota(TimeSpan.FromMilliseconds((long)result[1]), (int)result[2]),
             _ => new EnqueueOutcome.Conflict(),
         };
     }

@@ -34,7 +34,7 @@ public sealed class AdaScripts
 
     public AdaScripts()
     {
-        var shared = Read("_history");
+        var shared = Read("_history") + "\n" + Read("_quota");
         foreach (var script in Enum.GetValues<Script>())
         {
             var body = shared + "\n" + Read(FileName(script));
