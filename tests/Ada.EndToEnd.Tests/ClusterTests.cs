@@ -69,6 +69,38 @@ public sealed class ClusterTests(RedisCluster cluster, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Couriers_ListenAgain_AfterTheirPubSubConnectionsAreKilledOnEveryPrimary()
+    {
+        await using var ada = await AdaStack.StartAsync(cluster, sweepSeconds: TenMinutes);
+        using var teacher = await TeacherAsync(ada);
+        var ports = cluster.Ports;
+        foreach (var port in ports)
+        {
+            await NodeAsync(port, server => server.ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub"));
+        }
+        var killed = Stopwatch.StartNew();
+        await Eventually.WaitAsync(async () =>
+        {
+            foreach (var port in ports)
+            {
+                if (!await NodeAsync(port, async server => await SubscribersAsync(server, "__keyevent@0__:expired") >= 1
+                    && await SubscribersAsync(server, "__keyevent@0__:del") >= 1))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, TimeSpan.FromSeconds(30), "the courier to subscribe again on every primary");
+        output.WriteLine($"RESULT pub/sub connections killed on {ports.Count} primaries: subscribed again on all {killed.Elapsed.TotalSeconds:0.00} s later");
+
+        // One message in every due shard, so on every primary: the sweep is ten minutes away, only events deliver.
+        var ids = await IdsAsync(teacher, [.. Enumerable.Range(0, 16).Select(shard => RedisCluster.SlotOf($"due:{{{shard}}}"))]);
+        var due = await QueueAllAsync(teacher, ids);
+        await WaitForInboxAsync(ada, ids.Count);
+        output.WriteLine($"RESULT after the kill: 16 messages seen in the sandbox {(DateTimeOffset.UtcNow - due).TotalSeconds:0.00} s after due");
+    }
+
+    [Fact]
     public async Task Queue_WithAnIdAdaDidNotMake_IsRefusedWithAProblem()
     {
         await using var ada = await AdaStack.StartAsync(cluster);

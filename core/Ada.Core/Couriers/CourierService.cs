@@ -46,13 +46,10 @@ public sealed class CourierService(
     {
         var channel = sender.Channel;
         var db = mux.Database();
-        var subscriber = mux.GetSubscriber();
-        // Keyspace events are node-local: on a Redis Cluster these channels are subscribed on every primary
-        // (StackExchange.Redis keeps that true as nodes join, leave or fail over).
-        var expired = await subscriber.SubscribeAsync(RedisChannel.KeyEvent(KeyNotificationType.Expired, db));
-        var deleted = await subscriber.SubscribeAsync(RedisChannel.KeyEvent(KeyNotificationType.Del, db));
-        expired.OnMessage(OnDeliveryEvent);
-        deleted.OnMessage(OnDeliveryEvent);
+        // Keyspace events are node-local: on a Redis Cluster these are heard from every primary.
+        // Each subscription made again after a reconnect asks for a sweep: events of the gap are lost.
+        await using var expired = await KeyEventSubscription.StartAsync(mux, KeyNotificationType.Expired, db, OnDeliveryEvent, SweepSoon, logger);
+        await using var deleted = await KeyEventSubscription.StartAsync(mux, KeyNotificationType.Del, db, OnDeliveryEvent, SweepSoon, logger);
         mux.ConnectionRestored += OnRestored;
         logger.LogInformation("Courier {Channel} {Owner} listening on database {Database}", channel, Owner, db);
         try
@@ -63,8 +60,6 @@ public sealed class CourierService(
         finally
         {
             mux.ConnectionRestored -= OnRestored;
-            await expired.UnsubscribeAsync();
-            await deleted.UnsubscribeAsync();
             // The heartbeat is left to age out (CourierRegistry.AliveWithin) rather than removed: a courier that
             // restarts (a deploy) keeps its channel expected, so the API does not refuse messages meanwhile.
         }
@@ -91,6 +86,11 @@ public sealed class CourierService(
     private void OnRestored(object? sender, ConnectionFailedEventArgs e)
     {
         logger.LogInformation("Redis connection {Type} restored; sweeping the due index", e.ConnectionType);
+        SweepSoon();
+    }
+
+    private void SweepSoon()
+    {
         if (_sweepNow.CurrentCount == 0)
         {
             try
