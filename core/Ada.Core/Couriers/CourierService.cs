@@ -46,10 +46,10 @@ public sealed class CourierService(
     {
         var channel = sender.Channel;
         var db = mux.Database();
-        // Keyspace events are node-local: on a Redis Cluster these are heard from every primary.
-        // Each subscription made again after a reconnect asks for a sweep: events of the gap are lost.
-        await using var expired = await KeyEventSubscription.StartAsync(mux, KeyNotificationType.Expired, db, OnDeliveryEvent, SweepSoon, logger);
-        await using var deleted = await KeyEventSubscription.StartAsync(mux, KeyNotificationType.Del, db, OnDeliveryEvent, SweepSoon, logger);
+        // Keyspace events are node-local: heard from every primary. A renewed subscription asks for a sweep:
+        // events of the gap are lost.
+        await using var events = await KeyEventSubscription.StartAsync(mux, db, [KeyNotificationType.Expired, KeyNotificationType.Del],
+            OnDeliveryEvent, SweepSoon, logger);
         mux.ConnectionRestored += OnRestored;
         logger.LogInformation("Courier {Channel} {Owner} listening on database {Database}", channel, Owner, db);
         try
