@@ -92,6 +92,52 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
     }
 
     [Fact]
+    public async Task Receipts_WithALimit_ComeInPagesLinkedToTheNext_UntilEveryOneWasSeen()
+    {
+        await App.SeedAsync();
+        var id = await QueueAsync(Admin, "hello");
+        var written = Enumerable.Range(1, 1_000).Select(i => $"u{i:0000}").ToList();
+        await App.Db.HashSetAsync(Keys.Receipts(id), [.. written.Select(u =>
+            new StackExchange.Redis.HashEntry($"telegram:{u}", AdaJson.Serialize(new Receipt(u, "telegram", ReceiptStatus.Sent))))]);
+
+        var seen = new List<string>();
+        var pages = 0;
+        var next = $"/v1/history/{Uri.EscapeDataString(id)}/receipts?limit=100";
+        while (next is not null && pages < 100)
+        {
+            using var response = await Admin.GetAsync(next);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = (await ReadJsonAsync(response)).EnumerateArray().Select(r => r.GetProperty("userId").GetString()!).ToList();
+            Assert.Equal(page.Order(StringComparer.Ordinal), page);
+            seen.AddRange(page);
+            pages++;
+            next = response.Headers.TryGetValues("Link", out var links)
+                ? System.Text.RegularExpressions.Regex.Match(links.Single(), "^<([^>]+)>; rel=\"next\"$").Groups[1].Value
+                : null;
+        }
+
+        Assert.InRange(pages, 5, 30);
+        Assert.Equal(written, seen.Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("?limit=0")]
+    [InlineData("?limit=10001")]
+    [InlineData("?limit=ten")]
+    [InlineData("?cursor=5")]
+    [InlineData("?limit=10&cursor=-1")]
+    [InlineData("?limit=10&cursor=abc")]
+    public async Task Receipts_BadPaging_Is400(string query)
+    {
+        await App.SeedAsync();
+        var id = await QueueAsync(Admin, "hello");
+
+        using var response = await Admin.GetAsync($"/v1/history/{id}/receipts{query}");
+
+        await ProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task Receipts_ReturnsWhatCouriersRecorded()
     {
         await App.SeedAsync();

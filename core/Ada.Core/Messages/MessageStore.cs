@@ -141,6 +141,25 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
             .ThenBy(r => r.UserId, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// One page of a message's receipts, by Redis <c>HSCAN</c>: <paramref name="limit"/> is a hint (a page may hold a
+    /// few more or fewer), a page is sorted within itself, and <c>NextCursor</c> is null after the last page. A
+    /// receipt present from the first page to the last is returned at least once (HSCAN's guarantee).
+    /// </summary>
+    public async Task<(IReadOnlyList<Receipt> Receipts, string? NextCursor)> GetReceiptsPageAsync(string id, ulong cursor, int limit)
+    {
+        var reply = (RedisResult[])(await Db.ExecuteAsync("HSCAN", Keys.Receipts(id), cursor, "COUNT", limit))!;
+        var next = (string)reply[0]!;
+        var pairs = (RedisResult[])reply[1]!;
+        var receipts = new List<Receipt>(pairs.Length / 2);
+        for (var i = 1; i < pairs.Length; i += 2)
+        {
+            receipts.Add(AdaJson.Deserialize<Receipt>((string)pairs[i]!)!);
+        }
+        return ([.. receipts.OrderBy(r => r.Channel, StringComparer.Ordinal).ThenBy(r => r.UserId, StringComparer.Ordinal)],
+            next == "0" ? null : next);
+    }
+
     /// <summary>A sender's most recent message ids, newest first.</summary>
     public async Task<IReadOnlyList<string>> ListIdsAsync(string senderId, int limit)
     {

@@ -11,6 +11,7 @@ namespace Ada.Api.Messages;
 public static class HistoryApi
 {
     public const int MaxLimit = 500;
+    public const int MaxReceiptsLimit = 10_000;
 
     public static RouteGroupBuilder MapHistory(this IEndpointRouteBuilder routes)
     {
@@ -25,7 +26,10 @@ public static class HistoryApi
             .Produces<HistoryDocument>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/receipts", Receipts).WithName("GetReceipts")
             .WithSummary("Who received the message how: one receipt per person and channel")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("Without 'limit': every receipt, sorted by channel, then user id. With 'limit' (1-10000): one " +
+                "page of about that many (sorted within the page) and, while more remain, a Link header " +
+                "(rel=\"next\") with the 'cursor' of the next page.")
+            .Produces<Receipt[]>().ProducesProblem(StatusCodes.Status404NotFound);
 
         return group;
     }
@@ -40,17 +44,39 @@ public static class HistoryApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<Receipt>>, ProblemHttpResult>> Receipts(
-        string id, ClaimsPrincipal user, MessageStore messages)
+        string id, ClaimsPrincipal user, MessageStore messages, HttpResponse response, string? limit, string? cursor)
     {
         if (MessageAccess.Check(id, Caller.From(user)) is { } denied)
         {
             return denied;
         }
+        var pageSize = 0;
+        if (limit is not null &&
+            (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxReceiptsLimit))
+        {
+            return Problems.BadRequest($"'limit' must be an integer from 1 to {MaxReceiptsLimit}; got {Validation.Echo(limit)}.");
+        }
+        var position = 0UL;
+        if (cursor is not null && (limit is null || !ulong.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out position)))
+        {
+            return Problems.BadRequest(limit is null
+                ? "'cursor' goes with 'limit': follow the Link header (rel=\"next\") of the previous page."
+                : $"'cursor' {Validation.Echo(cursor)} is not one this endpoint gave; follow the Link header (rel=\"next\").");
+        }
         if (await messages.GetHistoryJsonAsync(id) is null)
         {
             return MessageAccess.Missing(id);
         }
-        return TypedResults.Ok(await messages.GetReceiptsAsync(id));
+        if (limit is null)
+        {
+            return TypedResults.Ok(await messages.GetReceiptsAsync(id));
+        }
+        var (page, next) = await messages.GetReceiptsPageAsync(id, position, pageSize);
+        if (next is not null)
+        {
+            response.Headers.Link = $"</v1/history/{Uri.EscapeDataString(id)}/receipts?limit={pageSize}&cursor={next}>; rel=\"next\"";
+        }
+        return TypedResults.Ok(page);
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> List(
