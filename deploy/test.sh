@@ -18,7 +18,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # The summary lines parsed below are the English ones.
 export DOTNET_CLI_UI_LANGUAGE=en
 
-ensure_commands redis-server:redis-server
+# redis-cli (redis-tools) creates the test Redis Cluster; Debian's redis-server package depends on it.
+ensure_commands redis-server:redis-server redis-cli:redis-tools
 command -v dotnet >/dev/null 2>&1 || die "dotnet is not on PATH: install the .NET 10 SDK"
 
 LOG=$ROOT/.run/logs/test.log

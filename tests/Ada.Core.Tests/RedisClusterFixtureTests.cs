@@ -5,10 +5,6 @@ using Xunit.Abstractions;
 
 namespace Ada.Core.Tests;
 
-/// <summary>xunit looks for collection definitions only in the test assembly, not in Ada.Testing.</summary>
-[CollectionDefinition(ClusterCollection.Name)]
-public sealed class ClusterCollectionDefinition : ICollectionFixture<RedisCluster>;
-
 /// <summary>The cluster fixture itself: its shape, slot arithmetic, resharding and adding a node.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class RedisClusterFixtureTests(RedisCluster cluster, ITestOutputHelper output)

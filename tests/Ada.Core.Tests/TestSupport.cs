@@ -10,6 +10,10 @@ namespace Ada.Core.Tests;
 [CollectionDefinition(RedisCollection.Name)]
 public sealed class RedisCollectionDefinition : ICollectionFixture<RedisServer>;
 
+/// <summary>xunit looks for collection definitions only in the test assembly, not in Ada.Testing.</summary>
+[CollectionDefinition(ClusterCollection.Name)]
+public sealed class ClusterCollectionDefinition : ICollectionFixture<RedisCluster>;
+
 /// <summary>One database of the shared redis-server, with its own connection, for one test.</summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
