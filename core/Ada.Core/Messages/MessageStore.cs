@@ -83,10 +83,8 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
             }
         }
 
-        RedisKey[] keys = cluster
-            ? [Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id), Keys.DueFor(h.Id)]
-            : [Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id), Keys.DueFor(h.Id),
-                Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender)];
+        RedisKey[] messageKeys = [Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id), Keys.DueFor(h.Id)];
+        RedisKey[] keys = cluster ? messageKeys : [.. messageKeys, Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender)];
         var args = new RedisValue[7 + command.Recipients.Count];
         args[0] = h.Id;
         args[1] = AdaJson.Serialize(h);
@@ -135,10 +133,7 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
     public async Task<IReadOnlyList<Receipt>> GetReceiptsAsync(string id)
     {
         var entries = await Db.HashGetAllAsync(Keys.Receipts(id));
-        return [.. entries
-            .Select(e => AdaJson.Deserialize<Receipt>(e.Value.ToString())!)
-            .OrderBy(r => r.Channel, StringComparer.Ordinal)
-            .ThenBy(r => r.UserId, StringComparer.Ordinal)];
+        return Sorted(entries.Select(e => e.Value.ToString()));
     }
 
     /// <summary>
@@ -151,14 +146,15 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
         var reply = (RedisResult[])(await Db.ExecuteAsync("HSCAN", Keys.Receipts(id), cursor, "COUNT", limit))!;
         var next = (string)reply[0]!;
         var pairs = (RedisResult[])reply[1]!;
-        var receipts = new List<Receipt>(pairs.Length / 2);
-        for (var i = 1; i < pairs.Length; i += 2)
-        {
-            receipts.Add(AdaJson.Deserialize<Receipt>((string)pairs[i]!)!);
-        }
-        return ([.. receipts.OrderBy(r => r.Channel, StringComparer.Ordinal).ThenBy(r => r.UserId, StringComparer.Ordinal)],
-            next == "0" ? null : next);
+        // HSCAN answers field, value, field, value, …: the values are the receipts.
+        return (Sorted(pairs.Where((_, i) => i % 2 == 1).Select(v => (string)v!)), next == "0" ? null : next);
     }
+
+    /// <summary>Receipt documents, by channel, then user id.</summary>
+    private static List<Receipt> Sorted(IEnumerable<string> json) =>
+        [.. json.Select(j => AdaJson.Deserialize<Receipt>(j)!)
+            .OrderBy(r => r.Channel, StringComparer.Ordinal)
+            .ThenBy(r => r.UserId, StringComparer.Ordinal)];
 
     /// <summary>A sender's most recent message ids, newest first.</summary>
     public async Task<IReadOnlyList<string>> ListIdsAsync(string senderId, int limit)
