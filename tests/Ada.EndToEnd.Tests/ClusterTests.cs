@@ -101,6 +101,43 @@ public sealed class ClusterTests(RedisCluster cluster, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Couriers_FollowAFailover_TheReplicaPromotedIsListenedTo()
+    {
+        // A cluster of its own: this one gets a replica, and its roles change.
+        var own = new RedisCluster();
+        await own.InitializeAsync();
+        try
+        {
+            await using var ada = await AdaStack.StartAsync(own, sweepSeconds: TenMinutes);
+            using var teacher = await TeacherAsync(ada);
+            var slot = RedisCluster.SlotOf("due:{3}");
+            var primary = await own.PortOfSlotAsync(slot);
+            var replica = await own.AddReplicaAsync(primary);
+
+            await own.FailoverAsync(replica);
+            var promoted = Stopwatch.StartNew();
+
+            Assert.Equal(replica, await own.PortOfSlotAsync(slot));
+            // The couriers' connection meets the new primary at its next read of the due index there.
+            await Eventually.WaitAsync(async () => await NodeAsync(own, replica, async server =>
+                (await ConfigAsync(server)).Contains('x', StringComparison.Ordinal)
+                && await SubscribersAsync(server, "__keyevent@0__:expired") >= 1
+                && await SubscribersAsync(server, "__keyevent@0__:del") >= 1),
+                TimeSpan.FromSeconds(90), $"the courier to listen on the promoted replica {replica}");
+            output.WriteLine($"RESULT failover: promoted replica {replica} has keyspace events on and the courier subscribed {promoted.Elapsed.TotalSeconds:0.00} s after the failover");
+
+            var ids = await IdsAsync(teacher, [slot], count: 3);
+            var due = await QueueAllAsync(teacher, ids);
+            await WaitForInboxAsync(ada, ids.Count);
+            output.WriteLine($"RESULT failover: 3 messages on the promoted replica seen in the sandbox {(DateTimeOffset.UtcNow - due).TotalSeconds:0.00} s after due");
+        }
+        finally
+        {
+            await own.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Queue_WithAnIdAdaDidNotMake_IsRefusedWithAProblem()
     {
         await using var ada = await AdaStack.StartAsync(cluster);
@@ -169,10 +206,12 @@ public sealed class ClusterTests(RedisCluster cluster, ITestOutputHelper output)
         Eventually.WaitAsync(async () => (await ada.InboxAsync(Chat)).Count >= count,
             TimeSpan.FromSeconds(30), $"{count} messages in the sandbox (the sweep is 10 minutes away: only events deliver)");
 
-    private async Task<T> NodeAsync<T>(int port, Func<IServer, Task<T>> read)
+    private Task<T> NodeAsync<T>(int port, Func<IServer, Task<T>> read) => NodeAsync(cluster, port, read);
+
+    private static async Task<T> NodeAsync<T>(RedisCluster of, int port, Func<IServer, Task<T>> read)
     {
-        await using var mux = await ConnectionMultiplexer.ConnectAsync($"{cluster.Host}:{port},allowAdmin=true");
-        return await read(mux.GetServer(cluster.Host, port));
+        await using var mux = await ConnectionMultiplexer.ConnectAsync($"{of.Host}:{port},allowAdmin=true");
+        return await read(mux.GetServer(of.Host, port));
     }
 
     private static async Task<string> ConfigAsync(IServer server) =>

@@ -25,11 +25,13 @@ public sealed class RedisCluster : IAsyncLifetime, IRedisEndpoint
     private static readonly HashSet<int> s_taken = [];
 
     private readonly List<Node> _nodes = [];
+    /// <summary>Replica port → the port of its primary (empty unless <see cref="AddReplicaAsync"/> was used).</summary>
+    private readonly Dictionary<int, int> _replicaOf = [];
     private string _root = "";
 
     public string Host => "127.0.0.1";
 
-    /// <summary>The ports of the cluster's nodes, all primaries, in the order they were started.</summary>
+    /// <summary>The ports of the cluster's nodes in the order they were started: primaries, and replicas made by <see cref="AddReplicaAsync"/>.</summary>
     public IReadOnlyList<int> Ports
     {
         get
@@ -62,7 +64,7 @@ public sealed class RedisCluster : IAsyncLifetime, IRedisEndpoint
     /// <summary>Flushes every primary; the connection string reaches the whole cluster, database 0.</summary>
     public async Task<RedisTarget> NewTargetAsync()
     {
-        foreach (var port in Ports)
+        foreach (var port in Ports.Where(p => !IsReplica(p)))
         {
             await AdminAsync(port, "FLUSHALL");
         }
@@ -114,6 +116,48 @@ public sealed class RedisCluster : IAsyncLifetime, IRedisEndpoint
         await RunCliAsync(cli, ["--cluster", "add-node", $"{Host}:{node.Port}", $"{Host}:{seed}"]);
         await WaitUntilHealthyAsync();
         return node.Port;
+    }
+
+    /// <summary>Starts one more node as a replica of the primary at <paramref name="primaryPort"/>; returns once it is in sync.</summary>
+    public async Task<int> AddReplicaAsync(int primaryPort)
+    {
+        var primary = (await NodesAsync(primaryPort)).Single(n => n.Port == primaryPort);
+        var node = await StartNodeAsync();
+        lock (_nodes)
+        {
+            _replicaOf[node.Port] = primaryPort;
+        }
+        await RunCliAsync(FindRedisCli(), ["--cluster", "add-node", $"{Host}:{node.Port}", $"{Host}:{primaryPort}",
+            "--cluster-slave", "--cluster-master-id", primary.Id]);
+        await WaitUntilHealthyAsync();
+        await Eventually.WaitAsync(async () => (await AdminAsync(node.Port, "INFO", "replication")).ToString()
+            .Contains("master_link_status:up", StringComparison.Ordinal), Settle, $"replica {node.Port} to be in sync");
+        return node.Port;
+    }
+
+    /// <summary>
+    /// A manual failover (<c>CLUSTER FAILOVER</c> on the replica): the replica becomes the primary of its slots, the old
+    /// primary its replica; returns when every node agrees.
+    /// </summary>
+    public async Task FailoverAsync(int replicaPort)
+    {
+        int primaryPort;
+        lock (_nodes)
+        {
+            primaryPort = _replicaOf[replicaPort];
+            _replicaOf.Remove(replicaPort);
+            _replicaOf[primaryPort] = replicaPort;
+        }
+        await AdminAsync(replicaPort, "CLUSTER", "FAILOVER");
+        await WaitUntilHealthyAsync();
+    }
+
+    private bool IsReplica(int port)
+    {
+        lock (_nodes)
+        {
+            return _replicaOf.ContainsKey(port);
+        }
     }
 
     /// <summary>
@@ -238,7 +282,8 @@ public sealed class RedisCluster : IAsyncLifetime, IRedisEndpoint
                         }
                         var view = await NodesAsync(port);
                         if (!view.Select(n => n.Port).Order().SequenceEqual(ports.Order())
-                            || view.Any(n => !n.Flags.Contains("master") || n.Flags.Overlaps(["handshake", "fail", "fail?", "noaddr"])))
+                            || view.Any(n => !n.Flags.Contains(IsReplica(n.Port) ? "slave" : "master")
+                                || n.Flags.Overlaps(["handshake", "fail", "fail?", "noaddr"])))
                         {
                             problems.Add($"{port}: sees [{string.Join(", ", view.Select(n => $"{n.Port} {string.Join(',', n.Flags)}"))}]");
                         }
