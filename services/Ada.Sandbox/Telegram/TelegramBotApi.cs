@@ -480,6 +480,11 @@ public static class TelegramBotApi
                     return BotApiResponse.BadRequest("BUTTON_DATA_INVALID");
                 }
             }
+            else if (button.TryGetProperty("url", out var url)
+                && !(Uri.TryCreate(url.GetString(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "tg"))
+            {
+                return BotApiResponse.BadRequest("BUTTON_URL_INVALID");
+            }
             else if (!button.EnumerateObject().Any(property => property.Name != "text"))
             {
                 return BotApiResponse.BadRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard");
