@@ -43,10 +43,12 @@ public static class Extensions
         services.AddSingleton<CourierRegistry>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<MessageQueue>();
+        services.AddSingleton<RefusalTexts>();
 
         services.AddSingleton<CourierStore>();
         services.AddSingleton<SmsWebhook>();
         services.AddSingleton<SmsInbox>();
+        services.AddSingleton<SmsReplies>();
         services.AddSingleton<SmsAddressees>();
         services.AddSingleton<ShortIds>();
         services.AddSingleton<UnknownSenders>();

@@ -8,8 +8,11 @@ using Group = Ada.Core.Directory.Group;
 
 namespace Ada.Api.Directory;
 
-/// <summary><c>contacts</c> maps a channel to an address: Telegram chat id, VK user id (string or number), SMS number.</summary>
-public sealed record UserBody(string? Id, string? Name, string? Role, Dictionary<string, JsonElement>? Contacts);
+/// <summary>
+/// <c>contacts</c> maps a channel to an address: Telegram chat id, VK user id (string or number), SMS number.
+/// <c>language</c> (optional): <c>ru</c> or <c>en</c>, the language Ada answers this person in (Russian when absent).
+/// </summary>
+public sealed record UserBody(string? Id, string? Name, string? Role, Dictionary<string, JsonElement>? Contacts, string? Language = null);
 
 public sealed record GroupBody(string? Id, string? Name, List<string?>? Members, List<string?>? Owners);
 
@@ -50,7 +53,17 @@ public static partial class DirectoryBodies
                 v.Add(field, $"'{field}' {error}");
             }
         }
-        return new User(id, name, role ?? "", contacts, []);
+        var language = body.Language?.Trim().ToLowerInvariant();
+        if (language is { Length: 0 })
+        {
+            language = null;
+        }
+        else if (language is not null && !Languages.All.Contains(language))
+        {
+            v.Add(Field(path, "language"), $"'{Field(path, "language")}' must be one of {string.Join(", ", Languages.All)}, " +
+                $"or left out (Russian); got {Validation.Echo(body.Language!)}.");
+        }
+        return new User(id, name, role ?? "", contacts, [], language);
     }
 
     public static Group ToGroup(this GroupBody body, string id, string path, Validation v) => new(
