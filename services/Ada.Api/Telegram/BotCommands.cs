@@ -12,13 +12,13 @@ namespace Ada.Api.Telegram;
 /// </summary>
 public sealed class BotCommands(ITelegramBotClient bot, ILogger<BotCommands> logger)
 {
-    public static IReadOnlyList<BotCommand> Students(string lang) => lang == BotTexts.English
+    public static IReadOnlyList<BotCommand> Students(string lang) => lang == Languages.English
         ? [new("start", "Link this chat or turn Telegram back on"), new("status", "Where messages reach you"),
            new("stop", "Stop messages in Telegram"), new("help", "What the bot can do")]
         : [new("start", "Привязать чат или снова включить Telegram"), new("status", "Куда приходят сообщения"),
            new("stop", "Не получать сообщения в Telegram"), new("help", "Что умеет бот")];
 
-    public static IReadOnlyList<BotCommand> Senders(string lang) => lang == BotTexts.English
+    public static IReadOnlyList<BotCommand> Senders(string lang) => lang == Languages.English
         ? [new("send", "Write to groups and streams"), new("history", "Your recent messages"),
            new("status", "How a message goes: /status CODE"), new("cancel", "Cancel a message: /cancel CODE"),
            new("stop", "Stop messages in Telegram"), new("help", "What the bot can do")]
@@ -29,8 +29,8 @@ public sealed class BotCommands(ITelegramBotClient bot, ILogger<BotCommands> log
     /// <summary>The default lists (students'), Russian for everyone and English for English apps.</summary>
     public async Task SetDefaultAsync(CancellationToken cancel)
     {
-        await bot.SetMyCommands(Students(BotTexts.Russian), BotCommandScope.Default(), cancellationToken: cancel);
-        await bot.SetMyCommands(Students(BotTexts.English), BotCommandScope.Default(), BotTexts.English, cancel);
+        await bot.SetMyCommands(Students(Languages.Russian), BotCommandScope.Default(), cancellationToken: cancel);
+        await bot.SetMyCommands(Students(Languages.English), BotCommandScope.Default(), Languages.English, cancel);
     }
 
     /// <summary>A sender's chat gets the senders' list (a student's keeps the default one). Failures are logged, not thrown.</summary>
@@ -43,8 +43,8 @@ public sealed class BotCommands(ITelegramBotClient bot, ILogger<BotCommands> log
                 return;
             }
             var scope = BotCommandScope.Chat(chatId);
-            await bot.SetMyCommands(Senders(BotTexts.Russian), scope);
-            await bot.SetMyCommands(Senders(BotTexts.English), scope, BotTexts.English);
+            await bot.SetMyCommands(Senders(Languages.Russian), scope);
+            await bot.SetMyCommands(Senders(Languages.English), scope, Languages.English);
         }
         catch (Exception e) when (e is ApiRequestException or HttpRequestException or TaskCanceledException)
         {

@@ -12,14 +12,13 @@ namespace Ada.Api.Telegram;
 /// </summary>
 public static class BotTexts
 {
-    public const string Russian = "ru";
-    public const string English = "en";
-
     /// <summary>"en" when Telegram says the person's app is in English (<c>en</c>, <c>en-GB</c>, …), else "ru".</summary>
     public static string LanguageOf(string? languageCode) =>
-        languageCode is not null && languageCode.StartsWith(English, StringComparison.OrdinalIgnoreCase) ? English : Russian;
+        languageCode is not null && languageCode.StartsWith(Languages.English, StringComparison.OrdinalIgnoreCase)
+            ? Languages.English
+            : Languages.Russian;
 
-    private static string T(string lang, string ru, string en) => lang == English ? en : ru;
+    private static string T(string lang, string ru, string en) => lang == Languages.English ? en : ru;
 
     public static string NotLinked(string lang) => T(lang,
         "Этот чат ещё не связан с Ada. Возьмите код привязки в деканате или в личном кабинете Ada и откройте ссылку с ним " +
@@ -95,13 +94,7 @@ public static class BotTexts
 
     public static string NoHistory(string lang) => T(lang, "Вы ещё ничего не отправляли.", "You have not sent anything yet.");
 
-    public static string ChannelName(string channel) => channel switch
-    {
-        Channels.Telegram => "Telegram",
-        Channels.Vk => "VK",
-        Channels.Sms => "SMS",
-        _ => channel,
-    };
+    public static string ChannelName(string channel) => Messages.RefusalTexts.ChannelName(channel);
 
     public static string StateName(string? state, string lang) => state switch
     {

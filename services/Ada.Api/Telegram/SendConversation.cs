@@ -22,7 +22,7 @@ namespace Ada.Api.Telegram;
 /// </summary>
 public sealed class SendConversation(
     IConnectionMultiplexer mux, DirectoryStore directory, CourierRegistry couriers, MessageQueue queue, Scheduler scheduler,
-    ShortIds shortIds, BotReplies replies, LiveStatus live, IOptions<SchedulingOptions> scheduling, TimeProvider time,
+    ShortIds shortIds, RefusalTexts refusals, BotReplies replies, LiveStatus live, IOptions<SchedulingOptions> scheduling, TimeProvider time,
     ILogger<SendConversation> logger)
 {
     /// <summary>A conversation left alone this long is forgotten.</summary>
@@ -102,7 +102,7 @@ public sealed class SendConversation(
         var draft = await LoadAsync(chatId);
         if (separator < 0 || draft is null || draft.Nonce != data[..separator])
         {
-            await replies.AnswerButtonAsync(queryId, T(draft?.Language ?? BotTexts.Russian,
+            await replies.AnswerButtonAsync(queryId, T(draft?.Language ?? Languages.Russian,
                 "Этот черновик уже закрыт. Начните заново: /send", "This draft is closed. Start again: /send"));
             return;
         }
@@ -263,19 +263,14 @@ public sealed class SendConversation(
         if (result.Refusal is { } refusal)
         {
             await shortIds.ReleaseAsync(caller.Id, draft.ShortId!);
-            logger.LogInformation("Refused a Telegram message from {Sender}: {Reason}", caller.Id, refusal.Reason);
-            await replies.EditAsync(chatId, messageId, T(lang, "Не отправлено. ", "Not sent. ") + RefusalText(refusal, lang));
+            logger.LogInformation("Refused a Telegram message from {Sender}: {Reason}", caller.Id, refusal.Code);
+            await replies.EditAsync(chatId, messageId, T(lang, "Не отправлено. ", "Not sent. ") + refusals.Describe(refusal, lang));
             return;
         }
         var answer = result.Answer!;
         logger.LogInformation("Queued {MessageId} from {Sender} through the Telegram bot", answer.Id, caller.Id);
         await live.FollowAsync(chatId, messageId, answer.Id, draft.ShortId!, lang);
     }
-
-    /// <summary>
-    /// The refusal as a sentence for the person.
-    /// </summary>
-    private static string RefusalText(QueueRefusal refusal, string lang) => refusal.Detail;
 
     private async Task ForgetAsync(long chatId, Caller caller, SendDraft draft)
     {
@@ -436,5 +431,5 @@ public sealed class SendConversation(
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    private static string T(string lang, string ru, string en) => lang == BotTexts.English ? en : ru;
+    private static string T(string lang, string ru, string en) => lang == Languages.English ? en : ru;
 }
