@@ -24,8 +24,9 @@ public static class Channels
     public const string Telegram = "telegram";
     public const string Vk = "vk";
     public const string Sms = "sms";
+    public const string Email = "email";
 
-    public static readonly IReadOnlyList<string> All = [Telegram, Vk, Sms];
+    public static readonly IReadOnlyList<string> All = [Telegram, Vk, Sms, Email];
 }
 
 public sealed record Addressees(

@@ -8,7 +8,7 @@ using Group = Ada.Core.Directory.Group;
 
 namespace Ada.Api.Directory;
 
-/// <summary><c>contacts</c> maps a channel to an address: Telegram chat id, VK user id (string or number), SMS number.</summary>
+/// <summary><c>contacts</c> maps a channel to an address: Telegram chat id, VK user id (string or number), SMS number, email address.</summary>
 public sealed record UserBody(string? Id, string? Name, string? Role, Dictionary<string, JsonElement>? Contacts);
 
 public sealed record GroupBody(string? Id, string? Name, List<string?>? Members, List<string?>? Owners);
@@ -107,6 +107,11 @@ public static partial class DirectoryBodies
                 return vk.ToString(CultureInfo.InvariantCulture);
             case Channels.Vk:
                 error = $"must be a positive integer VK user id, e.g. \"1234567\"; got {Validation.Echo(text)}.";
+                return null;
+            case Channels.Email when EmailAddresses.TryNormalize(text, out var email):
+                return email;
+            case Channels.Email:
+                error = $"must be a plain email address, e.g. \"ivanova@university.ru\" (no name, at most {EmailAddresses.MaxLength} characters); got {Validation.Echo(text)}.";
                 return null;
             default:
                 var phone = PhoneSeparators().Replace(text, "");
