@@ -17,6 +17,7 @@ app.MapSmsGatewayLocalApi();
 app.MapSmsGatewayCloudApi();
 app.MapSmsRuApi();
 app.MapSmsControlApi();
+app.MapEmailControlApi();
 
 app.Run();
 
