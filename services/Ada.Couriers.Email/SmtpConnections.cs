@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -111,7 +112,8 @@ public sealed class SmtpConnections : IDisposable
             Drop();
             var client = new SmtpClient { Timeout = options.TimeoutSeconds * 1000 };
             _client = client;
-            await client.ConnectAsync(options.Host, options.EffectivePort, options.SecurityOptions, cancellationToken);
+            await client.ConnectAsync(await OpenSocketAsync(options, cancellationToken), options.Host, options.EffectivePort,
+                options.SecurityOptions, cancellationToken);
             if (!string.IsNullOrEmpty(options.Username))
             {
                 await client.AuthenticateAsync(options.Username, options.Password ?? "", cancellationToken);
@@ -120,6 +122,33 @@ public sealed class SmtpConnections : IDisposable
             Interlocked.Increment(ref pool._opened);
             pool._logger.LogDebug("Connected to {Host}:{Port} for email", options.Host, options.EffectivePort);
             return client;
+        }
+
+        /// <summary>
+        /// The TCP connection, with Nagle's algorithm off: SMTP is short commands and replies in turn (MAIL, RCPT,
+        /// DATA, the body, the final dot), and with it on each small write after the first waits for the peer's
+        /// delayed ACK — about 40 ms a message, most of its time on a fast network.
+        /// </summary>
+        private static async Task<Socket> OpenSocketAsync(EmailOptions options, CancellationToken cancellationToken)
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(options.TimeoutSeconds));
+            try
+            {
+                await socket.ConnectAsync(options.Host, options.EffectivePort, timeout.Token);
+                return socket;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                socket.Dispose();
+                throw new TimeoutException($"Connecting to {options.Host}:{options.EffectivePort} took longer than {options.TimeoutSeconds} s.");
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
 
         private async Task QuitAsync()

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.ComponentModel;
-using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 using SmtpServerHost = SmtpServer.SmtpServer;
@@ -27,11 +26,9 @@ public sealed class SmtpSandbox(IOptions<EmailOptions> options, EmailState state
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var listeners = new EndpointListenerFactory();
         var started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        listeners.EndpointStarted += (_, e) => started.TrySetResult(((IPEndPoint)e.LocalEndPoint).Port);
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(listeners);
+        services.Add(new SmtpListener(port => started.TrySetResult(port)));
         services.Add(new InboxStore(state, inbox, time));
         var server = new SmtpServerHost(
             new SmtpServerOptionsBuilder()
