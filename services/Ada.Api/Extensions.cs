@@ -39,6 +39,8 @@ public static class Extensions
         services.AddSingleton<VkDirectory>();
         services.AddSingleton<LinkCodeStore>();
         services.AddSingleton<AttemptLimiter>();
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<Credentials>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<CourierRegistry>();
         services.AddSingleton<Scheduler>();
