@@ -62,7 +62,7 @@ public sealed class MessageQueue(
                 $"Message id {request.Id} was not made by Ada: on a Redis Cluster, ids come from POST /v1/history-key " +
                 "(they hash to a due shard's slot); ask for one there, or leave 'id' out."));
         }
-        if (request.Urgent && caller.Role == Roles.Teacher)
+        if (request.Urgent && !Scheduler.MaySkipQuietHours(caller.Role))
         {
             return Refuse(QueueRefusal.Forbidden, Problems.Forbidden(
                 "Teachers cannot send urgent messages (urgent skips quiet hours); leave 'urgent' out or false."));
@@ -92,7 +92,7 @@ public sealed class MessageQueue(
             return Refuse(QueueRefusal.TooLong, tooLong);
         }
 
-        var (deliverAt, rescheduled) = scheduler.Plan(request.SendAt, request.Urgent);
+        var (deliverAt, rescheduled) = scheduler.Plan(caller, request.SendAt, request.Urgent);
         var roleLimits = limits.Value.For(caller.Role);
         string id;
         QueueAnswer answer;
