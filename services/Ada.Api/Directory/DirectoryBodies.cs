@@ -20,9 +20,18 @@ public sealed record SupergroupBody(string? Id, string? Name, List<string?>? Gro
 
 public sealed record ImportBody(List<UserBody?>? Users, List<GroupBody?>? Groups, List<SupergroupBody?>? Supergroups);
 
-public sealed record TokenBody(string? UserId);
+/// <summary><c>POST /v1/tokens</c>: whom the token acts as, and for how many days (default <c>Ada__TokenDays</c>).</summary>
+public sealed record TokenBody(string? UserId, int? ExpiresInDays);
 
-public sealed record TokenAnswer(string Token);
+/// <summary>The secret, shown once, and what is kept of it.</summary>
+public sealed record TokenAnswer(string Token, string Id, string UserId, string CreatedAt, string ExpiresAt);
+
+/// <summary>A token as <c>GET /v1/tokens</c> lists it: never the secret.</summary>
+public sealed record TokenInfo(string Id, string UserId, string CreatedAt, string ExpiresAt)
+{
+    public static TokenInfo From(TokenRecord r) =>
+        new(r.Id, r.UserId, Core.Messages.AdaJson.Timestamp(r.CreatedAt), Core.Messages.AdaJson.Timestamp(r.ExpiresAt));
+}
 
 /// <summary>Turns request bodies into directory records, recording every problem in a <see cref="Validation"/>.</summary>
 public static partial class DirectoryBodies

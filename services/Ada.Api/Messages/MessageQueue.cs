@@ -41,7 +41,7 @@ public sealed class MessageQueue(
         {
             return Refusal.IdNotFromAda(request.Id);
         }
-        if (request.Urgent && caller.Role == Roles.Teacher)
+        if (request.Urgent && !Scheduler.MaySkipQuietHours(caller.Role))
         {
             return Refusal.UrgentNotAllowed(caller.Role);
         }
@@ -67,7 +67,7 @@ public sealed class MessageQueue(
             return tooLong;
         }
 
-        var (deliverAt, rescheduled) = scheduler.Plan(request.SendAt, request.Urgent);
+        var (deliverAt, rescheduled) = scheduler.Plan(caller, request.SendAt, request.Urgent);
         var roleLimits = limits.Value.For(caller.Role);
         string id;
         QueueAnswer answer;
