@@ -2,6 +2,7 @@ using Ada.Api;
 using Ada.Api.Directory;
 using Ada.Api.Messages;
 using Ada.Api.Sms;
+using Ada.Api.Telegram;
 using Ada.Api.Vk;
 using Ada.Core.Hosting;
 
@@ -9,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApiServices();
+builder.AddTelegramBot();
 
 var app = builder.Build();
 
@@ -26,6 +28,7 @@ app.MapTracker();
 app.MapSms();
 app.MapVkCallback();
 app.MapLinkCodes();
+app.MapTelegramWebhook();
 
 app.Run();
 

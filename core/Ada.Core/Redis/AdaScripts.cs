@@ -20,6 +20,8 @@ public enum Script
     DeactivateContact,
     ActivateContact,
     LinkVk,
+    LinkTelegram,
+    Lease,
     UpdateReceipt,
 }
 
@@ -67,6 +69,7 @@ public sealed class AdaScripts
         Script.DeactivateContact => "deactivate_contact",
         Script.ActivateContact => "activate_contact",
         Script.LinkVk => "link_vk",
+        Script.LinkTelegram => "link_telegram",
         Script.UpdateReceipt => "update_receipt",
         _ => script.ToString().ToLowerInvariant(),
     };
