@@ -21,6 +21,10 @@ public enum Script
     ActivateContact,
     LinkVk,
     UpdateReceipt,
+    ScheduleCreate,
+    ScheduleAdvance,
+    ScheduleState,
+    ScheduleDelete,
 }
 
 /// <summary>
@@ -34,7 +38,7 @@ public sealed class AdaScripts
 
     public AdaScripts()
     {
-        var shared = Read("_history") + "\n" + Read("_quota");
+        var shared = Read("_history") + "\n" + Read("_quota") + "\n" + Read("_tick");
         foreach (var script in Enum.GetValues<Script>())
         {
             var body = shared + "\n" + Read(FileName(script));
@@ -68,6 +72,10 @@ public sealed class AdaScripts
         Script.ActivateContact => "activate_contact",
         Script.LinkVk => "link_vk",
         Script.UpdateReceipt => "update_receipt",
+        Script.ScheduleCreate => "schedule_create",
+        Script.ScheduleAdvance => "schedule_advance",
+        Script.ScheduleState => "schedule_state",
+        Script.ScheduleDelete => "schedule_delete",
         _ => script.ToString().ToLowerInvariant(),
     };
 
