@@ -18,7 +18,8 @@ public static partial class ScheduleIds
 
     public static string New(string ownerId, TimeProvider time)
     {
-        var nanos = (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100 + Random.Shared.Next(100_000);
+        // Up to a second of randomness: schedules are made rarely, and a taken id is refused by schedule_create anyway.
+        var nanos = (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100 + Random.Shared.Next(1_000_000_000);
         var head = ownerId + Separator;
         return head + MessageIds.NextAlignedAfter(head, nanos).ToString(CultureInfo.InvariantCulture);
     }
