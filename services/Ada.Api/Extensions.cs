@@ -25,6 +25,7 @@ public static class Extensions
         services.AddOptions<VkOptions>().BindConfiguration(VkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AttemptOptions>().BindConfiguration(AttemptOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.AddDetail);
         services.AddExceptionHandler<RedisUnavailableHandler>();
@@ -39,10 +40,15 @@ public static class Extensions
 
         services.AddSingleton<DirectoryStore>();
         services.AddSingleton<VkDirectory>();
+        services.AddSingleton<LinkCodeStore>();
+        services.AddSingleton<AttemptLimiter>();
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<Credentials>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<CourierRegistry>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<MessageQueue>();
+        services.AddSingleton<RefusalTexts>();
         services.AddSingleton<ScheduleStore>();
         services.AddSingleton<ScheduleFirer>();
         services.AddHostedService<ScheduleWorker>();
@@ -50,6 +56,7 @@ public static class Extensions
         services.AddSingleton<CourierStore>();
         services.AddSingleton<SmsWebhook>();
         services.AddSingleton<SmsInbox>();
+        services.AddSingleton<SmsReplies>();
         services.AddSingleton<SmsAddressees>();
         services.AddSingleton<ShortIds>();
         services.AddSingleton<UnknownSenders>();

@@ -11,6 +11,7 @@ app.MapHealthChecks("/health/ready");
 app.MapSandboxControlApi();
 app.MapTelegramBotApi();
 app.MapTelegramControlApi();
+app.MapTelegramChatPage();
 app.MapVkApi();
 app.MapVkControlApi();
 app.MapSmsGatewayLocalApi();

@@ -271,7 +271,8 @@ public sealed class ScheduleTests(RedisServer redis) : ApiTest(redis)
 
         var occurrence = (await WaitOccurrencesAsync(id, 1)).GetProperty("occurrences")[0];
         Assert.Equal("refused", occurrence.GetProperty("status").GetString());
-        Assert.Equal(QueueRefusal.NotOwner, occurrence.GetProperty("reason").GetString());
+        Assert.Equal("not_owner", occurrence.GetProperty("reason").GetString());
+        Assert.False(string.IsNullOrEmpty(occurrence.GetProperty("message").GetString()));
         Assert.Contains("g1", occurrence.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Empty(await MessagesOfAsync("t1", id));
         Assert.Equal("active", (await GetAsync(t, id)).GetProperty("state").GetString());

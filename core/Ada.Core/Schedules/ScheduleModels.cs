@@ -59,7 +59,10 @@ public sealed record ScheduleDefinition(
         at is null ? null : DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 }
 
-/// <summary>One occurrence as it happened (newest first in <c>occurrences:{id}</c>).</summary>
+/// <summary>
+/// One occurrence as it happened (newest first in <c>occurrences:{id}</c>). A refusal carries its <c>reason</c> code,
+/// the English <c>detail</c> of the problem POST /v1/queue would have answered, and <c>message</c>, the sentence for people.
+/// </summary>
 public sealed record Occurrence(
     string At,
     string Status,
@@ -67,6 +70,7 @@ public sealed record Occurrence(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeliverAt = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HandledAt = null);
 
 /// <summary>A schedule as stored: the definition, its state, and its next occurrence (the tick in the due index).</summary>

@@ -14,7 +14,7 @@ namespace Ada.Api.Schedules;
 /// crashed one repeats the same request — an idempotent retry — and there is one message per occurrence.
 /// </summary>
 public sealed class ScheduleFirer(
-    ScheduleStore schedules, MessageStore messages, MessageQueue queue, DirectoryStore directory,
+    ScheduleStore schedules, MessageStore messages, MessageQueue queue, RefusalTexts texts, DirectoryStore directory,
     IOptions<AdaOptions> ada, IOptions<SchedulesOptions> options, TimeProvider time, ILogger<ScheduleFirer> logger)
 {
     public string Owner { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
@@ -55,8 +55,9 @@ public sealed class ScheduleFirer(
         var when = AdaJson.Timestamp(at);
         if (await OwnerAsync(schedule.Owner) is not { } caller)
         {
-            return Refused(schedule, when, QueueRefusal.Forbidden,
-                $"The owner {schedule.Owner} is no longer a teacher, staff or admin in the directory.", handledAt);
+            return Refused(schedule, when, OwnerNotASender,
+                $"The owner {schedule.Owner} is no longer a teacher, staff member or admin in the directory.",
+                $"Владелец расписания {schedule.Owner} больше не может отправлять сообщения.", handledAt);
         }
         var id = ScheduleIds.OccurrenceMessageId(schedule.Id, at);
         var body = new QueueBody(id, schedule.Text,
@@ -65,7 +66,8 @@ public sealed class ScheduleFirer(
         var result = await queue.QueueAsync(caller, body, scheduleId: schedule.Id);
         if (result.Refusal is { } refusal)
         {
-            return Refused(schedule, when, refusal.Reason, refusal.Detail, handledAt);
+            var problem = RefusalProblems.ToProblem(refusal, texts.Describe(refusal)).ProblemDetails;
+            return Refused(schedule, when, refusal.Code, problem.Detail ?? refusal.Code, texts.Describe(refusal), handledAt);
         }
         logger.LogInformation("Schedule {ScheduleId} occurrence {At} queued as {MessageId}", schedule.Id, when, result.Answer!.Id);
         return new Occurrence(when, OccurrenceStatus.Queued, MessageId: result.Answer.Id, DeliverAt: result.Answer.DeliverAt, HandledAt: handledAt);
@@ -88,10 +90,13 @@ public sealed class ScheduleFirer(
             : null;
     }
 
-    private Occurrence Refused(ScheduleDefinition schedule, string at, string reason, string detail, string handledAt)
+    /// <summary>The reason of an occurrence whose owner can no longer send (deleted from the directory, or a student now).</summary>
+    public const string OwnerNotASender = "owner_not_a_sender";
+
+    private Occurrence Refused(ScheduleDefinition schedule, string at, string reason, string detail, string message, string handledAt)
     {
         logger.LogWarning("Schedule {ScheduleId} occurrence {At} refused: {Reason} {Detail}", schedule.Id, at, reason, detail);
-        return new Occurrence(at, OccurrenceStatus.Refused, Reason: reason, Detail: detail, HandledAt: handledAt);
+        return new Occurrence(at, OccurrenceStatus.Refused, Reason: reason, Detail: detail, Message: message, HandledAt: handledAt);
     }
 
     private static Occurrence Skipped(DateTimeOffset at, string reason, string handledAt) =>

@@ -41,8 +41,8 @@ public static class SchedulesApi
     }
 
     private static async Task<Results<Created<ScheduleCreated>, ProblemHttpResult>> Create(
-        JsonBody<ScheduleBody> body, ClaimsPrincipal user, Scheduler scheduler, MessageQueue queue, ScheduleStore schedules,
-        IOptions<SchedulingOptions> scheduling, TimeProvider time)
+        JsonBody<ScheduleBody> body, ClaimsPrincipal user, HttpContext http, Scheduler scheduler, MessageQueue queue,
+        RefusalTexts texts, ScheduleStore schedules, IOptions<SchedulingOptions> scheduling, TimeProvider time)
     {
         if (body.Problem is { } problem)
         {
@@ -57,9 +57,9 @@ public static class SchedulesApi
         // Everything POST /v1/queue checks but the quotas, which count messages, not schedules. No courier now is
         // no reason to refuse a schedule: each occurrence is checked again when it comes.
         var check = await queue.QueueAsync(caller, body.Value!.AsQueueBody(), checkOnly: true);
-        if (check.Refusal is { Reason: not QueueRefusal.NoCourier } refusal)
+        if (check.Refusal is { Reason: not RefusalReason.NoCourier } refusal)
         {
-            return refusal.Problem;
+            return RefusalProblems.ToProblem(refusal, texts.Describe(refusal, RequestLanguage.Of(http.Request)));
         }
         var now = time.GetUtcNow();
         var from = request.StartsAt is { } startsAt && startsAt > now ? startsAt : now;
