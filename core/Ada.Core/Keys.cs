@@ -86,6 +86,19 @@ public static class Keys
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>
     public static RedisKey SenderHistory(string senderId) => $"sent:{{{senderId}}}";
 
+    /// <summary>
+    /// A recurring schedule (hash: <c>definition</c> JSON, <c>state</c>, <c>next</c> unix ms). Its id hashes to a due
+    /// shard's slot like a message id, and its next occurrence is a tick in the due index and a
+    /// <see cref="Delivery"/> key under the schedule id, so schedules fall due exactly as messages do.
+    /// </summary>
+    public static RedisKey Schedule(string scheduleId) => $"schedule:{{{scheduleId}}}";
+    /// <summary>The last occurrences of a schedule (list of JSON, newest first, capped).</summary>
+    public static RedisKey Occurrences(string scheduleId) => $"occurrences:{{{scheduleId}}}";
+    /// <summary>Every schedule id, scored by creation time (unix ms).</summary>
+    public static RedisKey Schedules => "schedules";
+    /// <summary>The lease of the API instance firing a schedule's due occurrence.</summary>
+    public static RedisKey ScheduleClaim(string scheduleId) => Claim(scheduleId, "schedule");
+
     /// <summary>Courier heartbeats of one channel: instance id → last beat (unix ms).</summary>
     public static RedisKey Couriers(string channel) => $"couriers:{channel}";
     public static RedisKey Rate(string channel) => $"rate:{channel}";

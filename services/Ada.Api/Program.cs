@@ -1,6 +1,7 @@
 using Ada.Api;
 using Ada.Api.Directory;
 using Ada.Api.Messages;
+using Ada.Api.Schedules;
 using Ada.Api.Sms;
 using Ada.Api.Telegram;
 using Ada.Api.Vk;
@@ -24,6 +25,7 @@ app.MapDirectory();
 app.MapTokens();
 app.MapMessages();
 app.MapHistory();
+app.MapSchedules();
 app.MapTracker();
 app.MapSms();
 app.MapVkCallback();
