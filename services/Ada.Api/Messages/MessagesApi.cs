@@ -120,11 +120,11 @@ public static class MessagesApi
             return denied;
         }
         var outcome = await messages.CancelAsync(id, time.GetUtcNow());
-        if (outcome is { Refusal: "final", State: MessageStates.Cancelled } && await messages.GetHistoryJsonAsync(id) is { } json)
+        if (outcome is { Status: ChangeStatus.Final, State: MessageStates.Cancelled } && await messages.GetHistoryJsonAsync(id) is { } json)
         {
             return MessageAccess.Json(json);
         }
-        return outcome is { Refusal: "final" }
+        return outcome is { Status: ChangeStatus.Final }
             ? Problems.Conflict($"Message {id} is {outcome.State}: it was delivered and can no longer be cancelled.")
             : Changed(id, outcome, "cancelled");
     }
@@ -132,7 +132,7 @@ public static class MessagesApi
     private static Results<ContentHttpResult, ProblemHttpResult> Changed(string id, ChangeOutcome outcome, string what) => outcome switch
     {
         { Changed: true, HistoryJson: { } json } => MessageAccess.Json(json),
-        { Refusal: "missing" } => MessageAccess.Missing(id),
+        { Status: ChangeStatus.Missing } => MessageAccess.Missing(id),
         _ => Problems.Conflict($"Message {id} is {outcome.State}; only a scheduled message can be {what}."),
     };
 }
