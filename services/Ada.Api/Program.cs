@@ -1,5 +1,6 @@
 using Ada.Api;
 using Ada.Api.Directory;
+using Ada.Api.Http;
 using Ada.Api.Messages;
 using Ada.Api.Sms;
 using Ada.Api.Vk;
@@ -14,6 +15,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBodyLimits();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();

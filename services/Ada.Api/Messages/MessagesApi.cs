@@ -22,7 +22,8 @@ public static class MessagesApi
             .WithSummary("Queue a message to users, groups and supergroups, now or later")
             .WithDescription("Optional 'channels' (e.g. [\"sms\"]) restricts delivery to those channels among the ones whose " +
                 "courier is running. A text over a channel's published limits (length, SMS segments) is refused with 400.")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithBodyLimit(BodyLimits.Queue);
         group.MapPost("/queue/{id}/reschedule", Reschedule).WithName("Reschedule")
             .WithSummary("Move a scheduled message to another time").Produces<HistoryDocument>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
