@@ -1,5 +1,6 @@
 using Ada.Api;
 using Ada.Api.Directory;
+using Ada.Api.Http;
 using Ada.Api.Messages;
 using Ada.Api.Schedules;
 using Ada.Api.Sms;
@@ -17,6 +18,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBodyLimits();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
