@@ -47,7 +47,14 @@ public static class Keys
     public static RedisKey Supergroup(string id) => $"{DirectoryTag}:supergroup:{id}";
     /// <summary>Active contacts of one channel: user id → address (chat id, VK id, phone).</summary>
     public static RedisKey Contacts(string channel) => $"{DirectoryTag}:contacts:{channel}";
-    public static RedisKey Token(string tokenHash) => $"token:{tokenHash}";
+    /// <summary>The hash tag of every token key: a token and its index entries change in one MULTI.</summary>
+    public const string TokensTag = "{tokens}";
+    /// <summary>A bearer token by its SHA-256: its <see cref="Directory.TokenRecord"/> (JSON), with the token's lifetime as TTL.</summary>
+    public static RedisKey Token(string tokenHash) => $"{TokensTag}:token:{tokenHash}";
+    /// <summary>Every token's id → its hash (listing and revoking by id).</summary>
+    public static RedisKey TokenIds => $"{TokensTag}:ids";
+    /// <summary>A user's token ids.</summary>
+    public static RedisKey UserTokens(string userId) => $"{TokensTag}:user:{userId}";
     /// <summary>Reverse index of one channel's addresses, active or not: address → user id (kept for VK and SMS).</summary>
     public static RedisKey AddressOwners(string channel) => $"{DirectoryTag}:address:{channel}";
     /// <summary>A one-time link code (VK message, Telegram <c>/start</c>), by its SHA-256: code hash → user id, with a TTL.</summary>
@@ -78,6 +85,19 @@ public static class Keys
     public static RedisKey SmsReplies(string userId) => $"smsreplies:{{{userId}}}";
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>
     public static RedisKey SenderHistory(string senderId) => $"sent:{{{senderId}}}";
+
+    /// <summary>
+    /// A recurring schedule (hash: <c>definition</c> JSON, <c>state</c>, <c>next</c> unix ms). Its id hashes to a due
+    /// shard's slot like a message id, and its next occurrence is a tick in the due index and a
+    /// <see cref="Delivery"/> key under the schedule id, so schedules fall due exactly as messages do.
+    /// </summary>
+    public static RedisKey Schedule(string scheduleId) => $"schedule:{{{scheduleId}}}";
+    /// <summary>The last occurrences of a schedule (list of JSON, newest first, capped).</summary>
+    public static RedisKey Occurrences(string scheduleId) => $"occurrences:{{{scheduleId}}}";
+    /// <summary>Every schedule id, scored by creation time (unix ms).</summary>
+    public static RedisKey Schedules => "schedules";
+    /// <summary>The lease of the API instance firing a schedule's due occurrence.</summary>
+    public static RedisKey ScheduleClaim(string scheduleId) => Claim(scheduleId, "schedule");
 
     /// <summary>Courier heartbeats of one channel: instance id → last beat (unix ms).</summary>
     public static RedisKey Couriers(string channel) => $"couriers:{channel}";

@@ -1,6 +1,8 @@
 using Ada.Api;
 using Ada.Api.Directory;
+using Ada.Api.Http;
 using Ada.Api.Messages;
+using Ada.Api.Schedules;
 using Ada.Api.Sms;
 using Ada.Api.Telegram;
 using Ada.Api.Vk;
@@ -16,6 +18,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBodyLimits();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
@@ -24,6 +27,7 @@ app.MapDirectory();
 app.MapTokens();
 app.MapMessages();
 app.MapHistory();
+app.MapSchedules();
 app.MapTracker();
 app.MapSms();
 app.MapVkCallback();

@@ -8,12 +8,12 @@ namespace Ada.EndToEnd.Tests;
 
 /// <summary>
 /// The whole of Ada as real processes on one Redis database (of one redis-server, or of a cluster): the sandbox, the API and the Telegram courier, and,
-/// when asked, the VK and SMS couriers, wired to the sandbox as deploy/run.sh wires them (the sandbox's VK
+/// when asked, the VK, SMS and email couriers, wired to the sandbox as deploy/run.sh wires them (the sandbox's VK
 /// Callback API events and SMS gateway webhooks go to the API, signed with the keys the API checks).
 /// </summary>
 public sealed class AdaStack : IAsyncDisposable
 {
-    public const string AdminToken = "e2e-admin-token-0123456789";
+    public const string AdminToken = "e2e-admin-token-0123456789abcdef";
     public const string TelegramToken = "123456:E2E-TEST";
     public const string VkToken = "vk1.e2e-sandbox-token";
     public const long VkGroupId = 229000001;
@@ -28,6 +28,7 @@ public sealed class AdaStack : IAsyncDisposable
     private readonly List<ServiceProcess> _couriers = [];
     private readonly List<ServiceProcess> _vkCouriers = [];
     private readonly List<ServiceProcess> _smsCouriers = [];
+    private readonly List<ServiceProcess> _emailCouriers = [];
     private readonly List<ServiceProcess> _apis = [];
     private Dictionary<string, string> _apiEnvironment = [];
 
@@ -56,6 +57,10 @@ public sealed class AdaStack : IAsyncDisposable
     public IReadOnlyList<ServiceProcess> Couriers => _couriers;
     public IReadOnlyList<ServiceProcess> VkCouriers => _vkCouriers;
     public IReadOnlyList<ServiceProcess> SmsCouriers => _smsCouriers;
+    public IReadOnlyList<ServiceProcess> EmailCouriers => _emailCouriers;
+
+    /// <summary>The sender of every email (the courier's <c>Email__From</c>).</summary>
+    public const string EmailFrom = "Ada <noreply@example.edu>";
 
     /// <summary>Every API instance: <see cref="Api"/> first, then those of <see cref="StartApiInstanceAsync"/>.</summary>
     public IReadOnlyList<ServiceProcess> Apis => _apis;
@@ -63,14 +68,14 @@ public sealed class AdaStack : IAsyncDisposable
     /// <summary>
     /// Starts the sandbox, then the API and the couriers side by side: <paramref name="couriers"/> Telegram
     /// couriers, and one VK courier (<paramref name="vk"/>) and one SMS courier (<paramref name="sms"/>, SMS
-    /// Gateway for Android) against the sandbox. <paramref name="sandbox"/> adds sandbox settings
+    /// Gateway for Android) and one email courier (<paramref name="email"/>, the sandbox's SMTP server) against the sandbox. <paramref name="sandbox"/> adds sandbox settings
     /// (e.g. <c>Sandbox__Sms__FailDeliveryNumbers</c>). Returns once every service is ready, every courier's
     /// heartbeat is in Redis and, with SMS, the courier has registered the gateway's webhooks.
     /// </summary>
     /// <param name="bot">The API's Telegram bot against the sandbox: null (off), <c>polling</c> or <c>webhook</c>.</param>
     /// <param name="api">More API settings (e.g. <c>Limits__Teacher__MessagesPerHour</c>).</param>
     public static async Task<AdaStack> StartAsync(IRedisEndpoint redis, int couriers = 1, bool vk = false, bool sms = false,
-        IReadOnlyDictionary<string, string>? sandbox = null, int sweepSeconds = 1, string? bot = null,
+        IReadOnlyDictionary<string, string>? sandbox = null, int sweepSeconds = 1, bool email = false, string? bot = null,
         IReadOnlyDictionary<string, string>? api = null)
     {
         var target = await redis.NewTargetAsync();
@@ -112,6 +117,10 @@ public sealed class AdaStack : IAsyncDisposable
             {
                 starting.Add(stack.StartSmsCourierAsync());
             }
+            if (email)
+            {
+                starting.Add(stack.StartEmailCourierAsync());
+            }
             starting.Add(stack.StartApiAsync(apiPort));
             await WhenAllOrThrowAsync(starting);
             if (vk)
@@ -122,6 +131,10 @@ public sealed class AdaStack : IAsyncDisposable
             {
                 await stack.WaitHeartbeatAsync("sms");
                 await stack.WaitSmsWebhooksAsync();
+            }
+            if (email)
+            {
+                await stack.WaitHeartbeatAsync("email");
             }
             return stack;
         }
@@ -255,6 +268,27 @@ public sealed class AdaStack : IAsyncDisposable
         return courier;
     }
 
+    /// <summary>An email courier against the sandbox's SMTP server (its port from <c>GET /sandbox/email</c>), plain SMTP, unpaced.</summary>
+    public async Task<ServiceProcess> StartEmailCourierAsync()
+    {
+        var smtp = await SandboxHttp.GetFromJsonAsync<JsonObject>("/sandbox/email");
+        var courier = await ServiceProcess.StartAsync("Ada.Couriers.Email", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString,
+            ["Email__Host"] = smtp!["host"]!.GetValue<string>(),
+            ["Email__Port"] = smtp["port"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Email__Security"] = "none",
+            ["Email__From"] = EmailFrom,
+            ["Email__MessagesPerSecond"] = "0",
+            ["Courier__SweepSeconds"] = SweepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        lock (_emailCouriers)
+        {
+            _emailCouriers.Add(courier);
+        }
+        return courier;
+    }
+
     private async Task WaitHeartbeatAsync(string channel)
     {
         await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
@@ -294,7 +328,7 @@ public sealed class AdaStack : IAsyncDisposable
     /// <summary>What the sandbox's Telegram received (of one chat, when given).</summary>
     public Task<JsonArray> InboxAsync(string? chatId = null) => InboxAsync("telegram", chatId);
 
-    /// <summary>What one channel of the sandbox received: <c>telegram</c>, <c>vk</c> (chatId = peer id) or <c>sms</c> (chatId = E.164).</summary>
+    /// <summary>What one channel of the sandbox received: <c>telegram</c>, <c>vk</c> (chatId = peer id), <c>sms</c> (chatId = E.164) or <c>email</c> (chatId = address).</summary>
     public async Task<JsonArray> InboxAsync(string channel, string? chatId)
     {
         var url = $"/sandbox/inbox?channel={channel}&limit=100000" + (chatId is null ? "" : $"&chatId={Uri.EscapeDataString(chatId)}");
@@ -346,7 +380,7 @@ public sealed class AdaStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var courier in _couriers.Concat(_vkCouriers).Concat(_smsCouriers))
+        foreach (var courier in _couriers.Concat(_vkCouriers).Concat(_smsCouriers).Concat(_emailCouriers))
         {
             await courier.DisposeAsync();
         }

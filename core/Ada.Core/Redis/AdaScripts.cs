@@ -23,6 +23,10 @@ public enum Script
     LinkTelegram,
     Lease,
     UpdateReceipt,
+    ScheduleCreate,
+    ScheduleAdvance,
+    ScheduleState,
+    ScheduleDelete,
 }
 
 /// <summary>
@@ -36,7 +40,7 @@ public sealed class AdaScripts
 
     public AdaScripts()
     {
-        var shared = Read("_history") + "\n" + Read("_quota");
+        var shared = Read("_history") + "\n" + Read("_quota") + "\n" + Read("_tick");
         foreach (var script in Enum.GetValues<Script>())
         {
             var body = shared + "\n" + Read(FileName(script));
@@ -71,6 +75,10 @@ public sealed class AdaScripts
         Script.LinkVk => "link_vk",
         Script.LinkTelegram => "link_telegram",
         Script.UpdateReceipt => "update_receipt",
+        Script.ScheduleCreate => "schedule_create",
+        Script.ScheduleAdvance => "schedule_advance",
+        Script.ScheduleState => "schedule_state",
+        Script.ScheduleDelete => "schedule_delete",
         _ => script.ToString().ToLowerInvariant(),
     };
 

@@ -70,5 +70,5 @@ public sealed class AttemptLimiter(IConnectionMultiplexer mux, IOptions<AttemptO
     private static RedisKey Key(string kind, string sender) =>
         Keys.Attempts(kind, sender.Length <= MaxSenderInKey && !sender.Any(char.IsControl)
             ? sender
-            : "sha256:" + Ada.Core.Directory.DirectoryStore.HashToken(sender));
+            : "sha256:" + Ada.Core.Directory.TokenStore.Hash(sender));
 }
