@@ -47,11 +47,22 @@ public static class Keys
     public static RedisKey Supergroup(string id) => $"{DirectoryTag}:supergroup:{id}";
     /// <summary>Active contacts of one channel: user id → address (chat id, VK id, phone).</summary>
     public static RedisKey Contacts(string channel) => $"{DirectoryTag}:contacts:{channel}";
-    public static RedisKey Token(string tokenHash) => $"token:{tokenHash}";
+    /// <summary>The hash tag of every token key: a token and its index entries change in one MULTI.</summary>
+    public const string TokensTag = "{tokens}";
+    /// <summary>A bearer token by its SHA-256: its <see cref="Directory.TokenRecord"/> (JSON), with the token's lifetime as TTL.</summary>
+    public static RedisKey Token(string tokenHash) => $"{TokensTag}:token:{tokenHash}";
+    /// <summary>Every token's id → its hash (listing and revoking by id).</summary>
+    public static RedisKey TokenIds => $"{TokensTag}:ids";
+    /// <summary>A user's token ids.</summary>
+    public static RedisKey UserTokens(string userId) => $"{TokensTag}:user:{userId}";
     /// <summary>Reverse index of one channel's addresses, active or not: address → user id (kept for VK and SMS).</summary>
     public static RedisKey AddressOwners(string channel) => $"{DirectoryTag}:address:{channel}";
-    /// <summary>A one-time code a user sends to the VK community to attach their VK id: code → user id, with a TTL.</summary>
-    public static RedisKey LinkCode(string code) => $"{DirectoryTag}:linkcode:{code}";
+    /// <summary>A one-time link code (VK message, Telegram <c>/start</c>), by its SHA-256: code hash → user id, with a TTL.</summary>
+    public static RedisKey LinkCode(string codeHash) => $"{DirectoryTag}:linkcode:{codeHash}";
+    /// <summary>A user's one active link code: user id → its code hash, with the code's TTL (a new code replaces it).</summary>
+    public static RedisKey UserLinkCode(string userId) => $"{DirectoryTag}:linkcode-of:{userId}";
+    /// <summary>Failed attempts of one sender at one kind of code (link, login, …) in the current window.</summary>
+    public static RedisKey Attempts(string kind, string sender) => $"attempts:{kind}:{sender}";
     /// <summary>VK ids that allowed the community's messages while no user had them.</summary>
     public static RedisKey VkAllowed => $"{DirectoryTag}:vk:allowed";
     /// <summary>A VK Callback API event already handled (<c>event_id</c>), kept a day so VK's retries are ignored.</summary>

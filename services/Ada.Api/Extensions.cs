@@ -22,6 +22,7 @@ public static class Extensions
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<VkOptions>().BindConfiguration(VkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AttemptOptions>().BindConfiguration(AttemptOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.AddDetail);
         services.AddExceptionHandler<RedisUnavailableHandler>();
@@ -36,14 +37,20 @@ public static class Extensions
 
         services.AddSingleton<DirectoryStore>();
         services.AddSingleton<VkDirectory>();
+        services.AddSingleton<LinkCodeStore>();
+        services.AddSingleton<AttemptLimiter>();
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<Credentials>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<CourierRegistry>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<MessageQueue>();
+        services.AddSingleton<RefusalTexts>();
 
         services.AddSingleton<CourierStore>();
         services.AddSingleton<SmsWebhook>();
         services.AddSingleton<SmsInbox>();
+        services.AddSingleton<SmsReplies>();
         services.AddSingleton<SmsAddressees>();
         services.AddSingleton<ShortIds>();
         services.AddSingleton<UnknownSenders>();

@@ -45,6 +45,26 @@ public sealed class DirectoryTests(RedisServer redis) : ApiTest(redis)
         Assert.False(await App.Db.KeyExistsAsync(Keys.User("u1")));
     }
 
+    [Fact]
+    public async Task PutUser_Language_IsKeptWhenRuOrEn_AbsentByDefault_AndRefusedOtherwise()
+    {
+        using var english = await Admin.PutAsync("/v1/users/smith", Json("""{"name":"John Smith","role":"teacher","language":"EN"}"""));
+        Assert.Equal("en", (await ReadJsonAsync(english)).GetProperty("language").GetString());
+
+        using var plain = await Admin.PutAsync("/v1/users/ivanov", Json("""{"name":"Ivan Ivanov","role":"teacher"}"""));
+        Assert.False((await ReadJsonAsync(plain)).TryGetProperty("language", out _));
+
+        using var german = await Admin.PutAsync("/v1/users/mueller", Json("""{"name":"M","role":"teacher","language":"de"}"""));
+        var problem = await ProblemAsync(german, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("language", out _));
+        Assert.False(await App.Db.KeyExistsAsync(Keys.User("mueller")));
+
+        using var imported = await Admin.PostAsync("/v1/import", Json("""{"users":[{"id":"lee","name":"Lee","role":"staff","language":"en"}]}"""));
+        Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        using var read = await Admin.GetAsync("/v1/users/lee");
+        Assert.Equal("en", (await ReadJsonAsync(read)).GetProperty("language").GetString());
+    }
+
     [Theory]
     [InlineData("bad id")]
     [InlineData("x%3Ay")]

@@ -13,7 +13,7 @@ namespace Ada.EndToEnd.Tests;
 /// </summary>
 public sealed class AdaStack : IAsyncDisposable
 {
-    public const string AdminToken = "e2e-admin-token-0123456789";
+    public const string AdminToken = "e2e-admin-token-0123456789abcdef";
     public const string TelegramToken = "123456:E2E-TEST";
     public const string VkToken = "vk1.e2e-sandbox-token";
     public const long VkGroupId = 229000001;

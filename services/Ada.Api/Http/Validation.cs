@@ -13,9 +13,6 @@ public sealed class Validation
 
     public Dictionary<string, string[]> Errors => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 
-    /// <summary>Every message, in order: the detail of the 400 answer.</summary>
-    public string Detail => string.Join(" ", _errors.Values.SelectMany(v => v).Take(20));
-
     public void Add(string path, string message)
     {
         if (!_errors.TryGetValue(path, out var list))

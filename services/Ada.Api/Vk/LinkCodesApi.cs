@@ -11,13 +11,10 @@ namespace Ada.Api.Vk;
 /// <summary>
 /// <c>POST /v1/users/{userId}/link-codes</c>: a short code the person sends to the VK community in a private
 /// message; the Callback API then makes the sender's VK id their VK contact. For an admin, or the user
-/// themselves with their own token.
+/// themselves with their own token. A new code replaces the user's previous one.
 /// </summary>
 public static class LinkCodesApi
 {
-    /// <summary>Fresh codes drawn before giving up; with a billion codes a second draw is already rare.</summary>
-    private const int Draws = 8;
-
     public static RouteGroupBuilder MapLinkCodes(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/users").WithTags("VK").RequireAuthorization()
@@ -32,7 +29,7 @@ public static class LinkCodesApi
     }
 
     private static async Task<Results<Created<LinkCodeAnswer>, ProblemHttpResult>> Create(
-        string userId, ClaimsPrincipal principal, DirectoryStore directory, VkDirectory vk, IOptions<VkOptions> options,
+        string userId, ClaimsPrincipal principal, DirectoryStore directory, LinkCodeStore codes, IOptions<VkOptions> options,
         TimeProvider time, ILoggerFactory loggers)
     {
         if (!MessageIds.IsValidEntityId(userId))
@@ -49,15 +46,8 @@ public static class LinkCodesApi
             return Problems.NotFound($"There is no user {Validation.Echo(userId)}; create it with PUT /v1/users/{userId} first.");
         }
         var ttl = TimeSpan.FromHours(options.Value.LinkCodeHours);
-        for (var draw = 0; draw < Draws; draw++)
-        {
-            var code = LinkCodes.New();
-            if (await vk.TryAddLinkCodeAsync(code, userId, ttl))
-            {
-                loggers.CreateLogger(typeof(LinkCodesApi)).LogInformation("Issued a VK link code for {UserId}", userId);
-                return TypedResults.Created((string?)null, new LinkCodeAnswer(code, AdaJson.Timestamp(time.GetUtcNow() + ttl)));
-            }
-        }
-        throw new InvalidOperationException($"{Draws} random link codes in a row were taken; the code space is exhausted.");
+        var code = await codes.IssueAsync(userId, ttl);
+        loggers.CreateLogger(typeof(LinkCodesApi)).LogInformation("Issued a link code for {UserId}; the previous one, if any, no longer works", userId);
+        return TypedResults.Created((string?)null, new LinkCodeAnswer(code, AdaJson.Timestamp(time.GetUtcNow() + ttl)));
     }
 }
