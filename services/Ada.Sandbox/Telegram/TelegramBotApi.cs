@@ -286,7 +286,7 @@ public static class TelegramBotApi
             return BotApiResponse.BadRequest("too many commands specified");
         }
 
-        var parsed = new List<BotCommand>();
+        var parsed = new List<BotCommandEntry>();
         foreach (var item in list.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object
@@ -316,7 +316,7 @@ public static class TelegramBotApi
                 return BotApiResponse.BadRequest("command description is too long");
             }
 
-            parsed.Add(new BotCommand(command.GetString()!, text));
+            parsed.Add(new BotCommandEntry(command.GetString()!, text));
         }
 
         commands.Set(scope, language, parsed);
