@@ -1,11 +1,13 @@
 using Ada.Api.Auth;
 using Ada.Api.Http;
 using Ada.Api.Messages;
+using Ada.Api.Schedules;
 using Ada.Api.Sms;
 using Ada.Api.Vk;
 using Ada.Core.Couriers;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
+using Ada.Core.Schedules;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Ada.Api;
@@ -22,9 +24,11 @@ public static class Extensions
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<VkOptions>().BindConfiguration(VkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AttemptOptions>().BindConfiguration(AttemptOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.AddDetail);
+        services.AddExceptionHandler<BadRequestBodyHandler>();
         services.AddExceptionHandler<RedisUnavailableHandler>();
         services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
 
@@ -46,6 +50,9 @@ public static class Extensions
         services.AddSingleton<Scheduler>();
         services.AddSingleton<MessageQueue>();
         services.AddSingleton<RefusalTexts>();
+        services.AddSingleton<ScheduleStore>();
+        services.AddSingleton<ScheduleFirer>();
+        services.AddHostedService<ScheduleWorker>();
 
         services.AddSingleton<CourierStore>();
         services.AddSingleton<SmsWebhook>();
