@@ -6,6 +6,7 @@ using Ada.Api.Vk;
 using Ada.Core.Couriers;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
+using Ada.Core.Redis;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Ada.Api;
@@ -43,6 +44,7 @@ public static class Extensions
         services.AddSingleton<RefusalTexts>();
 
         services.AddSingleton<CourierStore>();
+        services.AddSingleton<WebhookOnce>();
         services.AddSingleton<SmsWebhook>();
         services.AddSingleton<SmsInbox>();
         services.AddSingleton<SmsReplies>();
