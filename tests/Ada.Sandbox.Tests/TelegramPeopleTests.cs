@@ -166,7 +166,11 @@ public sealed class TelegramPeopleTests
         using var empty = await http.PostAsync($"/sandbox/telegram/chat/{Student}", new FormUrlEncodedContent([new("text", "")]));
         var updates = await bot.GetUpdates(timeout: 0);
 
-        Assert.Equal([HttpStatusCode.Redirect, HttpStatusCode.Redirect, HttpStatusCode.BadRequest], [written.StatusCode, pressed.StatusCode, empty.StatusCode]);
+        using var notAForm = await http.PostAsync($"/sandbox/telegram/chat/{Student}/press", SmsJson.Body("""{"messageId":1}"""));
+
+        Assert.Equal(
+            [HttpStatusCode.Redirect, HttpStatusCode.Redirect, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest],
+            [written.StatusCode, pressed.StatusCode, empty.StatusCode, notAForm.StatusCode]);
         Assert.Equal("Контрольная завтра", updates[0].Message!.Text);
         Assert.Equal("g:21", updates[1].CallbackQuery!.Data);
         Assert.Equal(2, updates.Length);

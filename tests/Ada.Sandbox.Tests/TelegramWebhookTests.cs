@@ -151,6 +151,50 @@ public sealed class TelegramWebhookTests
         Assert.Equal("""[{"type":"bot_command","offset":0,"length":6}]""", message.GetProperty("entities").GetRawText());
     }
 
+    [Fact]
+    public async Task SetMyCommands_WithAScopeThatIsNotOne_Is400()
+    {
+        await using var app = new SandboxApplication();
+        using var http = app.CreateClient();
+
+        var stringChat = await PostAsync(http, "setMyCommands", """{"commands":[{"command":"a","description":"b"}],"scope":{"type":"chat","chat_id":"@x"}}""");
+        var unknownType = await PostAsync(http, "setMyCommands", """{"commands":[{"command":"a","description":"b"}],"scope":{"type":"everyone"}}""");
+        var notJson = await PostAsync(http, "getMyCommands", """{"scope":"{nope"}""");
+
+        Assert.Equal("""{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}""", stringChat);
+        Assert.Equal("""{"ok":false,"error_code":400,"description":"Bad Request: can't parse BotCommandScope JSON object"}""", unknownType);
+        Assert.Equal("""{"ok":false,"error_code":400,"description":"Bad Request: can't parse BotCommandScope JSON object"}""", notJson);
+    }
+
+    [Fact]
+    public async Task SendMessage_WithAMalformedKeyboard_Is400_AndSendsNothing()
+    {
+        await using var app = new SandboxApplication();
+        using var http = app.CreateClient();
+
+        string[] answers =
+        [
+            await PostAsync(http, "sendMessage", """{"chat_id":1,"text":"x","reply_markup":"{nope"}"""),
+            await PostAsync(http, "sendMessage", """{"chat_id":1,"text":"x","reply_markup":{"inline_keyboard":[[{"text":"a","callback_data":""}]]}}"""),
+            await PostAsync(http, "sendMessage", """{"chat_id":1,"text":"x","reply_markup":{"inline_keyboard":[[{"text":"a","callback_data":"%s"}]]}}""".Replace("%s", new string('x', 65), StringComparison.Ordinal)),
+            await PostAsync(http, "sendMessage", """{"chat_id":1,"text":"x","reply_markup":{"inline_keyboard":[[{"text":"a","url":"javascript:alert(1)"}]]}}"""),
+            await PostAsync(http, "sendMessage", """{"chat_id":1,"text":"x","reply_markup":{"inline_keyboard":[[{"text":"a"}]]}}"""),
+            await PostAsync(http, "sendMessage", """{"chat_id":1,"text":"x","reply_markup":{"inline_keyboard":[[{"text":5,"callback_data":"a"}]]}}"""),
+        ];
+
+        Assert.Equal(
+            [
+                "Bad Request: can't parse reply keyboard markup JSON object",
+                "Bad Request: BUTTON_DATA_INVALID",
+                "Bad Request: BUTTON_DATA_INVALID",
+                "Bad Request: BUTTON_URL_INVALID",
+                "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
+                "Bad Request: can't parse inline keyboard button: Field \"text\" must be of type String",
+            ],
+            answers.Select(answer => JsonDocument.Parse(answer).RootElement.GetProperty("description").GetString()));
+        Assert.Equal(0, (await app.ReadInboxAsync()).Total);
+    }
+
     private static async Task<string> PostAsync(HttpClient http, string method, string json)
     {
         using var response = await http.PostAsync($"{Bot}/{method}", SmsJson.Body(json));
