@@ -46,7 +46,7 @@ public sealed class BotCommands(ITelegramBotClient bot, ILogger<BotCommands> log
             await bot.SetMyCommands(Senders(Languages.Russian), scope);
             await bot.SetMyCommands(Senders(Languages.English), scope, Languages.English);
         }
-        catch (Exception e) when (e is ApiRequestException or HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (e is RequestException or HttpRequestException or TaskCanceledException)
         {
             logger.LogWarning(e, "Could not set the command list of chat {ChatId}", chatId);
         }

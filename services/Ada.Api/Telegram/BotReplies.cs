@@ -21,7 +21,7 @@ public sealed class BotReplies(ITelegramBotClient bot, ILogger<BotReplies> logge
             var message = await bot.SendMessage(chatId, text, replyMarkup: keyboard, cancellationToken: cancel);
             return message.Id;
         }
-        catch (Exception e) when (e is ApiRequestException or HttpRequestException or TaskCanceledException && !cancel.IsCancellationRequested)
+        catch (Exception e) when (e is RequestException or HttpRequestException or TaskCanceledException && !cancel.IsCancellationRequested)
         {
             logger.LogWarning(e, "Could not answer chat {ChatId}", chatId);
             return null;
@@ -41,7 +41,7 @@ public sealed class BotReplies(ITelegramBotClient bot, ILogger<BotReplies> logge
         {
             return true;
         }
-        catch (Exception e) when (e is ApiRequestException or HttpRequestException or TaskCanceledException && !cancel.IsCancellationRequested)
+        catch (Exception e) when (e is RequestException or HttpRequestException or TaskCanceledException && !cancel.IsCancellationRequested)
         {
             logger.LogWarning(e, "Could not edit message {MessageId} in chat {ChatId}", messageId, chatId);
             return false;
@@ -55,7 +55,7 @@ public sealed class BotReplies(ITelegramBotClient bot, ILogger<BotReplies> logge
         {
             await bot.AnswerCallbackQuery(callbackQueryId, note is { Length: > 200 } ? note[..200] : note);
         }
-        catch (Exception e) when (e is ApiRequestException or HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (e is RequestException or HttpRequestException or TaskCanceledException)
         {
             logger.LogWarning(e, "Could not answer callback query {CallbackQueryId}", callbackQueryId);
         }

@@ -47,7 +47,7 @@ public sealed class TelegramBotSetup(
                     logger.LogInformation("Telegram sends the bot's updates to the webhook {WebhookUrl}", settings.WebhookUrl);
                 }
             }
-            catch (Exception e) when (e is ApiRequestException or HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (e is RequestException or HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(e, "Setting up the Telegram bot failed; retrying in {Seconds} s", wait.TotalSeconds);
                 await Task.Delay(wait, time, stoppingToken);
