@@ -11,7 +11,7 @@ using Ada.Testing;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-IScenario[] known = [new QueueScenario(), new LagScenario(), new ThroughputScenario(), new PacedScenario(), new VkScenario()];
+IScenario[] known = [new QueueScenario(), new LagScenario(), new ThroughputScenario(), new PacedScenario(), new VkScenario(), new EmailScenario()];
 var quick = false;
 string? output = null;
 int? quietWaitArg = null;
