@@ -73,13 +73,15 @@ public sealed class MessageQueue(
         }
 
         var expansion = await directory.ExpandAsync(request.To);
-        if (expansion.HasUnknown)
-        {
-            return Refuse(QueueRefusal.UnknownAddressees, Unknown(expansion));
-        }
+        // First for teachers: a group that does not exist and one that is not theirs get the same answer,
+        // so a teacher cannot learn which group ids exist.
         if (caller.Role == Roles.Teacher && NotOwned(expansion, caller.Id) is { } notOwned)
         {
             return Refuse(QueueRefusal.NotOwner, notOwned);
+        }
+        if (expansion.HasUnknown)
+        {
+            return Refuse(QueueRefusal.UnknownAddressees, Unknown(expansion));
         }
         var alive = await couriers.AliveChannelsAsync();
         var channels = request.Channels is null ? alive : [.. alive.Where(request.Channels.Contains)];
@@ -235,11 +237,16 @@ public sealed class MessageQueue(
         });
     }
 
-    /// <summary>Teachers may write to any user, but to a group or supergroup only when they own it.</summary>
+    /// <summary>
+    /// Teachers may write to any user, but to a group or supergroup only when they own it. Unknown groups and
+    /// supergroups are named alike, without saying which ones exist.
+    /// </summary>
     private static ProblemHttpResult? NotOwned(Expansion expansion, string teacherId)
     {
-        var groups = expansion.Groups.Where(g => !g.Owners.Contains(teacherId)).Select(g => g.Id).ToList();
-        var supergroups = expansion.Supergroups.Where(s => !s.Owners.Contains(teacherId)).Select(s => s.Id).ToList();
+        var groups = expansion.Groups.Where(g => !g.Owners.Contains(teacherId)).Select(g => g.Id).Concat(expansion.UnknownGroups)
+            .Order(StringComparer.Ordinal).ToList();
+        var supergroups = expansion.Supergroups.Where(s => !s.Owners.Contains(teacherId)).Select(s => s.Id).Concat(expansion.UnknownSupergroups)
+            .Order(StringComparer.Ordinal).ToList();
         if (groups.Count + supergroups.Count == 0)
         {
             return null;
@@ -253,7 +260,8 @@ public sealed class MessageQueue(
         {
             parts.Add($"supergroups {Problems.List(supergroups)}");
         }
-        return Problems.Forbidden($"Teachers may address only the groups and supergroups they own; you do not own {string.Join(" and ", parts)}.");
+        return Problems.Forbidden("Teachers may address only the groups and supergroups they own; " +
+            $"these are not in the directory or not yours: {string.Join(" and ", parts)}.");
     }
 
     /// <summary>The <c>Retry-After</c> header value of a refusal, when it has one.</summary>
