@@ -55,6 +55,9 @@ public sealed record SchedulingOptions : IValidatableObject
     /// <summary>IANA zone of the window.</summary>
     public string TimeZone { get; init; } = "Europe/Moscow";
 
+    /// <summary>The institution's zone: the one people read times in (SMS answers, refusals).</summary>
+    public TimeZoneInfo Zone => Core.Scheduling.QuietHours.TryFindZone(TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+
     public QuietHours? ToQuietHours() =>
         Core.Scheduling.QuietHours.TryParse(QuietHours, TimeZone, out var quietHours, out var error)
             ? quietHours

@@ -1,11 +1,13 @@
 using Ada.Api.Auth;
 using Ada.Api.Http;
 using Ada.Api.Messages;
+using Ada.Api.Schedules;
 using Ada.Api.Sms;
 using Ada.Api.Vk;
 using Ada.Core.Couriers;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
+using Ada.Core.Schedules;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Ada.Api;
@@ -23,6 +25,7 @@ public static class Extensions
         services.AddOptions<VkOptions>().BindConfiguration(VkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TrackerOptions>().BindConfiguration(TrackerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AttemptOptions>().BindConfiguration(AttemptOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.AddDetail);
@@ -48,10 +51,15 @@ public static class Extensions
         services.AddSingleton<Scheduler>();
         services.AddSingleton<MessageQueue>();
         services.AddSingleton<TrackerLimits>();
+        services.AddSingleton<RefusalTexts>();
+        services.AddSingleton<ScheduleStore>();
+        services.AddSingleton<ScheduleFirer>();
+        services.AddHostedService<ScheduleWorker>();
 
         services.AddSingleton<CourierStore>();
         services.AddSingleton<SmsWebhook>();
         services.AddSingleton<SmsInbox>();
+        services.AddSingleton<SmsReplies>();
         services.AddSingleton<SmsAddressees>();
         services.AddSingleton<ShortIds>();
         services.AddSingleton<UnknownSenders>();

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ada.Core.Directory;
 
 public static class Roles
@@ -21,14 +23,28 @@ public static class Roles
     };
 }
 
+/// <summary>The languages Ada speaks to people in: Russian unless a person's <c>language</c> says English.</summary>
+public static class Languages
+{
+    public const string Russian = "ru";
+    public const string English = "en";
+
+    public static readonly IReadOnlyList<string> All = [Russian, English];
+
+    /// <summary>"en" for English, "ru" for anything else (absent, unknown).</summary>
+    public static string Of(string? language) => language == English ? English : Russian;
+}
+
 /// <summary>A person. <c>Contacts</c> maps a channel to an address; <c>Inactive</c> lists channels whose
-/// provider said the contact can no longer be written to (blocked, deactivated).</summary>
+/// provider said the contact can no longer be written to (blocked, deactivated); <c>Language</c> (optional,
+/// <see cref="Languages"/>) is the language Ada answers them in.</summary>
 public sealed record User(
     string Id,
     string Name,
     string Role,
     IReadOnlyDictionary<string, string> Contacts,
-    IReadOnlyList<string> Inactive);
+    IReadOnlyList<string> Inactive,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Language = null);
 
 public sealed record Group(string Id, string Name, IReadOnlyList<string> Members, IReadOnlyList<string> Owners);
 

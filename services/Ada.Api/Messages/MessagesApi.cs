@@ -21,7 +21,9 @@ public static class MessagesApi
         group.MapPost("/queue", Queue).WithName("Queue")
             .WithSummary("Queue a message to users, groups and supergroups, now or later")
             .WithDescription("Optional 'channels' (e.g. [\"sms\"]) restricts delivery to those channels among the ones whose " +
-                "courier is running. A text over a channel's published limits (length, SMS segments) is refused with 400.")
+                "courier is running. A text over a channel's published limits (length, SMS segments) is refused with 400. " +
+                "Every refusal carries 'reason' (stable, snake_case: over_quota, not_owner, too_many_segments, …) and 'message' " +
+                "(the refusal as a sentence for the sender, in Russian, or English when Accept-Language prefers en).")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithBodyLimit(BodyLimits.Queue);
         group.MapPost("/queue/{id}/reschedule", Reschedule).WithName("Reschedule")
@@ -46,7 +48,7 @@ public static class MessagesApi
     }
 
     private static async Task<Results<Accepted<QueueAnswer>, ProblemHttpResult>> Queue(
-        JsonBody<QueueBody> body, ClaimsPrincipal user, HttpContext http, MessageQueue queue)
+        JsonBody<QueueBody> body, ClaimsPrincipal user, HttpContext http, MessageQueue queue, RefusalTexts texts)
     {
         if (body.Problem is { } problem)
         {
@@ -55,11 +57,11 @@ public static class MessagesApi
         var result = await queue.QueueAsync(Caller.From(user), body.Value!);
         if (result.Refusal is { } refusal)
         {
-            if (MessageQueue.RetryAfterHeader(refusal) is { } seconds)
+            if (RefusalProblems.RetryAfter(refusal) is { } seconds)
             {
                 http.Response.Headers.RetryAfter = seconds;
             }
-            return refusal.Problem;
+            return RefusalProblems.ToProblem(refusal, texts.Describe(refusal, RequestLanguage.Of(http.Request)));
         }
         return TypedResults.Accepted($"/v1/history/{result.Answer!.Id}", result.Answer);
     }
@@ -119,11 +121,11 @@ public static class MessagesApi
             return denied;
         }
         var outcome = await messages.CancelAsync(id, time.GetUtcNow());
-        if (outcome is { Refusal: "final", State: MessageStates.Cancelled } && await messages.GetHistoryJsonAsync(id) is { } json)
+        if (outcome is { Status: ChangeStatus.Final, State: MessageStates.Cancelled } && await messages.GetHistoryJsonAsync(id) is { } json)
         {
             return MessageAccess.Json(json);
         }
-        return outcome is { Refusal: "final" }
+        return outcome is { Status: ChangeStatus.Final }
             ? Problems.Conflict($"Message {id} is {outcome.State}: it was delivered and can no longer be cancelled.")
             : Changed(id, outcome, "cancelled");
     }
@@ -131,7 +133,7 @@ public static class MessagesApi
     private static Results<ContentHttpResult, ProblemHttpResult> Changed(string id, ChangeOutcome outcome, string what) => outcome switch
     {
         { Changed: true, HistoryJson: { } json } => MessageAccess.Json(json),
-        { Refusal: "missing" } => MessageAccess.Missing(id),
+        { Status: ChangeStatus.Missing } => MessageAccess.Missing(id),
         _ => Problems.Conflict($"Message {id} is {outcome.State}; only a scheduled message can be {what}."),
     };
 }

@@ -29,23 +29,34 @@ public sealed partial class Scheduler(IOptions<SchedulingOptions> options, TimeP
     /// </summary>
     public bool TryReadSendAt(string? text, string path, Validation v, out DateTimeOffset? requested)
     {
-        requested = null;
+        if (!TryReadTime(text, path, v, out requested))
+        {
+            return false;
+        }
+        if (requested > Now + MaxAhead)
+        {
+            v.Add(path, $"'{path}' {Validation.Echo(text!)} is more than {MaxAhead.TotalDays:0} days ahead.");
+            requested = null;
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Reads an ISO-8601 date-time with an offset (null when absent), recording a problem when it is malformed.</summary>
+    public static bool TryReadTime(string? text, string path, Validation v, out DateTimeOffset? at)
+    {
+        at = null;
         if (text is null)
         {
             return true;
         }
         if (!IsoWithOffset().IsMatch(text) ||
-            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
         {
             v.Add(path, $"'{path}' must be an ISO-8601 date-time with an offset, e.g. \"2025-09-01T08:30:00+03:00\"; got {Validation.Echo(text)}.");
             return false;
         }
-        if (at > Now + MaxAhead)
-        {
-            v.Add(path, $"'{path}' {Validation.Echo(text)} is more than {MaxAhead.TotalDays:0} days ahead.");
-            return false;
-        }
-        requested = at;
+        at = parsed;
         return true;
     }
 
