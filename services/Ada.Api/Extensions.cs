@@ -25,6 +25,7 @@ public static class Extensions
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<VkOptions>().BindConfiguration(VkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TrackerOptions>().BindConfiguration(TrackerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AttemptOptions>().BindConfiguration(AttemptOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
@@ -50,6 +51,7 @@ public static class Extensions
         services.AddSingleton<CourierRegistry>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<MessageQueue>();
+        services.AddSingleton<TrackerLimits>();
         services.AddSingleton<RefusalTexts>();
         services.AddSingleton<ScheduleStore>();
         services.AddSingleton<ScheduleFirer>();
