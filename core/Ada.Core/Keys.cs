@@ -67,6 +67,12 @@ public static class Keys
     public static RedisKey VkAllowed => $"{DirectoryTag}:vk:allowed";
     /// <summary>A VK Callback API event already handled (<c>event_id</c>), kept a day so VK's retries are ignored.</summary>
     public static RedisKey VkEvent(string eventId) => $"vk:event:{eventId}";
+    /// <summary>A Telegram bot update (<c>update_id</c>) being handled or handled: acted on once, kept a day.</summary>
+    public static RedisKey TelegramUpdate(long updateId) => $"telegram:update:{updateId}";
+    /// <summary>The lease of the one API instance that long-polls Telegram (getUpdates allows one poller per bot).</summary>
+    public static RedisKey TelegramPoller => "telegram:poller";
+    /// <summary>A teacher's <c>/send</c> conversation with the bot in one chat (JSON, expires when left alone).</summary>
+    public static RedisKey TelegramConversation(long chatId) => $"telegram:conversation:{chatId}";
     /// <summary>Every group's name: group id → name (SMS senders address groups by name).</summary>
     public static RedisKey GroupNames => $"{DirectoryTag}:names:group";
     /// <summary>Every supergroup's name: supergroup id → name.</summary>

@@ -28,6 +28,7 @@ public static class Extensions
         services.AddOptions<AttemptOptions>().BindConfiguration(AttemptOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.AddDetail);
+        services.AddExceptionHandler<BadRequestBodyHandler>();
         services.AddExceptionHandler<RedisUnavailableHandler>();
         services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
 

@@ -45,6 +45,13 @@ public static class Extensions
             .ConfigureHttpClient((services, http) => http.Timeout =
                 TimeSpan.FromMilliseconds(services.GetRequiredService<IOptions<SmsOptions>>().Value.WebhookTimeoutMilliseconds));
 
+        builder.Services.AddOptions<EmailOptions>()
+            .BindConfiguration(EmailOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<EmailState>();
+        builder.Services.AddHostedService<SmtpSandbox>();
+
         return builder;
     }
 }

@@ -18,6 +18,7 @@ app.MapSmsGatewayLocalApi();
 app.MapSmsGatewayCloudApi();
 app.MapSmsRuApi();
 app.MapSmsControlApi();
+app.MapEmailControlApi();
 
 app.Run();
 

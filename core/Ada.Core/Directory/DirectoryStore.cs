@@ -12,7 +12,7 @@ namespace Ada.Core.Directory;
 public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts scripts)
 {
     /// <summary>Channels whose addresses are also indexed address → user id (<c>address:&lt;channel&gt;</c>): people write to Ada there.</summary>
-    public static readonly IReadOnlyList<string> AddressIndexed = [Channels.Vk, Channels.Sms];
+    public static readonly IReadOnlyList<string> AddressIndexed = [Channels.Telegram, Channels.Vk, Channels.Sms];
 
     private IDatabase Db => mux.GetDatabase();
 

@@ -16,12 +16,15 @@ public static class DirectoryApi
 
         group.MapPut("/users/{userId}", PutUser).WithName("PutUser").WithSummary("Create or replace a user");
         group.MapGet("/users/{userId}", GetUser).WithName("GetUser").WithSummary("Read a user").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/groups/{groupId}", PutGroup).WithName("PutGroup").WithSummary("Create or replace a group");
+        group.MapPut("/groups/{groupId}", PutGroup).WithName("PutGroup").WithSummary("Create or replace a group")
+            .WithBodyLimit(BodyLimits.DirectoryItem);
         group.MapGet("/groups/{groupId}", GetGroup).WithName("GetGroup").WithSummary("Read a group").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/supergroups/{id}", PutSupergroup).WithName("PutSupergroup").WithSummary("Create or replace a supergroup (a stream of groups)");
+        group.MapPut("/supergroups/{id}", PutSupergroup).WithName("PutSupergroup").WithSummary("Create or replace a supergroup (a stream of groups)")
+            .WithBodyLimit(BodyLimits.DirectoryItem);
         group.MapGet("/supergroups/{id}", GetSupergroup).WithName("GetSupergroup").WithSummary("Read a supergroup").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/import", Import).WithName("Import")
-            .WithSummary("Create or replace users, groups and supergroups in bulk, all or nothing");
+            .WithSummary("Create or replace users, groups and supergroups in bulk, all or nothing")
+            .WithBodyLimit(BodyLimits.Import);
 
         return group;
     }

@@ -9,7 +9,7 @@ using Group = Ada.Core.Directory.Group;
 namespace Ada.Api.Directory;
 
 /// <summary>
-/// <c>contacts</c> maps a channel to an address: Telegram chat id, VK user id (string or number), SMS number.
+/// <c>contacts</c> maps a channel to an address: Telegram chat id, VK user id (string or number), SMS number, email address.
 /// <c>language</c> (optional): <c>ru</c> or <c>en</c>, the language Ada answers this person in (Russian when absent).
 /// </summary>
 public sealed record UserBody(string? Id, string? Name, string? Role, Dictionary<string, JsonElement>? Contacts, string? Language = null);
@@ -129,6 +129,11 @@ public static partial class DirectoryBodies
                 return vk.ToString(CultureInfo.InvariantCulture);
             case Channels.Vk:
                 error = $"must be a positive integer VK user id, e.g. \"1234567\"; got {Validation.Echo(text)}.";
+                return null;
+            case Channels.Email when EmailAddresses.TryNormalize(text, out var email):
+                return email;
+            case Channels.Email:
+                error = $"must be a plain email address, e.g. \"ivanova@university.ru\" (no name, at most {EmailAddresses.MaxLength} characters); got {Validation.Echo(text)}.";
                 return null;
             default:
                 var phone = PhoneSeparators().Replace(text, "");

@@ -32,6 +32,10 @@ public sealed class MessageQueue(
     public async Task<QueueResult> QueueAsync(Caller caller, QueueBody body, string? shortId = null, string? scheduleId = null,
         bool checkOnly = false)
     {
+        if (TooManyListed(caller, body.To) is { } overLong)
+        {
+            return overLong;
+        }
         var v = new Validation();
         if (QueueRequest.Read(body, scheduler, v) is not { } request)
         {
@@ -116,6 +120,31 @@ public sealed class MessageQueue(
             default:
                 return Refusal.Conflict(id);
         }
+    }
+
+    /// <summary>
+    /// A list longer than the caller's recipients per message cannot be sent, whatever it holds: refused
+    /// before any id is read, so a huge list costs nothing but its parsing (bounded by the body limit).
+    /// </summary>
+    private Refusal? TooManyListed(Caller caller, AddresseesBody? to)
+    {
+        if (to is null || caller.Role is not (Roles.Teacher or Roles.Staff or Roles.Admin))
+        {
+            return null;
+        }
+        var limit = limits.Value.For(caller.Role).RecipientsPerMessage;
+        if (limit == 0)
+        {
+            return null;
+        }
+        foreach (var (name, list) in new[] { ("to.users", to.Users), ("to.groups", to.Groups), ("to.supergroups", to.Supergroups) })
+        {
+            if (list?.Count > limit)
+            {
+                return Refusal.TooManyRecipients(caller.Role, list.Count, limit, name);
+            }
+        }
+        return null;
     }
 
     /// <summary>

@@ -33,6 +33,8 @@ public static partial class VkCallbackApi
                 "becomes active / inactive; message_new with a link code → the sender's VK id becomes the code's user's contact. " +
                 "Every other event, and a repeated event_id, is answered 'ok' and changes nothing.")
             .Accepts<VkEvent>("application/json")
+            .WithBodyLimit(BodyLimits.Webhook)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .Produces<string>(StatusCodes.Status200OK, "text/plain")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)

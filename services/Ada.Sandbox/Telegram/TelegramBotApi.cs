@@ -481,7 +481,8 @@ public static class TelegramBotApi
                 }
             }
             else if (button.TryGetProperty("url", out var url)
-                && !(Uri.TryCreate(url.GetString(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "tg"))
+                && (url.ValueKind != JsonValueKind.String
+                    || !(Uri.TryCreate(url.GetString(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "tg")))
             {
                 return BotApiResponse.BadRequest("BUTTON_URL_INVALID");
             }
