@@ -39,6 +39,9 @@ public sealed record SchedulingOptions : IValidatableObject
     /// <summary>IANA zone of the window.</summary>
     public string TimeZone { get; init; } = "Europe/Moscow";
 
+    /// <summary>A message without <c>expiresAt</c> expires this many minutes after its delivery time; 0: never (the default).</summary>
+    [Range(0, 43_200)] public int DefaultExpiryMinutes { get; init; }
+
     public QuietHours? ToQuietHours() =>
         Core.Scheduling.QuietHours.TryParse(QuietHours, TimeZone, out var quietHours, out var error)
             ? quietHours

@@ -1,4 +1,5 @@
 using Ada.Api.Auth;
+using Ada.Api.Couriers;
 using Ada.Api.Http;
 using Ada.Api.Messages;
 using Ada.Api.Sms;
@@ -40,6 +41,7 @@ public static class Extensions
         services.AddSingleton<CourierRegistry>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<MessageQueue>();
+        services.AddHostedService<ChannelWatch>();
 
         services.AddSingleton<CourierStore>();
         services.AddSingleton<SmsWebhook>();

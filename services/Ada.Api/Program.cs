@@ -1,4 +1,5 @@
 using Ada.Api;
+using Ada.Api.Couriers;
 using Ada.Api.Directory;
 using Ada.Api.Messages;
 using Ada.Api.Sms;
@@ -26,6 +27,7 @@ app.MapTracker();
 app.MapSms();
 app.MapVkCallback();
 app.MapLinkCodes();
+app.MapChannels();
 
 app.Run();
 

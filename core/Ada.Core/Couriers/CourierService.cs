@@ -164,7 +164,8 @@ public sealed class CourierService(
         {
             try
             {
-                await registry.BeatAsync(sender.Channel, Owner);
+                // The channel's limits ride on the beat: a changed setting or a flushed Redis is corrected within a beat.
+                await registry.BeatAsync(sender.Channel, Owner, sender.Limits);
                 var now = time.GetUtcNow();
                 foreach (var (id, until) in _settled)
                 {

@@ -42,15 +42,20 @@ public sealed record ChannelSection(
     int NoContact,
     IReadOnlyDictionary<string, int> Errors,
     string? StartedAt,
-    string? FinishedAt)
+    string? FinishedAt,
+    int Expired = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitingFor = null)
 {
+    /// <summary><see cref="WaitingFor"/> of a registered channel with no live courier when the message was queued; the claim clears it.</summary>
+    public const string WaitingForCourier = "courier";
+
     public static ChannelSection New() => new(ChannelStates.Pending, 0, 0, 0, new Dictionary<string, int>(), null, null);
 }
 
 /// <summary>
 /// The history document stored as JSON at <c>history:{id}</c>. The API writes it whole when a message is
 /// queued; after that only the Lua scripts change it (claim, report, cancel, reschedule, send-now).
-/// Optional, absent when null: <c>segments</c> (channel → SMS segments per person, for channels that publish
+/// Optional, absent when null: <c>expiresAt</c>/<c>expiresAtMs</c> (after it nobody more is sent to), <c>segments</c> (channel → SMS segments per person, for channels that publish
 /// <c>ChannelLimits.MaxSmsSegments</c>) and <c>shortId</c> (the code a sender types to ask about a message sent by SMS).
 /// </summary>
 public sealed record HistoryDocument(
@@ -72,7 +77,9 @@ public sealed record HistoryDocument(
     string? CancelledAt = null,
     string? FinishedAt = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Segments = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortId = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExpiresAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ExpiresAtMs = null);
 
 public sealed record Receipt(
     string UserId,
@@ -88,6 +95,8 @@ public static class ReceiptStatus
     public const string Sent = "sent";
     public const string Failed = "failed";
     public const string NoContact = "no_contact";
+    /// <summary>Not sent: the message's <c>expiresAt</c> passed before this person was reached.</summary>
+    public const string Expired = "expired";
 }
 
 public static class AdaJson

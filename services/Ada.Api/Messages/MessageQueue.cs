@@ -77,14 +77,14 @@ public sealed class MessageQueue(
         {
             return Refuse(QueueRefusal.NotOwner, notOwned);
         }
-        var alive = await couriers.AliveChannelsAsync();
-        var channels = request.Channels is null ? alive : [.. alive.Where(request.Channels.Contains)];
+        // Registered channels, whether or not their courier runs now: a message waits for a courier that is down.
+        var (channels, waiting, registered) = await couriers.ExpectedAsync(request.Channels);
         if (channels.Count == 0)
         {
             return Refuse(QueueRefusal.NoCourier, Problems.Conflict(request.Channels is null
-                ? "No courier is running for any channel; start one (see README)."
-                : $"No courier is running for the requested channels ({string.Join(", ", request.Channels)}); " +
-                  $"running: {(alive.Count == 0 ? "none" : string.Join(", ", alive))}."));
+                ? "No courier is running for any channel, and none ever registered one; start one (see README)."
+                : $"No courier has registered the requested channels ({string.Join(", ", request.Channels)}); " +
+                  $"registered: {(registered.Count == 0 ? "none" : string.Join(", ", registered))}."));
         }
         var (tooLong, segments) = await CheckTextAsync(request.Text, channels);
         if (tooLong is not null)
@@ -93,6 +93,12 @@ public sealed class MessageQueue(
         }
 
         var (deliverAt, rescheduled) = scheduler.Plan(request.SendAt, request.Urgent);
+        if (!scheduler.TryPlanExpiry(request.ExpiresAt, deliverAt, out var expiresAt))
+        {
+            return Refuse(QueueRefusal.Invalid, Problems.BadRequest(
+                $"'expiresAt' ({AdaJson.Timestamp(expiresAt!.Value)}) is not after the delivery time ({AdaJson.Timestamp(deliverAt)}" +
+                (rescheduled is null ? ")." : ", moved out of quiet hours); send it as urgent or give a later 'expiresAt'.")));
+        }
         var roleLimits = limits.Value.For(caller.Role);
         string id;
         QueueAnswer answer;
@@ -102,9 +108,10 @@ public sealed class MessageQueue(
         {
             // An id Ada made can meet another API instance's (same sender, same instant): make another.
             id = request.Id ?? MessageIds.New(caller.Id, time);
-            answer = new QueueAnswer(id, AdaJson.Timestamp(deliverAt), rescheduled, expansion.Recipients.Count, channels, segments);
+            answer = new QueueAnswer(id, AdaJson.Timestamp(deliverAt), rescheduled, expansion.Recipients.Count, channels, segments,
+                waiting.Count > 0 ? waiting : null, expiresAt is { } e ? AdaJson.Timestamp(e) : null);
             var history = request.ToHistory(id, caller.Id, expansion.Recipients.Count, channels, scheduler.Now, deliverAt,
-                rescheduled, segments, shortId);
+                rescheduled, segments, shortId, waiting, expiresAt);
             outcome = await messages.EnqueueAsync(new EnqueueCommand(
                 history, request.Fingerprint(), AdaJson.Serialize(answer), expansion.Recipients,
                 roleLimits.MessagesPerHour, roleLimits.RecipientsPerMessage));
