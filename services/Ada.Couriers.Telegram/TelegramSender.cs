@@ -89,6 +89,19 @@ public sealed class TelegramSender : IChannelSender, IDisposable
         return outcomes;
     }
 
+    /// <summary>getMe: opens the connection to the Bot API and runs the client's request path once.</summary>
+    public async Task WarmUpAsync(CancellationToken stop)
+    {
+        try
+        {
+            await _bot.GetMe(stop);
+        }
+        catch (Exception e) when (e is RequestException or HttpRequestException)
+        {
+            _logger.LogWarning(e, "Telegram getMe failed at start; the first send opens the connection");
+        }
+    }
+
     private async Task<SendOutcome> SendOneAsync(Addressee to, IReadOnlyList<string> parts)
     {
         if (!long.TryParse(to.Address, NumberStyles.Integer, CultureInfo.InvariantCulture, out var chatId))

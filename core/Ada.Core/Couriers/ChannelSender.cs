@@ -46,6 +46,13 @@ public interface IChannelSender
     Task<IReadOnlyList<SendOutcome>> SendAsync(OutgoingMessage message, IReadOnlyList<Addressee> addressees,
         Action<SendOutcome> done, CancellationToken stop) => SendAsync(message, addressees, stop);
 
+    /// <summary>
+    /// Called once at start, before the courier takes messages: open the provider's connection and run its client once
+    /// (e.g. Telegram's getMe), so the first real message does not pay for connecting and compiling. Must not throw for
+    /// a provider that is down; the default does nothing.
+    /// </summary>
+    Task WarmUpAsync(CancellationToken stop) => Task.CompletedTask;
+
     /// <summary>What this channel accepts, published with every heartbeat (<c>limits:&lt;channel&gt;</c>); null: no limits.</summary>
     ChannelLimits? Limits => null;
 }
