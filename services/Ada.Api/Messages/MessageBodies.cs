@@ -37,6 +37,8 @@ public sealed record QueueRequest(
 {
     public const int MaxTextLength = 10_000;
     public static readonly IReadOnlyList<string> Origins = ["api", "web", "telegram", "sms"];
+    /// <summary>The origin of a schedule's occurrences; set by the scheduler, not accepted from clients.</summary>
+    public const string ScheduleOrigin = "schedule";
 
     public static QueueRequest? Read(QueueBody body, Scheduler scheduler, Validation v)
     {
@@ -85,8 +87,8 @@ public sealed record QueueRequest(
     /// <summary>The history document of a newly queued message: scheduled, one pending section per expected channel.</summary>
     public HistoryDocument ToHistory(string id, string sender, int recipients, IReadOnlyList<string> channels,
         DateTimeOffset now, DateTimeOffset deliverAt, Rescheduled? rescheduled,
-        IReadOnlyDictionary<string, int>? segments = null, string? shortId = null, IReadOnlyList<string>? waiting = null,
-        DateTimeOffset? expiresAt = null) => new(
+        IReadOnlyDictionary<string, int>? segments = null, string? shortId = null, string? scheduleId = null,
+        IReadOnlyList<string>? waiting = null, DateTimeOffset? expiresAt = null) => new(
         Id: id,
         Sender: sender,
         Origin: Origin,
@@ -106,6 +108,7 @@ public sealed record QueueRequest(
             : ChannelSection.New()),
         Segments: segments,
         ShortId: shortId,
+        ScheduleId: scheduleId,
         ExpiresAt: expiresAt is { } e ? AdaJson.Timestamp(e) : null,
         ExpiresAtMs: expiresAt?.ToUnixTimeMilliseconds());
 
