@@ -9,6 +9,7 @@ using Ada.Core.Couriers;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
 using Ada.Core.Schedules;
+using Ada.Core.Redis;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Ada.Api;
@@ -57,6 +58,7 @@ public static class Extensions
         services.AddHostedService<ChannelWatch>();
 
         services.AddSingleton<CourierStore>();
+        services.AddSingleton<WebhookOnce>();
         services.AddSingleton<SmsWebhook>();
         services.AddSingleton<SmsInbox>();
         services.AddSingleton<SmsReplies>();

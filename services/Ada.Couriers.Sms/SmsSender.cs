@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ada.Core.Couriers;
+using Ada.Core.Directory;
 using Ada.Core.Messages;
 using Ada.Core.Redis;
 using Microsoft.Extensions.Options;
