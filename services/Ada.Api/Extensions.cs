@@ -1,4 +1,5 @@
 using Ada.Api.Auth;
+using Ada.Api.Couriers;
 using Ada.Api.Http;
 using Ada.Api.Messages;
 using Ada.Api.Schedules;
@@ -56,6 +57,7 @@ public static class Extensions
         services.AddSingleton<ScheduleStore>();
         services.AddSingleton<ScheduleFirer>();
         services.AddHostedService<ScheduleWorker>();
+        services.AddHostedService<ChannelWatch>();
 
         services.AddSingleton<CourierStore>();
         services.AddSingleton<WebhookOnce>();

@@ -1,4 +1,5 @@
 using Ada.Api;
+using Ada.Api.Couriers;
 using Ada.Api.Directory;
 using Ada.Api.Http;
 using Ada.Api.Messages;
@@ -33,6 +34,7 @@ app.MapSms();
 app.MapVkCallback();
 app.MapLinkCodes();
 app.MapTelegramWebhook();
+app.MapChannels();
 
 app.Run();
 
