@@ -69,6 +69,15 @@ public static class Keys
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>
     public static RedisKey SenderHistory(string senderId) => $"sent:{{{senderId}}}";
 
+    /// <summary>A sign-in code waiting for its user (hash of the code, attempts left), with a TTL of minutes.</summary>
+    public static RedisKey SignInCode(string userId) => $"signin:{{{userId}}}";
+    /// <summary>A web session by the SHA-256 of its cookie value: who, and its anti-forgery token; with a TTL.</summary>
+    public static RedisKey Session(string sessionHash) => $"session:{sessionHash}";
+    /// <summary>Every session of one user (hashes), so signing a user out everywhere finds them all.</summary>
+    public static RedisKey UserSessions(string userId) => $"sessions:{{{userId}}}";
+    /// <summary>Attempts counted in a fixed window by <c>AttemptLimiter</c> (what, for whom).</summary>
+    public static RedisKey Attempts(string scope, string key) => $"attempts:{scope}:{key}";
+
     /// <summary>Courier heartbeats of one channel: instance id → last beat (unix ms).</summary>
     public static RedisKey Couriers(string channel) => $"couriers:{channel}";
     public static RedisKey Rate(string channel) => $"rate:{channel}";

@@ -1,6 +1,7 @@
 using Ada.Api;
 using Ada.Api.Directory;
 using Ada.Api.Messages;
+using Ada.Api.Sessions;
 using Ada.Api.Sms;
 using Ada.Api.Vk;
 using Ada.Core.Hosting;
@@ -14,10 +15,14 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseSessionAntiforgery();
+app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 
+app.MapSessions();
 app.MapDirectory();
 app.MapTokens();
 app.MapMessages();

@@ -1,5 +1,6 @@
 using Ada.Api.Auth;
 using Ada.Api.Http;
+using Ada.Api.Sessions;
 using Ada.Core.Directory;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -27,7 +28,7 @@ public static class DirectoryApi
     }
 
     private static async Task<Results<Created<User>, Ok<User>, ProblemHttpResult>> PutUser(
-        string userId, JsonBody<UserBody> body, DirectoryStore directory)
+        string userId, JsonBody<UserBody> body, DirectoryStore directory, SessionStore sessions)
     {
         if (body.Problem is { } problem)
         {
@@ -41,7 +42,13 @@ public static class DirectoryApi
         {
             return Problems.Invalid(v);
         }
+        var before = await directory.GetUserAsync(userId);
         var created = await directory.PutUserAsync(user);
+        if (before is not null && before.Role != user.Role)
+        {
+            // A new role is a new set of rights: the person signs in again (their role is re-read per request anyway).
+            await sessions.CloseAllAsync(userId);
+        }
         var stored = await directory.GetUserAsync(userId) ?? user;
         return created ? TypedResults.Created($"/v1/users/{userId}", stored) : TypedResults.Ok(stored);
     }
