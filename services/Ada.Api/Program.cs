@@ -4,12 +4,14 @@ using Ada.Api.Messages;
 using Ada.Api.Sessions;
 using Ada.Api.Sms;
 using Ada.Api.Vk;
+using Ada.Api.Web;
 using Ada.Core.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApiServices();
+builder.AddWebApp();
 
 var app = builder.Build();
 
@@ -31,6 +33,8 @@ app.MapTracker();
 app.MapSms();
 app.MapVkCallback();
 app.MapLinkCodes();
+app.MapAddressees();
+app.MapWebApp();
 
 app.Run();
 

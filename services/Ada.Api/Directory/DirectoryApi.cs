@@ -22,7 +22,8 @@ public static class DirectoryApi
         group.MapPut("/supergroups/{id}", PutSupergroup).WithName("PutSupergroup").WithSummary("Create or replace a supergroup (a stream of groups)");
         group.MapGet("/supergroups/{id}", GetSupergroup).WithName("GetSupergroup").WithSummary("Read a supergroup").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/import", Import).WithName("Import")
-            .WithSummary("Create or replace users, groups and supergroups in bulk, all or nothing");
+            .WithSummary("Create or replace users, groups and supergroups in bulk, all or nothing")
+            .WithDescription("With ?dryRun=true everything is validated and counted (created, updated, unchanged) but nothing is written.");
 
         return group;
     }
@@ -114,11 +115,16 @@ public static class DirectoryApi
         Found(id, "supergroup", await Read(id, directory.GetSupergroupAsync));
 
     /// <summary>Validates everything first (references may point into the same import), then writes it in one transaction.</summary>
-    private static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(JsonBody<ImportBody> body, DirectoryStore directory)
+    private static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(
+        JsonBody<ImportBody> body, DirectoryStore directory, string? dryRun)
     {
         if (body.Problem is { } problem)
         {
             return problem;
+        }
+        if (dryRun is not (null or "true" or "false"))
+        {
+            return Problems.BadRequest($"'dryRun' must be true or false; got {Validation.Echo(dryRun)}.");
         }
         var v = new Validation();
         var users = Items(body.Value!.Users, "users", "user", v, (item, id, path) => item.ToUser(id, path, v), item => item.Id);
@@ -140,7 +146,7 @@ public static class DirectoryApi
         {
             return Unknown(missingUsers, missingGroups);
         }
-        return TypedResults.Ok(await directory.ImportAsync(users, groups, supergroups));
+        return TypedResults.Ok(await directory.ImportAsync(users, groups, supergroups, dryRun == "true"));
     }
 
     private static List<TRecord> Items<TBody, TRecord>(

@@ -181,7 +181,7 @@ public sealed class MessageQueue(
         return (null, segments);
     }
 
-    private static ProblemHttpResult Unknown(Expansion expansion)
+    internal static ProblemHttpResult Unknown(Expansion expansion)
     {
         var parts = new List<string>();
         foreach (var (what, ids) in new[]
@@ -206,7 +206,7 @@ public sealed class MessageQueue(
     }
 
     /// <summary>Teachers may write to any user, but to a group or supergroup only when they own it.</summary>
-    private static ProblemHttpResult? NotOwned(Expansion expansion, string teacherId)
+    internal static ProblemHttpResult? NotOwned(Expansion expansion, string teacherId)
     {
         var groups = expansion.Groups.Where(g => !g.Owners.Contains(teacherId)).Select(g => g.Id).ToList();
         var supergroups = expansion.Supergroups.Where(s => !s.Owners.Contains(teacherId)).Select(s => s.Id).ToList();

@@ -26,13 +26,15 @@ public static class LinkCodesApi
 
         group.MapPost("/{userId}/link-codes", Create).WithName("CreateLinkCode")
             .WithSummary("Issue a one-time code that links the VK account which sends it to the community to this user")
+            .WithDescription("For an admin, the user, or (with ?group=<groupId>) an owner of a group the user is a member of: " +
+                "the students' sign-up sheet of the web app.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return group;
     }
 
     private static async Task<Results<Created<LinkCodeAnswer>, ProblemHttpResult>> Create(
-        string userId, ClaimsPrincipal principal, DirectoryStore directory, VkDirectory vk, IOptions<VkOptions> options,
+        string userId, string? group, ClaimsPrincipal principal, DirectoryStore directory, VkDirectory vk, IOptions<VkOptions> options,
         TimeProvider time, ILoggerFactory loggers)
     {
         if (!MessageIds.IsValidEntityId(userId))
@@ -40,9 +42,10 @@ public static class LinkCodesApi
             return Problems.BadRequest($"{Validation.Echo(userId)} is not a valid user id (1-64 letters, digits, '_', '-' or '.').");
         }
         var caller = Caller.From(principal);
-        if (caller.Role != Roles.Admin && caller.Id != userId)
+        if (caller.Role != Roles.Admin && caller.Id != userId && !await OwnsGroupOfAsync(directory, caller, group, userId))
         {
-            return Problems.Forbidden($"Only an admin or {Validation.Echo(userId)} themselves may issue that user's link codes.");
+            return Problems.Forbidden($"Only an admin, {Validation.Echo(userId)} themselves, or the owner of a group they are in " +
+                "(passed as ?group=<groupId>) may issue that user's link codes.");
         }
         if (await directory.GetUserAsync(userId) is null)
         {
@@ -60,4 +63,10 @@ public static class LinkCodesApi
         }
         throw new InvalidOperationException($"{Draws} random link codes in a row were taken; the code space is exhausted.");
     }
+
+    /// <summary>A group's owner hands out its members' codes (the sign-up sheet a teacher prints for a class).</summary>
+    private static async Task<bool> OwnsGroupOfAsync(DirectoryStore directory, Caller caller, string? groupId, string userId) =>
+        groupId is not null && MessageIds.IsValidEntityId(groupId)
+        && await directory.GetGroupAsync(groupId) is { } group
+        && group.Owners.Contains(caller.Id) && group.Members.Contains(userId);
 }
