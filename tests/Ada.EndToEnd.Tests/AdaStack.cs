@@ -57,11 +57,11 @@ public sealed class AdaStack : IAsyncDisposable
     /// Starts the sandbox, then the API and the couriers side by side: <paramref name="couriers"/> Telegram
     /// couriers, and one VK courier (<paramref name="vk"/>) and one SMS courier (<paramref name="sms"/>, SMS
     /// Gateway for Android) against the sandbox. <paramref name="sandbox"/> adds sandbox settings
-    /// (e.g. <c>Sandbox__Sms__FailDeliveryNumbers</c>). Returns once every service is ready, every courier's
+    /// (e.g. <c>Sandbox__Sms__FailDeliveryNumbers</c>), <paramref name="api"/> API settings (e.g. quiet hours). Returns once every service is ready, every courier's
     /// heartbeat is in Redis and, with SMS, the courier has registered the gateway's webhooks.
     /// </summary>
     public static async Task<AdaStack> StartAsync(IRedisEndpoint redis, int couriers = 1, bool vk = false, bool sms = false,
-        IReadOnlyDictionary<string, string>? sandbox = null, int sweepSeconds = 1)
+        IReadOnlyDictionary<string, string>? sandbox = null, int sweepSeconds = 1, IReadOnlyDictionary<string, string>? api = null)
     {
         var target = await redis.NewTargetAsync();
         var apiPort = RedisServer.FreePort();
@@ -85,7 +85,7 @@ public sealed class AdaStack : IAsyncDisposable
             sandboxEnvironment[key] = value;
         }
         var sandboxProcess = await ServiceProcess.StartAsync("Ada.Sandbox", sandboxEnvironment);
-        var stack = new AdaStack(target, sandboxProcess, apiAddress) { SweepSeconds = sweepSeconds };
+        var stack = new AdaStack(target, sandboxProcess, apiAddress) { SweepSeconds = sweepSeconds, ApiSettings = api };
         try
         {
             var starting = new List<Task>();
@@ -134,9 +134,11 @@ public sealed class AdaStack : IAsyncDisposable
         }
     }
 
+    private IReadOnlyDictionary<string, string>? ApiSettings { get; init; }
+
     private async Task StartApiAsync(int port)
     {
-        Api = await ServiceProcess.StartAsync("Ada.Api", new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Redis"] = Redis.ConnectionString,
             ["Ada__AdminToken"] = AdminToken,
@@ -145,7 +147,12 @@ public sealed class AdaStack : IAsyncDisposable
             ["Vk__Secret"] = VkSecret,
             ["Vk__Confirmation"] = VkConfirmation,
             ["Sms__WebhookSigningKey"] = SmsSigningKey,
-        }, port);
+        };
+        foreach (var (key, value) in ApiSettings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        Api = await ServiceProcess.StartAsync("Ada.Api", environment, port);
         Admin = Client(AdminToken);
     }
 

@@ -21,6 +21,7 @@ public static class WebApp
     public static WebApplication MapWebApp(this WebApplication app)
     {
         app.MapStaticAssets();
+        app.MapFallbackToFile("/", "index.html");
         app.MapFallbackToFile("{*path:regex(^(?!v1/|v1$|openapi/|health/|metrics).*$)}", "index.html");
         return app;
     }
