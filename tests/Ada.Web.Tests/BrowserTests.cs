@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Ada.EndToEnd.Tests;
 using Ada.Testing;
 using Microsoft.Playwright;
 
