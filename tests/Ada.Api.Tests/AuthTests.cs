@@ -118,6 +118,11 @@ public sealed class AuthTests(RedisServer redis) : ApiTest(redis)
             Assert.Contains(path, paths);
         }
         Assert.True(document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("Bearer", out _));
+        // What the scripts add after the fact is described too (DocumentShapeTests keeps the records complete).
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.True(schemas.GetProperty("ChannelSection").GetProperty("properties").TryGetProperty("delivered", out _));
+        Assert.True(schemas.GetProperty("Receipt").GetProperty("properties").TryGetProperty("reportedAt", out _));
+        Assert.True(schemas.GetProperty("User").GetProperty("properties").TryGetProperty("language", out _));
     }
 
     [Fact]

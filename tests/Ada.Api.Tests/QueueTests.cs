@@ -133,9 +133,40 @@ public sealed class QueueTests(RedisServer redis) : ApiTest(redis)
         var (teacher, _, _) = await App.SeedAsync();
         using var client = App.Client(teacher);
         using var response = await client.PostAsync("/v1/queue", Json("""{"text":"hi","to":{"groups":["g1","g2"]}}"""));
-        var detail = Detail(await ProblemAsync(response, HttpStatusCode.Forbidden));
+        var problem = await ProblemAsync(response, HttpStatusCode.Forbidden);
+        var detail = Detail(problem);
         Assert.Contains("g2", detail, StringComparison.Ordinal);
         Assert.DoesNotContain("g1", detail, StringComparison.Ordinal);
+        Assert.Equal("not_owner", problem.GetProperty("reason").GetString());
+        Assert.Equal("Писать можно только своим группам и потокам. Не ваши: группы g2.", problem.GetProperty("message").GetString());
+        await AssertNothingQueuedAsync(App);
+    }
+
+    [Theory]
+    [InlineData("en", "You may write only to your own groups and streams. Not yours: groups g2.")]
+    [InlineData("en-GB,en;q=0.9,ru;q=0.8", "You may write only to your own groups and streams. Not yours: groups g2.")]
+    [InlineData("ru-RU,ru;q=0.9,en;q=0.8", "Писать можно только своим группам и потокам. Не ваши: группы g2.")]
+    [InlineData("de", "Писать можно только своим группам и потокам. Не ваши: группы g2.")]
+    public async Task Queue_Refused_MessageIsInTheLanguageTheRequestPrefers(string acceptLanguage, string message)
+    {
+        var (teacher, _, _) = await App.SeedAsync();
+        using var client = App.Client(teacher);
+        client.DefaultRequestHeaders.Add("Accept-Language", acceptLanguage);
+        using var response = await client.PostAsync("/v1/queue", Json("""{"text":"hi","to":{"groups":["g1","g2"]}}"""));
+        var problem = await ProblemAsync(response, HttpStatusCode.Forbidden);
+        Assert.Equal(message, problem.GetProperty("message").GetString());
+        Assert.StartsWith("Teachers may address only", Detail(problem), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Queue_Invalid_KeepsTheFieldErrorsAndNamesTheFieldsForPeople()
+    {
+        await App.SeedAsync();
+        using var response = await Admin.PostAsync("/v1/queue", Json("""{"text":" ","to":{"users":["u1"]},"sendAt":"tomorrow"}"""));
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("text", out _));
+        Assert.Equal("invalid", problem.GetProperty("reason").GetString());
+        Assert.Equal("Сообщение не принято: проверьте текст и время отправки.", problem.GetProperty("message").GetString());
         await AssertNothingQueuedAsync(App);
     }
 
@@ -206,8 +237,10 @@ public sealed class QueueTests(RedisServer redis) : ApiTest(redis)
             Assert.Equal(HttpStatusCode.Accepted, ok.StatusCode);
         }
         using var refused = await client.PostAsync("/v1/queue", Json("""{"id":"t1:7","text":"one more","to":{"users":["u1"]}}"""));
-        var detail = Detail(await ProblemAsync(refused, HttpStatusCode.TooManyRequests));
-        Assert.Contains("2 messages per hour", detail, StringComparison.Ordinal);
+        var problem = await ProblemAsync(refused, HttpStatusCode.TooManyRequests);
+        Assert.Contains("2 messages per hour", Detail(problem), StringComparison.Ordinal);
+        Assert.Equal("over_quota", problem.GetProperty("reason").GetString());
+        Assert.Matches(@"^Лимит: 2 сообщения в час\. Следующее можно отправить в \d\d:\d\d\.$", problem.GetProperty("message").GetString());
         var retryAfter = refused.Headers.RetryAfter?.Delta;
         Assert.NotNull(retryAfter);
         Assert.InRange(retryAfter.Value.TotalSeconds, 3590, 3600);

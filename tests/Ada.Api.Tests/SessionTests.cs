@@ -94,7 +94,7 @@ public sealed partial class SessionTests(RedisServer redis) : ApiTest(redis)
     {
         await App.SeedAsync();
         using var browser = Browser();
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 10; i++) // Attempts__MaxFailures
         {
             using var ok = await browser.PostAsync("/v1/session/code", Json("""{"login":"ghost"}"""));
             Assert.Equal(HttpStatusCode.Accepted, ok.StatusCode);

@@ -43,26 +43,30 @@ public sealed class SmsGrammarTests
     [InlineData("help", null)]
     [InlineData("?", null)]
     [InlineData("Помощь", null)]
-    [InlineData("", "empty")]
-    [InlineData("hello there", "Not understood")]
-    [InlineData("STATUS", "STATUS needs")]
-    [InlineData("CANCEL A B", "CANCEL needs")]
-    [InlineData("ИВТ-21:", "no text")]
-    [InlineData("ИВТ-21, : hi", "empty")]
-    [InlineData("@ hi", "login")]
-    [InlineData("@petrov", "no text")]
-    [InlineData("line one\nИВТ-21: hi", "Not understood")]
-    public void Parse_HelpOrNotUnderstood(string message, string? problem)
+    [InlineData("", SmsMistake.Empty)]
+    [InlineData("hello there", SmsMistake.NotUnderstood)]
+    [InlineData("STATUS", SmsMistake.StatusWithoutCode)]
+    [InlineData("CANCEL A B", SmsMistake.CancelWithoutCode)]
+    [InlineData("ИВТ-21:", SmsMistake.NoTextAfterColon)]
+    [InlineData("ИВТ-21, : hi", SmsMistake.EmptyGroupName)]
+    [InlineData("@ hi", SmsMistake.AtWithoutLogin)]
+    [InlineData("@petrov", SmsMistake.NoTextAfterLogin)]
+    [InlineData("line one\nИВТ-21: hi", SmsMistake.NotUnderstood)]
+    public void Parse_HelpOrNotUnderstood(string message, SmsMistake? problem) =>
+        Assert.Equal(problem, Assert.IsType<SmsCommand.Help>(SmsGrammar.Parse(message)).Problem);
+
+    [Fact]
+    public void Help_EveryMistake_HasRussianAndEnglishWordsThatFitOneOrTwoSms()
     {
-        var help = Assert.IsType<SmsCommand.Help>(SmsGrammar.Parse(message));
-        if (problem is null)
+        foreach (var mistake in Enum.GetValues<SmsMistake>())
         {
-            Assert.Null(help.Problem);
+            var russian = SmsReplies.Mistake(mistake, "ru");
+            Assert.Matches("[а-яА-Я]", russian);
+            Assert.DoesNotMatch("[а-яА-Я]", SmsReplies.Mistake(mistake, "en"));
+            Assert.InRange(SmsSegments.Count(SmsReplies.Help(mistake, "ru")), 1, 3);
         }
-        else
-        {
-            Assert.Contains(problem, help.Problem, StringComparison.Ordinal);
-        }
+        Assert.Equal(SmsReplies.GrammarRu, SmsReplies.Help(null, "ru"));
+        Assert.Equal(SmsReplies.Grammar, SmsReplies.Help(null, "en"));
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Ada.Api.Sms;
 using Ada.Core;
 using Ada.Testing;
 
@@ -13,9 +14,9 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
 
     private static string CodeIn(string reply)
     {
-        var code = reply.Split(' ').SkipWhile(w => w != "queued").Skip(1).First();
-        Assert.Matches("^[2-9A-HJKMNP-Z]{5}$", code);
-        return code;
+        var match = System.Text.RegularExpressions.Regex.Match(reply, "^Ada: (принято, код|queued) (?<code>[2-9A-HJKMNP-Z]{5})[, ]");
+        Assert.True(match.Success, reply);
+        return match.Groups["code"].Value;
     }
 
     [Fact]
@@ -37,8 +38,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
         var reply = await gateway.LastReplyAsync("t1");
         var code = CodeIn(reply);
         Assert.Equal(code, sent.GetProperty("shortId").GetString());
-        Assert.Contains("3 recipients", reply, StringComparison.Ordinal);
-        Assert.Contains("delivery now", reply, StringComparison.Ordinal);
+        Assert.Equal($"Ada: принято, код {code}, получателей: 3, отправка сейчас. СТАТУС {code} / ОТМЕНА {code}", reply);
         Assert.Equal(sent.GetProperty("id").GetString(), (await app.Db.StringGetAsync(Keys.ShortId("t1", code))).ToString());
     }
 
@@ -67,7 +67,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
 
         await App.PutAsync("/v1/groups/ivt-21-b", """{"name":"ивт - 21","members":["u4"],"owners":["t1"]}""");
         Assert.Equal("refused", await Gateway.SmsAsync(Teacher, "ИВТ-21: which one"));
-        Assert.Contains("Ambiguous, use the id: ИВТ-21 (", await Gateway.LastReplyAsync("t1"), StringComparison.Ordinal);
+        Assert.Contains("Неоднозначно, укажите id: ИВТ-21 (", await Gateway.LastReplyAsync("t1"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -100,9 +100,26 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
 
         Assert.Empty(await gateway.SentByAsync("t1"));
         var reply = await gateway.LastReplyAsync("t1");
-        Assert.Contains("not sent", reply, StringComparison.Ordinal);
-        Assert.Contains("ivt-23", reply, StringComparison.Ordinal);
+        Assert.Equal("Ada: не отправлено. Писать можно только своим группам и потокам. Не ваши: группы ivt-23.", reply);
         Assert.DoesNotContain(await app.KeysAsync(), k => k.StartsWith("shortid:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Inbound_TeacherWhoseLanguageIsEnglish_IsAnsweredInEnglish()
+    {
+        var gateway = Gateway;
+        await App.PutAsync("/v1/users/t1", """{"name":"t1","role":"teacher","contacts":{"sms":"+79990000001"},"language":"en"}""");
+
+        Assert.Equal("queued", await gateway.SmsAsync(Teacher, "ИВТ-21: hello"));
+        var code = CodeIn(await gateway.LastReplyAsync("t1"));
+        Assert.Equal($"Ada: queued {code} to 2 recipients, delivery now. STATUS {code} / CANCEL {code}", await gateway.LastReplyAsync("t1"));
+
+        Assert.Equal("refused", await gateway.SmsAsync(Teacher, "ИВТ-23: not mine"));
+        Assert.Equal("Ada: not sent. You may write only to your own groups and streams. Not yours: groups ivt-23.",
+            await gateway.LastReplyAsync("t1"));
+
+        Assert.Equal("refused", await gateway.SmsAsync(Teacher, "hello"));
+        Assert.Equal($"Not understood. {SmsReplies.Grammar}", await gateway.LastReplyAsync("t1"));
     }
 
     [Fact]
@@ -114,7 +131,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
 
         Assert.Empty(await gateway.SentByAsync("t1"));
         var reply = await gateway.LastReplyAsync("t1");
-        Assert.Contains("Unknown: ИВТ-99, @nobody", reply, StringComparison.Ordinal);
+        Assert.Equal("Ada: не отправлено. Не найдены: ИВТ-99, @nobody. Формат: ПОМОЩЬ.", reply);
     }
 
     [Fact]
@@ -127,7 +144,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
 
         Assert.Single(await gateway.SentByAsync("t1"));
         var reply = await gateway.LastReplyAsync("t1");
-        Assert.Contains("limit of 1 messages per hour", reply, StringComparison.Ordinal);
+        Assert.Matches(@"^Ada: не отправлено\. Лимит: 1 сообщение в час\. Следующее можно отправить в \d\d:\d\d\.$", reply);
     }
 
     [Fact]
@@ -161,8 +178,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
 
         Assert.Empty(await gateway.SentByAsync("t1"));
         var reply = await gateway.LastReplyAsync("t1");
-        Assert.Contains("3 SMS segments", reply, StringComparison.Ordinal);
-        Assert.Contains("UCS-2", reply, StringComparison.Ordinal);
+        Assert.Equal("Ada: не отправлено. Текст займёт 3 SMS, а можно не больше 2. В SMS с кириллицей 67 знаков. Сократите текст.", reply);
     }
 
     [Fact]
@@ -184,7 +200,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
         Assert.Equal("refused", await gateway.SmsAsync("+79990000003", "ИВТ-21: hello"));
 
         Assert.Empty(await gateway.SentByAsync("s1"));
-        Assert.Contains("students cannot send", await gateway.LastReplyAsync("s1"), StringComparison.Ordinal);
+        Assert.Equal("Ada: студентам отправка сообщений недоступна.", await gateway.LastReplyAsync("s1"));
     }
 
     [Fact]
@@ -198,7 +214,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
         Assert.Empty(await gateway.SentByAsync("t1"));
         var replies = await gateway.RepliesToAsync("t1");
         Assert.Equal(2, replies.Count);
-        Assert.All(replies, r => Assert.Contains("GROUP, GROUP: text", r.GetProperty("text").GetString(), StringComparison.Ordinal));
+        Assert.All(replies, r => Assert.Contains("«ГРУППА, ГРУППА: текст»", r.GetProperty("text").GetString(), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -210,7 +226,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
         var id = (await gateway.SentByAsync("t1"))[0].GetProperty("id").GetString()!;
 
         Assert.Equal("status", await gateway.SmsAsync(Teacher, $"status {code.ToLowerInvariant()}"));
-        Assert.StartsWith($"{code}: scheduled for ", await gateway.LastReplyAsync("t1"), StringComparison.Ordinal);
+        Assert.StartsWith($"{code}: запланировано на ", await gateway.LastReplyAsync("t1"), StringComparison.Ordinal);
 
         Assert.Equal("ok", await Courier.ClaimAsync(app, id));
         Assert.Equal("ok", await Courier.ReportAsync(app, id, ["u1", "u2"]));
@@ -218,7 +234,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
         Assert.Equal("ok", await Courier.ReportAsync(app, id, ["u1"], "sms"));
 
         Assert.Equal("status", await gateway.SmsAsync(Teacher, $"СТАТУС {code}"));
-        Assert.Equal($"{code}: done - 3 sent, 0 failed, 0 no contact (telegram 2/0/0, sms 1/0/0)", await gateway.LastReplyAsync("t1"));
+        Assert.Equal($"{code}: завершено — отправлено 3, ошибок 0, без контакта 0 (telegram 2/0/0, sms 1/0/0)", await gateway.LastReplyAsync("t1"));
     }
 
     [Fact]
@@ -231,7 +247,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
         Assert.Equal("refused", await gateway.SmsAsync(Teacher, $"STATUS {code}"));
         Assert.Equal("refused", await gateway.SmsAsync(Teacher, $"CANCEL {code}"));
 
-        Assert.Contains($"no message of yours has the code {code}", await gateway.LastReplyAsync("t1"), StringComparison.Ordinal);
+        Assert.Equal($"Ada: у вас нет сообщения с кодом {code}. Коды действуют 30 дней.", await gateway.LastReplyAsync("t1"));
         Assert.Equal("scheduled", (await gateway.SentByAsync("st1"))[0].GetProperty("state").GetString());
     }
 
@@ -247,10 +263,10 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
         Assert.Equal("cancel", await gateway.SmsAsync(Teacher, string.Format(CultureInfo.InvariantCulture, command, code)));
 
         Assert.Equal("cancelled", (await gateway.SentByAsync("t1"))[0].GetProperty("state").GetString());
-        Assert.Equal($"Ada: {code} cancelled.", await gateway.LastReplyAsync("t1"));
+        Assert.Equal($"Ada: {code} отменено.", await gateway.LastReplyAsync("t1"));
 
         Assert.Equal("cancel", await gateway.SmsAsync(Teacher, $"CANCEL {code}"));
-        Assert.Equal($"Ada: {code} was already cancelled.", await gateway.LastReplyAsync("t1"));
+        Assert.Equal($"Ada: {code} уже отменено.", await gateway.LastReplyAsync("t1"));
     }
 
     [Fact]
@@ -266,7 +282,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
         Assert.Equal("quiet-hours", sent.GetProperty("rescheduled").GetProperty("reason").GetString());
         var reply = Assert.Single(await gateway.RepliesToAsync("t1"));
         Assert.Equal(JsonValueKind.Null, reply.GetProperty("rescheduled").ValueKind);
-        Assert.Contains("(after quiet hours)", reply.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("(после тихих часов)", reply.GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,6 +37,9 @@ public sealed class SmsQueueTests(RedisServer redis) : ApiTest(redis)
         Assert.Equal(4, problem.GetProperty("segments").GetInt32());
         Assert.Equal(3, problem.GetProperty("maxSegments").GetInt32());
         Assert.Equal("UCS-2", problem.GetProperty("encoding").GetString());
+        Assert.Equal("too_many_segments", problem.GetProperty("reason").GetString());
+        Assert.Equal("Текст займёт 4 SMS, а можно не больше 3. В SMS с кириллицей 67 знаков. Сократите текст.",
+            problem.GetProperty("message").GetString());
         await AssertNothingQueuedAsync(App);
     }
 

@@ -52,7 +52,7 @@ public abstract partial class SmsTeacherTests(IRedisEndpoint redis)
 
         Assert.Equal("status", await SendSmsAsync(ada, teacher.Sms!, $"status {code}"));
         var status = await WaitSmsAsync(ada, teacher.Sms!, 2);
-        Assert.StartsWith($"{code}: done - 18 sent, 0 failed, 27 no contact", status, StringComparison.Ordinal);
+        Assert.StartsWith($"{code}: завершено — отправлено 18, ошибок 0, без контакта 27", status, StringComparison.Ordinal);
         Assert.Contains("telegram 6/0/9", status, StringComparison.Ordinal);
         Assert.Contains("vk 6/0/9", status, StringComparison.Ordinal);
         Assert.Contains("sms 6/0/9", status, StringComparison.Ordinal);
@@ -77,7 +77,7 @@ public abstract partial class SmsTeacherTests(IRedisEndpoint redis)
         return inbox[n - 1]!["text"]!.GetValue<string>();
     }
 
-    [GeneratedRegex(@"^Ada: queued (?<code>[0-9A-Z]{5}) to (?<count>\d+) recipients, delivery now\. STATUS \k<code> / CANCEL \k<code>$")]
+    [GeneratedRegex(@"^Ada: принято, код (?<code>[0-9A-Z]{5}), получателей: (?<count>\d+), отправка сейчас\. СТАТУС \k<code> / ОТМЕНА \k<code>$")]
     private static partial Regex Queued();
 
     [Collection(RedisCollection.Name)]

@@ -24,8 +24,9 @@ public static class Channels
     public const string Telegram = "telegram";
     public const string Vk = "vk";
     public const string Sms = "sms";
+    public const string Email = "email";
 
-    public static readonly IReadOnlyList<string> All = [Telegram, Vk, Sms];
+    public static readonly IReadOnlyList<string> All = [Telegram, Vk, Sms, Email];
 }
 
 public sealed record Addressees(
@@ -35,6 +36,10 @@ public sealed record Addressees(
 
 public sealed record Rescheduled(string From, string Reason);
 
+/// <summary>
+/// One channel's part of the history. <c>Delivered</c> counts the receipts a delivery report moved from
+/// <c>sent</c> to <c>delivered</c> (<c>lua/update_receipt.lua</c>; SMS): they stay counted in <c>Sent</c> too.
+/// </summary>
 public sealed record ChannelSection(
     string State,
     int Sent,
@@ -42,7 +47,8 @@ public sealed record ChannelSection(
     int NoContact,
     IReadOnlyDictionary<string, int> Errors,
     string? StartedAt,
-    string? FinishedAt)
+    string? FinishedAt,
+    int Delivered = 0)
 {
     public static ChannelSection New() => new(ChannelStates.Pending, 0, 0, 0, new Dictionary<string, int>(), null, null);
 }
@@ -51,7 +57,8 @@ public sealed record ChannelSection(
 /// The history document stored as JSON at <c>history:{id}</c>. The API writes it whole when a message is
 /// queued; after that only the Lua scripts change it (claim, report, cancel, reschedule, send-now).
 /// Optional, absent when null: <c>segments</c> (channel → SMS segments per person, for channels that publish
-/// <c>ChannelLimits.MaxSmsSegments</c>) and <c>shortId</c> (the code a sender types to ask about a message sent by SMS).
+/// <c>ChannelLimits.MaxSmsSegments</c>), <c>shortId</c> (the code a sender types to ask about a message sent by SMS) and
+/// <c>scheduleId</c> (the schedule whose occurrence this message is; its origin is then <c>schedule</c>).
 /// </summary>
 public sealed record HistoryDocument(
     string Id,
@@ -72,8 +79,13 @@ public sealed record HistoryDocument(
     string? CancelledAt = null,
     string? FinishedAt = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Segments = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortId = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ScheduleId = null);
 
+/// <summary>
+/// What happened to one person on one channel (<c>receipts:{id}</c>, field <c>&lt;channel&gt;:&lt;userId&gt;</c>).
+/// <c>At</c> is when the courier recorded it; <c>ReportedAt</c> when a delivery report changed it afterwards.
+/// </summary>
 public sealed record Receipt(
     string UserId,
     string Channel,
@@ -81,13 +93,17 @@ public sealed record Receipt(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProviderMessageId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Attempts = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? At = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? At = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReportedAt = null);
 
 public static class ReceiptStatus
 {
     public const string Sent = "sent";
     public const string Failed = "failed";
     public const string NoContact = "no_contact";
+
+    /// <summary>A delivery report confirmed a <c>sent</c> receipt (SMS).</summary>
+    public const string Delivered = "delivered";
 }
 
 public static class AdaJson

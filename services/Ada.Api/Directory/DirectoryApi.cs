@@ -1,6 +1,5 @@
 using Ada.Api.Auth;
 using Ada.Api.Http;
-using Ada.Api.Sessions;
 using Ada.Core.Directory;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,19 +16,22 @@ public static class DirectoryApi
 
         group.MapPut("/users/{userId}", PutUser).WithName("PutUser").WithSummary("Create or replace a user");
         group.MapGet("/users/{userId}", GetUser).WithName("GetUser").WithSummary("Read a user").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/groups/{groupId}", PutGroup).WithName("PutGroup").WithSummary("Create or replace a group");
+        group.MapPut("/groups/{groupId}", PutGroup).WithName("PutGroup").WithSummary("Create or replace a group")
+            .WithBodyLimit(BodyLimits.DirectoryItem);
         group.MapGet("/groups/{groupId}", GetGroup).WithName("GetGroup").WithSummary("Read a group").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/supergroups/{id}", PutSupergroup).WithName("PutSupergroup").WithSummary("Create or replace a supergroup (a stream of groups)");
+        group.MapPut("/supergroups/{id}", PutSupergroup).WithName("PutSupergroup").WithSummary("Create or replace a supergroup (a stream of groups)")
+            .WithBodyLimit(BodyLimits.DirectoryItem);
         group.MapGet("/supergroups/{id}", GetSupergroup).WithName("GetSupergroup").WithSummary("Read a supergroup").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/import", Import).WithName("Import")
             .WithSummary("Create or replace users, groups and supergroups in bulk, all or nothing")
-            .WithDescription("With ?dryRun=true everything is validated and counted (created, updated, unchanged) but nothing is written.");
+            .WithDescription("With ?dryRun=true everything is validated and counted (created, updated, unchanged) but nothing is written.")
+            .WithBodyLimit(BodyLimits.Import);
 
         return group;
     }
 
     private static async Task<Results<Created<User>, Ok<User>, ProblemHttpResult>> PutUser(
-        string userId, JsonBody<UserBody> body, DirectoryStore directory, SessionStore sessions)
+        string userId, JsonBody<UserBody> body, DirectoryStore directory, Credentials credentials)
     {
         if (body.Problem is { } problem)
         {
@@ -43,13 +45,9 @@ public static class DirectoryApi
         {
             return Problems.Invalid(v);
         }
-        var before = await directory.GetUserAsync(userId);
-        var created = await directory.PutUserAsync(user);
-        if (before is not null && before.Role != user.Role)
-        {
-            // A new role is a new set of rights: the person signs in again (their role is re-read per request anyway).
-            await sessions.CloseAllAsync(userId);
-        }
+        var result = await directory.ImportAsync([user], [], []);
+        await RevokeDemotedAsync(result, credentials);
+        var created = result.Users.Created == 1;
         var stored = await directory.GetUserAsync(userId) ?? user;
         return created ? TypedResults.Created($"/v1/users/{userId}", stored) : TypedResults.Ok(stored);
     }
@@ -116,7 +114,7 @@ public static class DirectoryApi
 
     /// <summary>Validates everything first (references may point into the same import), then writes it in one transaction.</summary>
     private static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(
-        JsonBody<ImportBody> body, DirectoryStore directory, string? dryRun)
+        JsonBody<ImportBody> body, DirectoryStore directory, Credentials credentials, string? dryRun)
     {
         if (body.Problem is { } problem)
         {
@@ -146,7 +144,22 @@ public static class DirectoryApi
         {
             return Unknown(missingUsers, missingGroups);
         }
-        return TypedResults.Ok(await directory.ImportAsync(users, groups, supergroups, dryRun == "true"));
+        var result = await directory.ImportAsync(users, groups, supergroups, dryRun == "true");
+        if (dryRun == "true")
+        {
+            return TypedResults.Ok(result);
+        }
+        await RevokeDemotedAsync(result, credentials);
+        return TypedResults.Ok(result);
+    }
+
+    /// <summary>A user who may now do less loses every credential: a stolen or forgotten token keeps no old power.</summary>
+    private static async Task RevokeDemotedAsync(ImportResult result, Credentials credentials)
+    {
+        foreach (var userId in result.Demoted)
+        {
+            await credentials.RevokeAllAsync(userId);
+        }
     }
 
     private static List<TRecord> Items<TBody, TRecord>(

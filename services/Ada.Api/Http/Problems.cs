@@ -19,11 +19,14 @@ public static class Problems
     public static ProblemHttpResult Problem(int status, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail: detail, statusCode: status, extensions: extensions);
 
-    public static ProblemHttpResult Invalid(Validation validation) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(validation.Errors)
+    public static ProblemHttpResult Invalid(Validation validation) => Invalid(validation.Errors);
+
+    /// <summary>A 400 listing what is wrong per field; the detail is every message, in order (at most 20).</summary>
+    public static ProblemHttpResult Invalid(IReadOnlyDictionary<string, string[]> errors) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(errors.ToDictionary())
         {
             Status = StatusCodes.Status400BadRequest,
-            Detail = validation.Detail,
+            Detail = string.Join(" ", errors.Values.SelectMany(v => v).Take(20)),
         });
 
     /// <summary>"a, b and 2 more" — ids echoed in a detail, without letting a huge list through.</summary>

@@ -21,13 +21,18 @@ public static class MessagesApi
         group.MapPost("/queue", Queue).WithName("Queue")
             .WithSummary("Queue a message to users, groups and supergroups, now or later")
             .WithDescription("Optional 'channels' (e.g. [\"sms\"]) restricts delivery to those channels among the ones whose " +
-                "courier is running. A text over a channel's published limits (length, SMS segments) is refused with 400.")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
+                "courier is running. A text over a channel's published limits (length, SMS segments) is refused with 400. " +
+                "Every refusal carries 'reason' (stable, snake_case: over_quota, not_owner, too_many_segments, …) and 'message' " +
+                "(the refusal as a sentence for the sender, in Russian, or English when Accept-Language prefers en).")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithBodyLimit(BodyLimits.Queue);
         group.MapPost("/queue/{id}/reschedule", Reschedule).WithName("Reschedule")
             .WithSummary("Move a scheduled message to another time").Produces<HistoryDocument>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/queue/{id}/send-now", SendNow).WithName("SendNow")
-            .WithSummary("Deliver a scheduled message at once").Produces<HistoryDocument>()
+            .WithSummary("Deliver a scheduled message at once")
+            .WithDescription("Staff and admin: at once. A teacher inside quiet hours: at the window's end, and the answer's " +
+                "'rescheduled' says so (as when queueing).").Produces<HistoryDocument>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/queue/{id}/cancel", Cancel).WithName("Cancel")
             .WithSummary("Cancel a scheduled or delivering message (idempotent)").Produces<HistoryDocument>()
@@ -43,7 +48,7 @@ public static class MessagesApi
     }
 
     private static async Task<Results<Accepted<QueueAnswer>, ProblemHttpResult>> Queue(
-        JsonBody<QueueBody> body, ClaimsPrincipal user, HttpContext http, MessageQueue queue)
+        JsonBody<QueueBody> body, ClaimsPrincipal user, HttpContext http, MessageQueue queue, RefusalTexts texts)
     {
         if (body.Problem is { } problem)
         {
@@ -52,11 +57,11 @@ public static class MessagesApi
         var result = await queue.QueueAsync(Caller.From(user), body.Value!);
         if (result.Refusal is { } refusal)
         {
-            if (MessageQueue.RetryAfterHeader(refusal) is { } seconds)
+            if (RefusalProblems.RetryAfter(refusal) is { } seconds)
             {
                 http.Response.Headers.RetryAfter = seconds;
             }
-            return refusal.Problem;
+            return RefusalProblems.ToProblem(refusal, texts.Describe(refusal, RequestLanguage.Of(http.Request)));
         }
         return TypedResults.Accepted($"/v1/history/{result.Answer!.Id}", result.Answer);
     }
@@ -64,7 +69,8 @@ public static class MessagesApi
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Reschedule(
         string id, JsonBody<RescheduleBody> body, ClaimsPrincipal user, Scheduler scheduler, MessageStore messages)
     {
-        if (MessageAccess.Check(id, Caller.From(user)) is { } denied)
+        var caller = Caller.From(user);
+        if (MessageAccess.Check(id, caller) is { } denied)
         {
             return denied;
         }
@@ -85,15 +91,27 @@ public static class MessagesApi
         {
             return MessageAccess.Missing(id);
         }
-        var (deliverAt, rescheduled) = scheduler.Plan(sendAt, history.Urgent);
+        var (deliverAt, rescheduled) = scheduler.Plan(caller, sendAt, history.Urgent);
         return Changed(id, await messages.RescheduleAsync(id, deliverAt, rescheduled), "rescheduled");
     }
 
+    /// <summary>
+    /// Now, for staff and admin; a teacher's send-now inside quiet hours becomes a reschedule to the window's
+    /// end, and the history's <c>rescheduled</c> says so.
+    /// </summary>
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> SendNow(
-        string id, ClaimsPrincipal user, MessageStore messages, TimeProvider time) =>
-        MessageAccess.Check(id, Caller.From(user)) is { } denied
-            ? denied
-            : Changed(id, await messages.SendNowAsync(id, time.GetUtcNow()), "sent now");
+        string id, ClaimsPrincipal user, Scheduler scheduler, MessageStore messages)
+    {
+        var caller = Caller.From(user);
+        if (MessageAccess.Check(id, caller) is { } denied)
+        {
+            return denied;
+        }
+        var (deliverAt, rescheduled) = scheduler.Plan(caller, null, urgent: true);
+        return rescheduled is null
+            ? Changed(id, await messages.SendNowAsync(id, deliverAt), "sent now")
+            : Changed(id, await messages.RescheduleAsync(id, deliverAt, rescheduled), "sent now");
+    }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Cancel(
         string id, ClaimsPrincipal user, MessageStore messages, TimeProvider time)
@@ -103,11 +121,11 @@ public static class MessagesApi
             return denied;
         }
         var outcome = await messages.CancelAsync(id, time.GetUtcNow());
-        if (outcome is { Refusal: "final", State: MessageStates.Cancelled } && await messages.GetHistoryJsonAsync(id) is { } json)
+        if (outcome is { Status: ChangeStatus.Final, State: MessageStates.Cancelled } && await messages.GetHistoryJsonAsync(id) is { } json)
         {
             return MessageAccess.Json(json);
         }
-        return outcome is { Refusal: "final" }
+        return outcome is { Status: ChangeStatus.Final }
             ? Problems.Conflict($"Message {id} is {outcome.State}: it was delivered and can no longer be cancelled.")
             : Changed(id, outcome, "cancelled");
     }
@@ -115,7 +133,7 @@ public static class MessagesApi
     private static Results<ContentHttpResult, ProblemHttpResult> Changed(string id, ChangeOutcome outcome, string what) => outcome switch
     {
         { Changed: true, HistoryJson: { } json } => MessageAccess.Json(json),
-        { Refusal: "missing" } => MessageAccess.Missing(id),
+        { Status: ChangeStatus.Missing } => MessageAccess.Missing(id),
         _ => Problems.Conflict($"Message {id} is {outcome.State}; only a scheduled message can be {what}."),
     };
 }

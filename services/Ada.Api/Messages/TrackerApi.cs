@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text.Json;
 using Ada.Api.Auth;
 using Ada.Api.Http;
 using Ada.Core;
@@ -148,13 +147,12 @@ public sealed class HistoryEventStream(string id, TimeSpan timeout, IConnectionM
         {
             return null;
         }
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.TryGetProperty("state", out var state) ? state.GetString() switch
+        return AdaJson.Deserialize<HistoryDocument>(json)?.State switch
         {
             MessageStates.Done => "complete",
             MessageStates.Cancelled => "cancelled",
             _ => null,
-        } : null;
+        };
     }
 
     private static async Task SendAsync(HttpResponse response, string name, string data, CancellationToken aborted)

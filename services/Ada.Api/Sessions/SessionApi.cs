@@ -29,8 +29,10 @@ public sealed record MeAnswer(
 /// </summary>
 public static class SessionApi
 {
-    private const string SignInScope = "signin";
-    private const string CodeScope = "signin-code";
+    /// <summary><see cref="AttemptLimiter"/> kinds: codes asked for a login, wrong codes for a login, failures from an address.</summary>
+    private const string CodeRequests = "signin-code";
+    private const string Login = "login";
+    private const string Address = "address";
 
     public static RouteGroupBuilder MapSessions(this IEndpointRouteBuilder routes)
     {
@@ -54,21 +56,23 @@ public static class SessionApi
     }
 
     private static async Task<Results<Accepted<CodeRequestAnswer>, ProblemHttpResult>> RequestCode(
-        JsonBody<CodeRequestBody> body, HttpContext http, AttemptLimiter limiter, SessionStore sessions, DirectoryStore directory,
-        MessageQueue queue, IOptions<SignInOptions> options, IOptions<AdaOptions> ada, ILogger<SessionStore> logger)
+        JsonBody<CodeRequestBody> body, HttpContext http, AttemptLimiter limiter, IOptions<AttemptOptions> attempts, SessionStore sessions,
+        DirectoryStore directory, MessageQueue queue, IOptions<SignInOptions> options, IOptions<AdaOptions> ada, ILogger<SessionStore> logger)
     {
         if (body.Problem is { } problem)
         {
             return problem;
         }
-        if (Login(body.Value!.Login) is not { } login)
+        if (ReadLogin(body.Value!.Login) is not { } login)
         {
             return Problems.BadRequest("'login' must be your user id (1-64 letters, digits, '_', '-' or '.').");
         }
-        if (await LimitAsync(http, limiter, options.Value, (CodeScope, login, options.Value.CodesPerLoginPerHour)) is { } limited)
+        // Every code sent counts until a sign-in succeeds: codes cost SMS, and a login nobody signs in to is a target.
+        if (await BlockedAsync(http, limiter, attempts, (CodeRequests, login)) is { } limited)
         {
             return limited;
         }
+        await limiter.RecordFailureAsync(CodeRequests, login);
         var minutes = options.Value.CodeMinutes;
         if (await directory.GetUserAsync(login) is { Role: not Roles.Student } user && user.Contacts.Count > 0)
         {
@@ -93,8 +97,8 @@ public static class SessionApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> SignIn(
-        JsonBody<SignInBody> body, HttpContext http, AttemptLimiter limiter, SessionStore sessions, DirectoryStore directory,
-        IOptions<SignInOptions> options, IOptions<AdaOptions> ada, ILogger<SessionStore> logger)
+        JsonBody<SignInBody> body, HttpContext http, AttemptLimiter limiter, IOptions<AttemptOptions> attempts, SessionStore sessions,
+        DirectoryStore directory, IOptions<AdaOptions> ada, ILogger<SessionStore> logger)
     {
         if (body.Problem is { } problem)
         {
@@ -103,35 +107,40 @@ public static class SessionApi
         var sign = body.Value!;
         if (sign.AdminToken is { Length: > 0 } adminToken)
         {
-            if (await LimitAsync(http, limiter, options.Value) is { } limited)
+            if (await BlockedAsync(http, limiter, attempts) is { } limited)
             {
                 return limited;
             }
             if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(adminToken)),
                     SHA256.HashData(Encoding.UTF8.GetBytes(ada.Value.AdminToken))))
             {
+                await limiter.RecordFailureAsync(Address, AddressOf(http));
                 return Problems.Problem(StatusCodes.Status401Unauthorized, "The admin token is not valid.");
             }
             await OpenAsync(http, sessions, ada.Value.AdminUserId, adminToken: true);
             logger.LogInformation("Signed in {UserId} with the admin token", ada.Value.AdminUserId);
             return TypedResults.NoContent();
         }
-        var login = Login(sign.Login);
+        var login = ReadLogin(sign.Login);
         var code = sign.Code?.Trim() ?? "";
         if (login is null || code.Length != 6 || !code.All(char.IsAsciiDigit))
         {
             return Problems.BadRequest("Send 'login' (your user id) and 'code' (the six digits Ada sent you), or 'adminToken'.");
         }
-        if (await LimitAsync(http, limiter, options.Value, (SignInScope, login, options.Value.CodeAttempts * 4)) is { } tooMany)
+        if (await BlockedAsync(http, limiter, attempts, (Login, login)) is { } tooMany)
         {
             return tooMany;
         }
         if (!await sessions.TryUseCodeAsync(login, code) || await directory.GetUserAsync(login) is not { Role: not Roles.Student } user)
         {
+            await limiter.RecordFailureAsync(Login, login);
+            await limiter.RecordFailureAsync(Address, AddressOf(http));
             return Problems.Problem(StatusCodes.Status401Unauthorized,
                 "The code is wrong, used or expired; check it, or ask for a new one.",
                 new Dictionary<string, object?> { ["reason"] = "bad_code" });
         }
+        await limiter.ResetAsync(Login, user.Id);
+        await limiter.ResetAsync(CodeRequests, user.Id);
         await OpenAsync(http, sessions, user.Id, adminToken: false);
         logger.LogInformation("Signed in {UserId} with a code", user.Id);
         return TypedResults.NoContent();
@@ -167,29 +176,26 @@ public static class SessionApi
         SessionCookie.Write(http, cookie, sessions.SessionLifetime);
     }
 
-    /// <summary>One attempt from this address, and optionally one for the login; a 429 problem when either is over.</summary>
-    private static async Task<ProblemHttpResult?> LimitAsync(
-        HttpContext http, AttemptLimiter limiter, SignInOptions options, (string Scope, string Login, int Limit)? perLogin = null)
+    /// <summary>A 429 problem when this address, or the login, has failed too often in the window.</summary>
+    private static async Task<ProblemHttpResult?> BlockedAsync(
+        HttpContext http, AttemptLimiter limiter, IOptions<AttemptOptions> attempts, (string Kind, string Login)? login = null)
     {
-        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var window = TimeSpan.FromHours(1);
-        var wait = await limiter.TryTakeAsync("signin-address", address, options.AttemptsPerAddressPerHour, window);
-        if (wait is null && perLogin is { } login)
-        {
-            wait = await limiter.TryTakeAsync(login.Scope, login.Login, login.Limit, window);
-        }
-        if (wait is not { } after)
+        var blocked = await limiter.IsBlockedAsync(Address, AddressOf(http))
+            || (login is { } l && await limiter.IsBlockedAsync(l.Kind, l.Login));
+        if (!blocked)
         {
             return null;
         }
-        var seconds = (long)Math.Ceiling(after.TotalSeconds);
-        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var minutes = attempts.Value.WindowMinutes;
+        http.Response.Headers.RetryAfter = (minutes * 60).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Problems.Problem(StatusCodes.Status429TooManyRequests,
-            $"Too many sign-in attempts; try again in {Math.Max(1, seconds / 60)} min.",
-            new Dictionary<string, object?> { ["reason"] = "too_many_attempts", ["retryAfter"] = seconds });
+            $"Too many sign-in attempts; try again within {minutes} min.",
+            new Dictionary<string, object?> { ["reason"] = "too_many_attempts" });
     }
 
-    private static string? Login(string? login) =>
+    private static string AddressOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static string? ReadLogin(string? login) =>
         login?.Trim() is { } trimmed && MessageIds.IsValidEntityId(trimmed) ? trimmed : null;
 
     private static bool PrefersEnglish(HttpRequest request) =>

@@ -18,12 +18,4 @@ public sealed record SignInOptions
     /// <summary>A web session ends this many hours after sign-in.</summary>
     [Range(1, 24 * 30, ErrorMessage = "Sessions__Hours must be 1-720.")]
     public int Hours { get; init; } = 12;
-
-    /// <summary>Codes sent to one login per hour.</summary>
-    [Range(1, 1000, ErrorMessage = "Sessions__CodesPerLoginPerHour must be 1-1000.")]
-    public int CodesPerLoginPerHour { get; init; } = 5;
-
-    /// <summary>Sign-in calls (codes asked, codes or admin tokens tried) from one address per hour.</summary>
-    [Range(1, 100_000, ErrorMessage = "Sessions__AttemptsPerAddressPerHour must be 1-100000.")]
-    public int AttemptsPerAddressPerHour { get; init; } = 60;
 }

@@ -15,7 +15,7 @@ public static class SmsApi
 {
     public static RouteGroupBuilder MapSms(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/sms").WithTags("SMS").AllowAnonymous();
+        var group = routes.MapGroup("/v1/sms").WithTags("SMS").AllowAnonymous().WithBodyLimit(BodyLimits.Webhook);
 
         group.MapPost("/inbound", Inbound).WithName("SmsInbound")
             .WithSummary("The gateway's sms:received webhook: teachers send, ask STATUS and CANCEL by SMS (grammar in docs/sms.md)")

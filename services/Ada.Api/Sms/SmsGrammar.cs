@@ -13,7 +13,21 @@ public abstract record SmsCommand
     public sealed record Cancel(string Code) : SmsCommand;
 
     /// <summary>Asked for help (<paramref name="Problem"/> null), or not understood, and why.</summary>
-    public sealed record Help(string? Problem) : SmsCommand;
+    public sealed record Help(SmsMistake? Problem) : SmsCommand;
+}
+
+/// <summary>Why an SMS was not understood; <see cref="SmsReplies"/> says it in the sender's language.</summary>
+public enum SmsMistake
+{
+    Empty,
+    StatusWithoutCode,
+    CancelWithoutCode,
+    AtWithoutLogin,
+    TooManyAddressees,
+    NoTextAfterLogin,
+    NotUnderstood,
+    EmptyGroupName,
+    NoTextAfterColon,
 }
 
 /// <summary>
@@ -40,7 +54,7 @@ public static class SmsGrammar
         var text = message.Replace('\u00A0', ' ').Trim();
         if (text.Length == 0)
         {
-            return new SmsCommand.Help("The message is empty.");
+            return new SmsCommand.Help(SmsMistake.Empty);
         }
         var firstEnd = 0;
         while (firstEnd < text.Length && !char.IsWhiteSpace(text[firstEnd]))
@@ -51,11 +65,11 @@ public static class SmsGrammar
         var rest = text[firstEnd..].Trim();
         if (StatusWords.Contains(keyword))
         {
-            return Code(rest) is { } code ? new SmsCommand.Status(code) : new SmsCommand.Help("STATUS needs the code from Ada's answer, e.g. STATUS A7K2P.");
+            return Code(rest) is { } code ? new SmsCommand.Status(code) : new SmsCommand.Help(SmsMistake.StatusWithoutCode);
         }
         if (CancelWords.Contains(keyword))
         {
-            return Code(rest) is { } code ? new SmsCommand.Cancel(code) : new SmsCommand.Help("CANCEL needs the code from Ada's answer, e.g. CANCEL A7K2P.");
+            return Code(rest) is { } code ? new SmsCommand.Cancel(code) : new SmsCommand.Help(SmsMistake.CancelWithoutCode);
         }
         if (HelpWords.Contains(keyword) && rest.Length == 0)
         {
@@ -89,7 +103,7 @@ public static class SmsGrammar
             }
             if (i == start)
             {
-                return new SmsCommand.Help("'@' must be followed by a login, e.g. @ivanov.");
+                return new SmsCommand.Help(SmsMistake.AtWithoutLogin);
             }
             users.Add(text[start..i]);
         }
@@ -100,10 +114,10 @@ public static class SmsGrammar
         var body = text[i..].TrimStart(':').Trim();
         if (users.Count > MaxAddressees)
         {
-            return new SmsCommand.Help($"At most {MaxAddressees} addressees per message.");
+            return new SmsCommand.Help(SmsMistake.TooManyAddressees);
         }
         return body.Length == 0
-            ? new SmsCommand.Help("There is no text after the login.")
+            ? new SmsCommand.Help(SmsMistake.NoTextAfterLogin)
             : new SmsCommand.Send([], users, body);
     }
 
@@ -113,21 +127,21 @@ public static class SmsGrammar
         var colon = text.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0 || colon > MaxHeadLength || text.AsSpan(0, colon).ContainsAny('\r', '\n'))
         {
-            return new SmsCommand.Help("Not understood.");
+            return new SmsCommand.Help(SmsMistake.NotUnderstood);
         }
         var names = text[..colon].Split([',', ';']).Select(n => n.Trim()).ToList();
         if (names.Any(n => n.Length == 0 || n == "@"))
         {
-            return new SmsCommand.Help("A group name before ':' is empty.");
+            return new SmsCommand.Help(SmsMistake.EmptyGroupName);
         }
         if (names.Count > MaxAddressees)
         {
-            return new SmsCommand.Help($"At most {MaxAddressees} addressees per message.");
+            return new SmsCommand.Help(SmsMistake.TooManyAddressees);
         }
         var body = text[(colon + 1)..].Trim();
         if (body.Length == 0)
         {
-            return new SmsCommand.Help("There is no text after ':'.");
+            return new SmsCommand.Help(SmsMistake.NoTextAfterColon);
         }
         return new SmsCommand.Send(
             [.. names.Where(n => n[0] != '@')],

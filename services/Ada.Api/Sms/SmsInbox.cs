@@ -3,7 +3,6 @@ using Ada.Api.Messages;
 using Ada.Core.Couriers;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
-using Ada.Core.Scheduling;
 using Microsoft.Extensions.Options;
 
 namespace Ada.Api.Sms;
@@ -18,8 +17,7 @@ namespace Ada.Api.Sms;
 public sealed class SmsInbox(
     DirectoryStore directory, MessageStore messages, MessageQueue queue, CourierRegistry couriers,
     SmsAddressees addressees, ShortIds shortIds, UnknownSenders unknownSenders, SmsReplyBudget replyBudget,
-    IOptions<SmsOptions> sms, IOptions<AdaOptions> ada, IOptions<SchedulingOptions> scheduling,
-    TimeProvider time, ILogger<SmsInbox> logger)
+    SmsReplies replies, IOptions<SmsOptions> sms, IOptions<AdaOptions> ada, TimeProvider time, ILogger<SmsInbox> logger)
 {
     public const string UnknownSender = "unknown_sender";
     public const string Queued = "queued";
@@ -27,9 +25,6 @@ public sealed class SmsInbox(
     public const string Status = "status";
     public const string Cancel = "cancel";
     public const string Help = "help";
-
-    private readonly SmsReplies _replies = new(
-        QuietHours.TryFindZone(scheduling.Value.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc, time);
 
     private string ReplySender => sms.Value.ReplySender ?? ada.Value.AdminUserId;
 
@@ -42,24 +37,26 @@ public sealed class SmsInbox(
             unknownSenders.Refuse(phone ?? "(no number)", text.Length);
             return UnknownSender;
         }
+        var language = Languages.Of(user.Language);
         if (user.Role == Roles.Student)
         {
             logger.LogInformation("Refused an SMS from {UserId}: students cannot send", user.Id);
-            await ReplyAsync(user.Id, SmsReplies.Student);
+            await ReplyAsync(user.Id, SmsReplies.Student(language));
             return Refused;
         }
         var caller = new Caller(user.Id, user.Role);
         switch (SmsGrammar.Parse(text))
         {
             case SmsCommand.Send send:
-                return await SendAsync(caller, send);
+                return await SendAsync(caller, send, language);
             case SmsCommand.Status status:
-                return await StatusAsync(caller, status.Code);
+                return await StatusAsync(caller, status.Code, language);
             case SmsCommand.Cancel cancel:
-                return await CancelAsync(caller, cancel.Code);
+                return await CancelAsync(caller, cancel.Code, language);
             case SmsCommand.Help help:
-                logger.LogInformation("Answered an SMS from {UserId} with the grammar ({Problem})", user.Id, help.Problem ?? "asked for help");
-                await ReplyAsync(user.Id, SmsReplies.Help(help.Problem));
+                logger.LogInformation("Answered an SMS from {UserId} with the grammar ({Problem})", user.Id,
+                    help.Problem?.ToString() ?? "asked for help");
+                await ReplyAsync(user.Id, SmsReplies.Help(help.Problem, language));
                 return help.Problem is null ? Help : Refused;
             default:
                 throw new InvalidOperationException("SmsGrammar returned an unknown command.");
@@ -74,14 +71,14 @@ public sealed class SmsInbox(
             ? user
             : null;
 
-    private async Task<string> SendAsync(Caller caller, SmsCommand.Send send)
+    private async Task<string> SendAsync(Caller caller, SmsCommand.Send send, string language)
     {
         var resolved = await addressees.ResolveAsync(send, caller.Id);
         if (!resolved.IsComplete)
         {
             logger.LogInformation("Refused an SMS message from {Sender}: {Unknown} unknown and {Ambiguous} ambiguous addressees",
                 caller.Id, resolved.Unknown.Count, resolved.Ambiguous.Count);
-            await ReplyAsync(caller.Id, SmsReplies.Unresolved(resolved));
+            await ReplyAsync(caller.Id, SmsReplies.Unresolved(resolved, language));
             return Refused;
         }
         var id = MessageIds.New(caller.Id, time);
@@ -101,44 +98,46 @@ public sealed class SmsInbox(
         if (result.Refusal is { } refusal)
         {
             await shortIds.ReleaseAsync(caller.Id, code);
-            logger.LogInformation("Refused an SMS message from {Sender}: {Reason}", caller.Id, refusal.Reason);
-            await ReplyAsync(caller.Id, SmsReplies.NotSent(refusal.Detail));
+            logger.LogInformation("Refused an SMS message from {Sender}: {Reason}", caller.Id, refusal.Code);
+            await ReplyAsync(caller.Id, replies.NotSent(refusal, language));
             return Refused;
         }
-        await ReplyAsync(caller.Id, _replies.Accepted(code, result.Answer!));
+        await ReplyAsync(caller.Id, replies.Accepted(code, result.Answer!, language));
         return Queued;
     }
 
-    private async Task<string> StatusAsync(Caller caller, string typed)
+    private async Task<string> StatusAsync(Caller caller, string typed, string language)
     {
-        if (await FindAsync(caller, typed) is not { } id || await messages.GetHistoryJsonAsync(id) is not { } json)
+        if (await FindAsync(caller, typed) is not { } id || await messages.GetHistoryAsync(id) is not { } history)
         {
-            await ReplyAsync(caller.Id, SmsReplies.UnknownCode(typed));
+            await ReplyAsync(caller.Id, SmsReplies.UnknownCode(typed, language));
             return Refused;
         }
-        await ReplyAsync(caller.Id, _replies.Status(ShortIds.Normalize(typed) ?? typed, json));
+        await ReplyAsync(caller.Id, replies.Status(ShortIds.Normalize(typed) ?? typed, history, language));
         return Status;
     }
 
-    private async Task<string> CancelAsync(Caller caller, string typed)
+    private async Task<string> CancelAsync(Caller caller, string typed, string language)
     {
         if (await FindAsync(caller, typed) is not { } id)
         {
-            await ReplyAsync(caller.Id, SmsReplies.UnknownCode(typed));
+            await ReplyAsync(caller.Id, SmsReplies.UnknownCode(typed, language));
             return Refused;
         }
         var code = ShortIds.Normalize(typed) ?? typed;
         var outcome = await messages.CancelAsync(id, time.GetUtcNow());
-        if (outcome.Refusal == "missing")
+        if (outcome.Status == ChangeStatus.Missing)
         {
-            await ReplyAsync(caller.Id, SmsReplies.UnknownCode(typed));
+            await ReplyAsync(caller.Id, SmsReplies.UnknownCode(typed, language));
             return Refused;
         }
         if (outcome.Changed)
         {
             logger.LogInformation("Cancelled {MessageId} by SMS from {Sender}", id, caller.Id);
         }
-        await ReplyAsync(caller.Id, outcome.Changed ? SmsReplies.Cancelled(code) : SmsReplies.NotCancelled(code, outcome.State));
+        await ReplyAsync(caller.Id, outcome.Changed
+            ? SmsReplies.Cancelled(code, language)
+            : SmsReplies.NotCancelled(code, outcome.State, language));
         return Cancel;
     }
 
@@ -164,7 +163,7 @@ public sealed class SmsInbox(
         var result = await queue.QueueAsync(new Caller(ReplySender, Roles.Admin), body);
         if (result.Refusal is { } refusal)
         {
-            logger.LogWarning("Could not queue the SMS answer to {UserId}: {Reason}: {Detail}", userId, refusal.Reason, refusal.Detail);
+            logger.LogWarning("Could not queue the SMS answer to {UserId}: {Reason}", userId, refusal.Code);
         }
     }
 }

@@ -1,84 +1,141 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Ada.Api.Messages;
 using Ada.Core.Couriers;
+using Ada.Core.Directory;
 using Ada.Core.Messages;
+using Microsoft.Extensions.Options;
 
 namespace Ada.Api.Sms;
 
 /// <summary>
-/// The texts Ada answers an SMS with. Plain ASCII where Ada chooses the words, so an answer stays GSM-7
-/// (160 characters per SMS, not 70); times are local to <c>Scheduling:TimeZone</c>, as <c>dd.MM HH:mm</c>.
+/// The texts Ada answers an SMS with, in the sender's language (<see cref="User.Language"/>: Russian unless
+/// "en"). Russian is UCS-2 (70 characters in one SMS, 67 per part), so answers are short; a refusal is
+/// worded by <see cref="RefusalTexts"/>, like everywhere people read one. Times are local to
+/// <c>Scheduling:TimeZone</c>, as <c>dd.MM HH:mm</c>.
 /// </summary>
-public sealed class SmsReplies(TimeZoneInfo zone, TimeProvider time)
+public sealed class SmsReplies(RefusalTexts refusals, IOptions<SchedulingOptions> scheduling, TimeProvider time)
 {
     public const string Grammar =
         "Ada SMS: 'GROUP, GROUP: text' to groups; '@login text' to a person; 'STATUS code' or 'CANCEL code' for a message you sent.";
 
-    public static string Help(string? problem) => problem is null ? Grammar : $"{problem} {Grammar}";
+    public const string GrammarRu =
+        "Ada: «ГРУППА, ГРУППА: текст» — группам; «@логин текст» — человеку; СТАТУС код, ОТМЕНА код — о вашем сообщении.";
 
-    public static string Student => "Ada: students cannot send messages through Ada.";
+    private readonly TimeZoneInfo _zone = scheduling.Value.Zone;
 
-    public static string NotSent(string detail) => $"Ada: not sent. {detail}";
-
-    public static string Unresolved(ResolvedAddressees resolved)
+    public static string Help(SmsMistake? problem, string language)
     {
-        var text = new StringBuilder("Ada: not sent.");
+        var grammar = En(language) ? Grammar : GrammarRu;
+        return problem is { } mistake ? $"{Mistake(mistake, language)} {grammar}" : grammar;
+    }
+
+    public static string Mistake(SmsMistake mistake, string language) => (mistake, En(language)) switch
+    {
+        (SmsMistake.Empty, true) => "The message is empty.",
+        (SmsMistake.Empty, false) => "Пустое сообщение.",
+        (SmsMistake.StatusWithoutCode, true) => "STATUS needs the code from Ada's answer, e.g. STATUS A7K2P.",
+        (SmsMistake.StatusWithoutCode, false) => "После СТАТУС нужен код из ответа Ada.",
+        (SmsMistake.CancelWithoutCode, true) => "CANCEL needs the code from Ada's answer, e.g. CANCEL A7K2P.",
+        (SmsMistake.CancelWithoutCode, false) => "После ОТМЕНА нужен код из ответа Ada.",
+        (SmsMistake.AtWithoutLogin, true) => "'@' must be followed by a login, e.g. @ivanov.",
+        (SmsMistake.AtWithoutLogin, false) => "После @ нужен логин.",
+        (SmsMistake.TooManyAddressees, true) => $"At most {SmsGrammar.MaxAddressees} addressees per message.",
+        (SmsMistake.TooManyAddressees, false) => $"Не больше {SmsGrammar.MaxAddressees} адресатов.",
+        (SmsMistake.NoTextAfterLogin, true) => "There is no text after the login.",
+        (SmsMistake.NoTextAfterLogin, false) => "Нет текста после логина.",
+        (SmsMistake.EmptyGroupName, true) => "A group name before ':' is empty.",
+        (SmsMistake.EmptyGroupName, false) => "Пустое имя группы перед «:».",
+        (SmsMistake.NoTextAfterColon, true) => "There is no text after ':'.",
+        (SmsMistake.NoTextAfterColon, false) => "Нет текста после «:».",
+        (_, true) => "Not understood.",
+        (_, false) => "Не понято.",
+    };
+
+    public static string Student(string language) =>
+        En(language) ? "Ada: students cannot send messages through Ada." : "Ada: студентам отправка сообщений недоступна.";
+
+    public string NotSent(Refusal refusal, string language) =>
+        (En(language) ? "Ada: not sent. " : "Ada: не отправлено. ") + refusals.Describe(refusal, language);
+
+    public static string Unresolved(ResolvedAddressees resolved, string language)
+    {
+        var en = En(language);
+        var text = new StringBuilder(en ? "Ada: not sent." : "Ada: не отправлено.");
         if (resolved.Unknown.Count > 0)
         {
-            text.Append(" Unknown: ").AppendJoin(", ", resolved.Unknown).Append('.');
+            text.Append(en ? " Unknown: " : " Не найдены: ").AppendJoin(", ", resolved.Unknown).Append('.');
         }
         if (resolved.Ambiguous.Count > 0)
         {
-            text.Append(" Ambiguous, use the id: ").AppendJoin("; ", resolved.Ambiguous).Append('.');
+            text.Append(en ? " Ambiguous, use the id: " : " Неоднозначно, укажите id: ").AppendJoin("; ", resolved.Ambiguous).Append('.');
         }
-        return text.Append(" Send HELP for the format.").ToString();
+        return text.Append(en ? " Send HELP for the format." : " Формат: ПОМОЩЬ.").ToString();
     }
 
-    public static string UnknownCode(string typed) =>
-        $"Ada: no message of yours has the code {Trim(typed, 20)}. Codes come in Ada's answers and last 30 days.";
+    public static string UnknownCode(string typed, string language) => En(language)
+        ? $"Ada: no message of yours has the code {Trim(typed, 20)}. Codes come in Ada's answers and last 30 days."
+        : $"Ada: у вас нет сообщения с кодом {Trim(typed, 20)}. Коды действуют 30 дней.";
 
-    public string Accepted(string code, QueueAnswer answer)
+    public string Accepted(string code, QueueAnswer answer, string language)
     {
+        var en = En(language);
         var deliverAt = Parse(answer.DeliverAt);
-        var when = answer.Rescheduled is not null ? $"delivery {Local(deliverAt)} (after quiet hours)"
-            : deliverAt - time.GetUtcNow() > TimeSpan.FromMinutes(1) ? $"delivery {Local(deliverAt)}"
-            : "delivery now";
+        var when = answer.Rescheduled is not null ? (en ? $"delivery {Local(deliverAt)} (after quiet hours)" : $"отправка {Local(deliverAt)} (после тихих часов)")
+            : deliverAt - time.GetUtcNow() > TimeSpan.FromMinutes(1) ? (en ? $"delivery {Local(deliverAt)}" : $"отправка {Local(deliverAt)}")
+            : en ? "delivery now" : "отправка сейчас";
+        if (!en)
+        {
+            return $"Ada: принято, код {code}, получателей: {answer.Recipients}, {when}. СТАТУС {code} / ОТМЕНА {code}";
+        }
         var people = answer.Recipients == 1 ? "1 recipient" : $"{answer.Recipients} recipients";
         return $"Ada: queued {code} to {people}, {when}. STATUS {code} / CANCEL {code}";
     }
 
     /// <summary><c>A7K2P: done - 23 sent, 1 failed, 2 no contact (telegram 20/0/1, sms 3/1/1; 2 SMS delivered)</c>.</summary>
-    public string Status(string code, string historyJson)
+    public string Status(string code, HistoryDocument history, string language)
     {
-        var h = JsonDocument.Parse(historyJson).RootElement;
-        var state = h.GetProperty("state").GetString();
-        if (state == MessageStates.Scheduled)
+        var en = En(language);
+        if (history.State == MessageStates.Scheduled)
         {
-            var moved = h.TryGetProperty("rescheduled", out var r) && r.ValueKind == JsonValueKind.Object ? " (after quiet hours)" : "";
-            return $"{code}: scheduled for {Local(Parse(h.GetProperty("deliverAt").GetString()!))}{moved}, " +
-                $"{h.GetProperty("recipients").GetInt32()} recipients.";
+            var moved = history.Rescheduled is null ? "" : en ? " (after quiet hours)" : " (после тихих часов)";
+            var at = Local(Parse(history.DeliverAt));
+            return en
+                ? $"{code}: scheduled for {at}{moved}, {history.Recipients} recipients."
+                : $"{code}: запланировано на {at}{moved}, получателей: {history.Recipients}.";
         }
-        var (sent, failed, noContact, delivered, perChannel) = Counts(h);
-        var totals = $"{sent} sent, {failed} failed, {noContact} no contact";
-        var detail = perChannel.Length == 0 ? "" : $" ({perChannel}{(delivered > 0 ? $"; {delivered} SMS delivered" : "")})";
-        return state switch
+        var sections = history.Channels.Values;
+        var (sent, failed, noContact) = (sections.Sum(c => c.Sent), sections.Sum(c => c.Failed), sections.Sum(c => c.NoContact));
+        var delivered = sections.Sum(c => c.Delivered);
+        var perChannel = string.Join(", ", history.Channels.Select(c => $"{c.Key} {c.Value.Sent}/{c.Value.Failed}/{c.Value.NoContact}"));
+        var totals = en
+            ? $"{sent} sent, {failed} failed, {noContact} no contact"
+            : $"отправлено {sent}, ошибок {failed}, без контакта {noContact}";
+        var detail = perChannel.Length == 0 ? ""
+            : $" ({perChannel}{(delivered > 0 ? (en ? $"; {delivered} SMS delivered" : $"; доставлено SMS: {delivered}") : "")})";
+        return (history.State, en) switch
         {
-            MessageStates.Done => $"{code}: done - {totals}{detail}",
-            MessageStates.Cancelled when sent + failed + noContact == 0 => $"{code}: cancelled before delivery.",
-            MessageStates.Cancelled => $"{code}: cancelled - {totals} before{detail}",
-            _ => $"{code}: delivering - {totals} so far{detail}",
+            (MessageStates.Done, true) => $"{code}: done - {totals}{detail}",
+            (MessageStates.Done, false) => $"{code}: завершено — {totals}{detail}",
+            (MessageStates.Cancelled, _) when sent + failed + noContact == 0 =>
+                en ? $"{code}: cancelled before delivery." : $"{code}: отменено до отправки.",
+            (MessageStates.Cancelled, true) => $"{code}: cancelled - {totals} before{detail}",
+            (MessageStates.Cancelled, false) => $"{code}: отменено — до отмены {totals}{detail}",
+            (_, true) => $"{code}: delivering - {totals} so far{detail}",
+            (_, false) => $"{code}: идёт отправка — пока {totals}{detail}",
         };
     }
 
-    public static string Cancelled(string code) => $"Ada: {code} cancelled.";
+    public static string Cancelled(string code, string language) => En(language) ? $"Ada: {code} cancelled." : $"Ada: {code} отменено.";
 
-    public static string NotCancelled(string code, string? state) => state switch
+    public static string NotCancelled(string code, string? state, string language) => (state, En(language)) switch
     {
-        MessageStates.Cancelled => $"Ada: {code} was already cancelled.",
-        MessageStates.Done => $"Ada: {code} is already delivered; it cannot be cancelled. STATUS {code} tells how it went.",
-        _ => $"Ada: {code} could not be cancelled ({state}).",
+        (MessageStates.Cancelled, true) => $"Ada: {code} was already cancelled.",
+        (MessageStates.Cancelled, false) => $"Ada: {code} уже отменено.",
+        (MessageStates.Done, true) => $"Ada: {code} is already delivered; it cannot be cancelled. STATUS {code} tells how it went.",
+        (MessageStates.Done, false) => $"Ada: {code} уже доставлено, отменить нельзя. Итоги: СТАТУС {code}",
+        (_, true) => $"Ada: {code} could not be cancelled ({state}).",
+        (_, false) => $"Ada: {code} не удалось отменить ({state}).",
     };
 
     /// <summary>
@@ -101,34 +158,12 @@ public sealed class SmsReplies(TimeZoneInfo zone, TimeProvider time)
         return kept + "...";
     }
 
-    private static (int Sent, int Failed, int NoContact, int Delivered, string PerChannel) Counts(JsonElement h)
-    {
-        int sent = 0, failed = 0, noContact = 0, delivered = 0;
-        var parts = new List<string>();
-        if (h.TryGetProperty("channels", out var channels) && channels.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var channel in channels.EnumerateObject())
-            {
-                var s = Int(channel.Value, "sent");
-                var f = Int(channel.Value, "failed");
-                var n = Int(channel.Value, "noContact");
-                sent += s;
-                failed += f;
-                noContact += n;
-                delivered += Int(channel.Value, "delivered");
-                parts.Add($"{channel.Name} {s}/{f}/{n}");
-            }
-        }
-        return (sent, failed, noContact, delivered, string.Join(", ", parts));
-    }
-
-    private static int Int(JsonElement section, string name) =>
-        section.TryGetProperty(name, out var value) && value.TryGetInt32(out var n) ? n : 0;
-
     private static DateTimeOffset Parse(string timestamp) => DateTimeOffset.Parse(timestamp, CultureInfo.InvariantCulture);
 
     private string Local(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, zone).ToString("dd.MM HH:mm", CultureInfo.InvariantCulture);
+        TimeZoneInfo.ConvertTime(at, _zone).ToString("dd.MM HH:mm", CultureInfo.InvariantCulture);
+
+    private static bool En(string language) => language == Languages.English;
 
     private static string Trim(string text, int max) => text.Length <= max ? text : text[..max] + "...";
 }

@@ -152,7 +152,7 @@ public static class AddresseesApi
 
     private static async Task<Results<Ok<AudienceAnswer>, ProblemHttpResult>> Audience(
         JsonBody<AudienceBody> body, ClaimsPrincipal principal, DirectoryStore directory, CourierRegistry couriers,
-        Scheduler scheduler, IConnectionMultiplexer mux)
+        Scheduler scheduler, IConnectionMultiplexer mux, RefusalTexts texts, HttpContext http)
     {
         if (body.Problem is { } problem)
         {
@@ -167,18 +167,19 @@ public static class AddresseesApi
             return Problems.Invalid(v);
         }
         var urgent = body.Value.Urgent ?? false;
-        if (urgent && caller.Role == Roles.Teacher)
+        ProblemHttpResult Refused(Refusal refusal) => RefusalProblems.ToProblem(refusal, texts.Describe(refusal, RequestLanguage.Of(http.Request)));
+        if (urgent && !Scheduler.MaySkipQuietHours(caller.Role))
         {
-            return Problems.Forbidden("Teachers cannot send urgent messages (urgent skips quiet hours); leave 'urgent' out or false.");
+            return Refused(Refusal.UrgentNotAllowed(caller.Role));
         }
         var expansion = await directory.ExpandAsync(to);
         if (expansion.HasUnknown)
         {
-            return MessageQueue.Unknown(expansion);
+            return Refused(Refusal.UnknownAddressees(new Addressees(expansion.UnknownUsers, expansion.UnknownGroups, expansion.UnknownSupergroups)));
         }
         if (caller.Role == Roles.Teacher && MessageQueue.NotOwned(expansion, caller.Id) is { } notOwned)
         {
-            return notOwned;
+            return Refused(notOwned);
         }
         var db = mux.GetDatabase();
         var ids = expansion.Recipients.Select(id => (RedisValue)id).ToArray();
@@ -204,7 +205,7 @@ public static class AddresseesApi
         {
             listed.Add(new PersonRef(id, (await directory.GetUserAsync(id))?.Name ?? id));
         }
-        var (deliverAt, rescheduled) = scheduler.Plan(sendAt, urgent);
+        var (deliverAt, rescheduled) = scheduler.Plan(caller, sendAt, urgent);
         return TypedResults.Ok(new AudienceAnswer(
             expansion.Recipients.Count, perChannel, unreachable.Count, listed, AdaJson.Timestamp(deliverAt), rescheduled));
     }
