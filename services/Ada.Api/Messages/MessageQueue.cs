@@ -34,7 +34,7 @@ public sealed class MessageQueue(
     {
         if (TooManyListed(caller, body.To) is { } overLong)
         {
-            return Refuse(QueueRefusal.TooManyRecipients, overLong);
+            return overLong;
         }
         var v = new Validation();
         if (QueueRequest.Read(body, scheduler, v) is not { } request)
@@ -126,7 +126,7 @@ public sealed class MessageQueue(
     /// A list longer than the caller's recipients per message cannot be sent, whatever it holds: refused
     /// before any id is read, so a huge list costs nothing but its parsing (bounded by the body limit).
     /// </summary>
-    private ProblemHttpResult? TooManyListed(Caller caller, AddresseesBody? to)
+    private Refusal? TooManyListed(Caller caller, AddresseesBody? to)
     {
         if (to is null || caller.Role is not (Roles.Teacher or Roles.Staff or Roles.Admin))
         {
@@ -137,12 +137,11 @@ public sealed class MessageQueue(
         {
             return null;
         }
-        foreach (var (name, list) in new[] { ("to.users", to.Users), ("to.groups", to.Groups), ("to.supergroups", to.Supergroups) })
+        foreach (var list in new[] { to.Users, to.Groups, to.Supergroups })
         {
             if (list?.Count > limit)
             {
-                return Problems.TooManyRequests(
-                    $"'{name}' lists {list.Count} ids; the {caller.Role} limit is {limit} recipients per message.");
+                return Refusal.TooManyRecipients(caller.Role, list.Count, limit);
             }
         }
         return null;

@@ -85,7 +85,7 @@ public static class SessionApi
             var result = await queue.QueueAsync(new Caller(ada.Value.AdminUserId, Roles.Admin), message);
             if (result.Refusal is { } refusal)
             {
-                logger.LogWarning("Could not send a sign-in code to {UserId}: {Reason}: {Detail}", user.Id, refusal.Reason, refusal.Detail);
+                logger.LogWarning("Could not send a sign-in code to {UserId}: {Reason}", user.Id, refusal.Code);
             }
             else
             {

@@ -218,7 +218,7 @@ public sealed class BotUpdates(
         }
         var code = ShortIds.Normalize(typed) ?? typed;
         var outcome = await messages.CancelAsync(id, time.GetUtcNow());
-        if (outcome.Refusal == "missing")
+        if (outcome.Status == ChangeStatus.Missing)
         {
             await replies.SendAsync(chatId, BotTexts.UnknownMessageCode(typed, lang));
             return;

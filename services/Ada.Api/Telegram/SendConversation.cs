@@ -180,7 +180,7 @@ public sealed class SendConversation(
         var code = draft.ShortId ?? await shortIds.ReserveAsync(caller.Id, id);
         draft = draft with { Step = SendDraft.Confirm, MessageId = id, ShortId = code };
         await SaveAsync(chatId, draft);
-        var summary = await SummaryAsync(draft);
+        var summary = await SummaryAsync(caller, draft);
         var keyboard = new InlineKeyboardMarkup(
             [[BotReplies.Button(T(lang, "✅ Отправить", "✅ Send"), draft.Data("ok")), BotReplies.Button(T(lang, "Отмена", "Cancel"), draft.Data("x"))]]);
         if (messageId is { } edited)
@@ -194,7 +194,7 @@ public sealed class SendConversation(
     }
 
     /// <summary>What will happen: addressees, text, time (and the quiet-hours move), people, reach per channel, SMS segments.</summary>
-    private async Task<string> SummaryAsync(SendDraft draft)
+    private async Task<string> SummaryAsync(Caller caller, SendDraft draft)
     {
         var lang = draft.Language;
         var expansion = await directory.ExpandAsync(Addressees(draft));
@@ -217,7 +217,7 @@ public sealed class SendConversation(
             }
             reachable[channel] = count;
         }
-        var (deliverAt, rescheduled) = scheduler.Plan(draft.SendAt, urgent: false);
+        var (deliverAt, rescheduled) = scheduler.Plan(caller, draft.SendAt, urgent: false);
         var text = new StringBuilder();
         text.Append(T(lang, "Проверьте и отправьте.\n", "Check and send.\n"));
         text.Append(To(draft)).Append('\n');
