@@ -150,7 +150,7 @@ public sealed class MessageQueue(
         {
             return null;
         }
-        foreach (var (name, list) in new[] { ("to.users", to.Users), ("to.groups", to.Groups), ("to.supergroups", to.Supergroups) })
+        foreach (var list in new[] { to.Users, to.Groups, to.Supergroups })
         {
             if (list?.Count > limit)
             {
@@ -199,7 +199,7 @@ public sealed class MessageQueue(
     /// Teachers may write to any user, but to a group or supergroup only when they own it. Unknown groups and
     /// supergroups are named alike, without saying which ones exist.
     /// </summary>
-    private static Refusal? NotOwned(Expansion expansion, string teacherId)
+    internal static Refusal? NotOwned(Expansion expansion, string teacherId)
     {
         var groups = expansion.Groups.Where(g => !g.Owners.Contains(teacherId)).Select(g => g.Id).Concat(expansion.UnknownGroups)
             .Order(StringComparer.Ordinal).ToList();
