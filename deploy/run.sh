@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The local run: Redis, the provider sandbox, the API and the Telegram, VK and SMS couriers, all on
+# The local run: Redis, the provider sandbox, the API and the Telegram, VK, SMS and email couriers, all on
 # 127.0.0.1, with a demo directory and ready-to-paste commands to try it. Ctrl+C stops everything this
 # script started.
 #
@@ -8,15 +8,17 @@
 #   Vk__Token=vk1.a.… deploy/run.sh            # VK goes to the real VK API
 #   Sms__BaseUrl=http://phone:8080 Sms__Username=… Sms__Password=… deploy/run.sh   # a real SMS Gateway for Android
 #   Sms__Provider=smsru Sms__ApiId=… deploy/run.sh                               # SMS.ru
+#   Email__Host=smtp.example.edu Email__From='Ada <noreply@example.edu>' Email__Username=… Email__Password=… deploy/run.sh   # a real SMTP server
 #   ADA_REDIS_CLUSTER=3 deploy/run.sh          # Redis as a local Redis Cluster of 3 primaries
 # Each channel goes to its real provider when its credentials are set, to the sandbox otherwise; the
 # sandbox runs when any channel uses it.
 #
 # Environment (all optional): ADA_REDIS_PORT (6390), ADA_REDIS_CLUSTER (unset: one Redis; 1 or yes: a
 # cluster of 3 primaries on ADA_REDIS_PORT, +1, +2; a number N >= 3: N primaries), ADA_SANDBOX_PORT (5080),
-# ADA_API_PORT (5000), ADA_TELEGRAM_PORT (5081), ADA_VK_PORT (5082), ADA_SMS_PORT (5083), Ada__AdminToken
-# (generated when unset), Telegram__Token, Telegram__BaseUrl, Vk__Token, Vk__BaseUrl, Sms__BaseUrl,
-# Sms__ApiId, …, Scheduling__QuietHours (none when unset), plus any other setting of the services (see
+# ADA_API_PORT (5000), ADA_TELEGRAM_PORT (5081), ADA_VK_PORT (5082), ADA_SMS_PORT (5083), ADA_EMAIL_PORT
+# (5084), ADA_SANDBOX_SMTP_PORT (2525, the sandbox's SMTP server), Ada__AdminToken (generated when unset),
+# Telegram__Token, Telegram__BaseUrl, Vk__Token, Vk__BaseUrl, Sms__BaseUrl, Sms__ApiId, Email__Host, …,
+# Scheduling__QuietHours (none when unset), plus any other setting of the services (see
 # deploy/README.md).
 # State (Redis AOF, logs) lives in .run/ at the repository root: .run/redis, or .run/redis-cluster/<port>
 # for each node of the cluster.
@@ -188,7 +190,7 @@ dotnet build Ada.sln -c Release -nologo -v quiet --disable-build-servers ||
 # app_dir PROJECT: the build output of services/PROJECT; each service runs there, so it finds its
 # appsettings.json (the content root is the working directory).
 app_dir() { printf '%s/services/%s/bin/Release/net10.0' "$ROOT" "$1"; }
-for app in Ada.Sandbox Ada.Api Ada.Couriers.Telegram Ada.Couriers.Vk Ada.Couriers.Sms; do
+for app in Ada.Sandbox Ada.Api Ada.Couriers.Telegram Ada.Couriers.Vk Ada.Couriers.Sms Ada.Couriers.Email; do
   [[ -f $(app_dir "$app")/$app.dll ]] || die "$(app_dir "$app")/$app.dll is missing: is services/$app in Ada.sln?"
 done
 
@@ -209,8 +211,10 @@ VK_SANDBOX=true
 [[ -z ${Vk__Token:-} ]] || VK_SANDBOX=false
 SMS_SANDBOX=true
 [[ -z ${Sms__BaseUrl:-} && -z ${Sms__ApiId:-} ]] || SMS_SANDBOX=false
+EMAIL_SANDBOX=true
+[[ -z ${Email__Host:-} ]] || EMAIL_SANDBOX=false
 USE_SANDBOX=false
-if $TELEGRAM_SANDBOX || $VK_SANDBOX || $SMS_SANDBOX; then USE_SANDBOX=true; fi
+if $TELEGRAM_SANDBOX || $VK_SANDBOX || $SMS_SANDBOX || $EMAIL_SANDBOX; then USE_SANDBOX=true; fi
 
 # Ports, all on 127.0.0.1.
 REDIS_PORT=$(port ADA_REDIS_PORT 6390)
@@ -218,10 +222,15 @@ API_PORT=$(port ADA_API_PORT 5000)
 TELEGRAM_PORT=$(port ADA_TELEGRAM_PORT 5081)
 VK_PORT=$(port ADA_VK_PORT 5082)
 SMS_PORT=$(port ADA_SMS_PORT 5083)
-PORTS=("$REDIS_PORT" "$API_PORT" "$TELEGRAM_PORT" "$VK_PORT" "$SMS_PORT")
+EMAIL_PORT=$(port ADA_EMAIL_PORT 5084)
+PORTS=("$REDIS_PORT" "$API_PORT" "$TELEGRAM_PORT" "$VK_PORT" "$SMS_PORT" "$EMAIL_PORT")
 if $USE_SANDBOX; then
   SANDBOX_PORT=$(port ADA_SANDBOX_PORT 5080)
   PORTS+=("$SANDBOX_PORT")
+fi
+if $EMAIL_SANDBOX; then
+  SANDBOX_SMTP_PORT=$(port ADA_SANDBOX_SMTP_PORT 2525)
+  PORTS+=("$SANDBOX_SMTP_PORT")
 fi
 REDIS_PORTS=("$REDIS_PORT") # every Redis node
 if ((CLUSTER_SIZE > 0)); then
@@ -318,6 +327,7 @@ fi
 SANDBOX_ENV=()
 API_ENV=()
 SMS_ENV=()
+EMAIL_ENV=()
 if $TELEGRAM_SANDBOX; then
   TELEGRAM_TOKEN=123456:SANDBOX
   TELEGRAM_BASE_URL=$SANDBOX_URL
@@ -376,6 +386,19 @@ else
       warn "Sms__WebhookSigningKey is not set: the API answers the gateway's webhooks with 403"
   fi
 fi
+if $EMAIL_SANDBOX; then
+  # The sandbox's SMTP server on its own port: plain SMTP, no login.
+  SANDBOX_ENV+=(Sandbox__Email__Port="$SANDBOX_SMTP_PORT")
+  EMAIL_ENV+=(
+    Email__Host=127.0.0.1
+    Email__Port="$SANDBOX_SMTP_PORT"
+    Email__Security=none
+    Email__From='Ada <noreply@example.edu>'
+  )
+else
+  say "Email: the real SMTP server at $Email__Host:${Email__Port:-(by Email__Security)}"
+  [[ -n ${Email__From:-} ]] || warn "Email__From is not set: the email courier refuses to start"
+fi
 if $USE_SANDBOX; then
   start sandbox "$(app_dir Ada.Sandbox)" env "${SANDBOX_ENV[@]}" dotnet Ada.Sandbox.dll --urls "$SANDBOX_URL"
 fi
@@ -410,6 +433,10 @@ start sms "$(app_dir Ada.Couriers.Sms)" env \
   ConnectionStrings__Redis="$REDIS_CONNECTION" \
   "${SMS_ENV[@]}" \
   dotnet Ada.Couriers.Sms.dll --urls "http://127.0.0.1:$SMS_PORT"
+start email "$(app_dir Ada.Couriers.Email)" env \
+  ConnectionStrings__Redis="$REDIS_CONNECTION" \
+  "${EMAIL_ENV[@]}" \
+  dotnet Ada.Couriers.Email.dll --urls "http://127.0.0.1:$EMAIL_PORT"
 
 # (h) Wait until every service is ready.
 if $USE_SANDBOX; then wait_ready sandbox "$SANDBOX_URL/health/ready"; fi
@@ -417,6 +444,7 @@ wait_ready api "$API_URL/health/ready"
 wait_ready telegram "http://127.0.0.1:$TELEGRAM_PORT/health/ready"
 wait_ready vk "http://127.0.0.1:$VK_PORT/health/ready"
 wait_ready sms "http://127.0.0.1:$SMS_PORT/health/ready"
+wait_ready email "http://127.0.0.1:$EMAIL_PORT/health/ready"
 if $SMS_SANDBOX; then
   # The courier registers sms:received, sms:sent, sms:delivered and sms:failed at start; SMS from teachers
   # reach the API only once sms:received is registered.
@@ -479,6 +507,11 @@ if $SMS_SANDBOX; then
 else
   echo "  SMS           real ${Sms__Provider:-android-gateway} (${Sms__BaseUrl:-https://sms.ru}); the demo phone numbers are not real"
 fi
+if $EMAIL_SANDBOX; then
+  echo "  Email         sandbox SMTP server 127.0.0.1:$SANDBOX_SMTP_PORT: $SANDBOX_URL/sandbox/inbox?channel=email"
+else
+  echo "  Email         real SMTP server ($Email__Host); the demo addresses are not real"
+fi
 if ((CLUSTER_SIZE == 0)); then
   echo "  Redis         $REDIS_CONNECTION (data in $REDIS_DATA)   logs: .run/logs/"
 else
@@ -493,7 +526,7 @@ cat <<EOF
   quiet hours   ${QUIET_HOURS:-none (set Scheduling__QuietHours=22:00-08:00 to try them)}
 
 Queue a message to group ivt-21, delivered in 5 seconds (the answer has its "id"); it reaches 3 Telegram
-chats, 1 VK user and 3 phones:${QUIET_HOURS:+
+chats, 1 VK user, 3 phones and 3 mailboxes:${QUIET_HOURS:+
   (inside quiet hours it moves to their end; add \"urgent\":true, which the admin may, to send anyway)}
   curl -sS -X POST $API_URL/v1/queue -H "$AUTH" -H 'Content-Type: application/json' -d '{"text":"Lecture moved to room 305","to":{"groups":["ivt-21"]},"sendAt":"'"\$(date --iso-8601=seconds -d '+5 seconds')"'"}'
 
@@ -506,6 +539,7 @@ if $USE_SANDBOX; then
 
 What each sandboxed channel received:
   curl -sS '$SANDBOX_URL/sandbox/inbox?channel=telegram'; curl -sS '$SANDBOX_URL/sandbox/inbox?channel=vk'; curl -sS '$SANDBOX_URL/sandbox/inbox?channel=sms'
+  curl -sS '$SANDBOX_URL/sandbox/inbox?channel=email'
 EOF
 fi
 if $SMS_SANDBOX; then

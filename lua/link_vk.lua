@@ -1,5 +1,5 @@
 -- link_vk: someone sent a link code to the VK community; their VK id becomes the code's user's VK contact.
--- KEYS[1] linkcode:<code>  KEYS[2] user:{userId}  KEYS[3] address:vk  KEYS[4] contacts:vk  KEYS[5] vk:allowed
+-- KEYS[1] linkcode:<code hash>  KEYS[2] user:{userId}  KEYS[3] address:vk  KEYS[4] contacts:vk  KEYS[5] vk:allowed
 -- KEYS[6] user:{ownerId}, the user address:vk named for the VK id when it was read (KEYS[2] again when none)
 -- ARGV[1] userId  ARGV[2] VK id  ARGV[3] that ownerId ('' when none)
 -- Whoever writes the code from a VK account owns that account: another user holding the same VK id loses

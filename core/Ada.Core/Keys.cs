@@ -47,15 +47,32 @@ public static class Keys
     public static RedisKey Supergroup(string id) => $"{DirectoryTag}:supergroup:{id}";
     /// <summary>Active contacts of one channel: user id → address (chat id, VK id, phone).</summary>
     public static RedisKey Contacts(string channel) => $"{DirectoryTag}:contacts:{channel}";
-    public static RedisKey Token(string tokenHash) => $"token:{tokenHash}";
+    /// <summary>The hash tag of every token key: a token and its index entries change in one MULTI.</summary>
+    public const string TokensTag = "{tokens}";
+    /// <summary>A bearer token by its SHA-256: its <see cref="Directory.TokenRecord"/> (JSON), with the token's lifetime as TTL.</summary>
+    public static RedisKey Token(string tokenHash) => $"{TokensTag}:token:{tokenHash}";
+    /// <summary>Every token's id → its hash (listing and revoking by id).</summary>
+    public static RedisKey TokenIds => $"{TokensTag}:ids";
+    /// <summary>A user's token ids.</summary>
+    public static RedisKey UserTokens(string userId) => $"{TokensTag}:user:{userId}";
     /// <summary>Reverse index of one channel's addresses, active or not: address → user id (kept for VK and SMS).</summary>
     public static RedisKey AddressOwners(string channel) => $"{DirectoryTag}:address:{channel}";
-    /// <summary>A one-time code a user sends to the VK community to attach their VK id: code → user id, with a TTL.</summary>
-    public static RedisKey LinkCode(string code) => $"{DirectoryTag}:linkcode:{code}";
+    /// <summary>A one-time link code (VK message, Telegram <c>/start</c>), by its SHA-256: code hash → user id, with a TTL.</summary>
+    public static RedisKey LinkCode(string codeHash) => $"{DirectoryTag}:linkcode:{codeHash}";
+    /// <summary>A user's one active link code: user id → its code hash, with the code's TTL (a new code replaces it).</summary>
+    public static RedisKey UserLinkCode(string userId) => $"{DirectoryTag}:linkcode-of:{userId}";
+    /// <summary>Failed attempts of one sender at one kind of code (link, login, …) in the current window.</summary>
+    public static RedisKey Attempts(string kind, string sender) => $"attempts:{kind}:{sender}";
     /// <summary>VK ids that allowed the community's messages while no user had them.</summary>
     public static RedisKey VkAllowed => $"{DirectoryTag}:vk:allowed";
     /// <summary>A VK Callback API event already handled (<c>event_id</c>), kept a day so VK's retries are ignored.</summary>
     public static RedisKey VkEvent(string eventId) => $"vk:event:{eventId}";
+    /// <summary>A Telegram bot update (<c>update_id</c>) being handled or handled: acted on once, kept a day.</summary>
+    public static RedisKey TelegramUpdate(long updateId) => $"telegram:update:{updateId}";
+    /// <summary>The lease of the one API instance that long-polls Telegram (getUpdates allows one poller per bot).</summary>
+    public static RedisKey TelegramPoller => "telegram:poller";
+    /// <summary>A teacher's <c>/send</c> conversation with the bot in one chat (JSON, expires when left alone).</summary>
+    public static RedisKey TelegramConversation(long chatId) => $"telegram:conversation:{chatId}";
     /// <summary>Every group's name: group id → name (SMS senders address groups by name).</summary>
     public static RedisKey GroupNames => $"{DirectoryTag}:names:group";
     /// <summary>Every supergroup's name: supergroup id → name.</summary>
@@ -68,6 +85,19 @@ public static class Keys
     public static RedisKey SmsReplies(string userId) => $"smsreplies:{{{userId}}}";
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>
     public static RedisKey SenderHistory(string senderId) => $"sent:{{{senderId}}}";
+
+    /// <summary>
+    /// A recurring schedule (hash: <c>definition</c> JSON, <c>state</c>, <c>next</c> unix ms). Its id hashes to a due
+    /// shard's slot like a message id, and its next occurrence is a tick in the due index and a
+    /// <see cref="Delivery"/> key under the schedule id, so schedules fall due exactly as messages do.
+    /// </summary>
+    public static RedisKey Schedule(string scheduleId) => $"schedule:{{{scheduleId}}}";
+    /// <summary>The last occurrences of a schedule (list of JSON, newest first, capped).</summary>
+    public static RedisKey Occurrences(string scheduleId) => $"occurrences:{{{scheduleId}}}";
+    /// <summary>Every schedule id, scored by creation time (unix ms).</summary>
+    public static RedisKey Schedules => "schedules";
+    /// <summary>The lease of the API instance firing a schedule's due occurrence.</summary>
+    public static RedisKey ScheduleClaim(string scheduleId) => Claim(scheduleId, "schedule");
 
     /// <summary>Courier heartbeats of one channel: instance id → last beat (unix ms).</summary>
     public static RedisKey Couriers(string channel) => $"couriers:{channel}";

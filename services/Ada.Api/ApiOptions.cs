@@ -17,8 +17,24 @@ public sealed record AdaOptions : IValidatableObject
     /// <summary>The sender id of messages queued with the admin token.</summary>
     public string AdminUserId { get; init; } = "admin";
 
+    /// <summary>The admin token is the key to everything: a short one could be guessed.</summary>
+    public const int MinAdminTokenLength = 32;
+
+    /// <summary>How long a token from <c>POST /v1/tokens</c> lives unless the request asks otherwise.</summary>
+    [Range(1, MaxTokenDays, ErrorMessage = "Ada__TokenDays must be between 1 and 3650.")]
+    public int TokenDays { get; init; } = 90;
+
+    /// <summary>The longest lifetime a token may be given (integration tokens): ten years.</summary>
+    public const int MaxTokenDays = 3650;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (AdminToken.Length is > 0 and < MinAdminTokenLength)
+        {
+            yield return new ValidationResult(
+                $"Ada__AdminToken is {AdminToken.Length} characters long; it must have at least {MinAdminTokenLength} " +
+                "(e.g. `openssl rand -hex 24`).", [nameof(AdminToken)]);
+        }
         if (!MessageIds.IsValidEntityId(AdminUserId))
         {
             yield return new ValidationResult(

@@ -1,12 +1,14 @@
 using Ada.Api.Auth;
 using Ada.Api.Http;
 using Ada.Api.Messages;
+using Ada.Api.Schedules;
 using Ada.Api.Sms;
 using Ada.Api.Vk;
 using Ada.Core.Couriers;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
 using Ada.Core.Redis;
+using Ada.Core.Schedules;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Ada.Api;
@@ -23,8 +25,11 @@ public static class Extensions
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<VkOptions>().BindConfiguration(VkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AttemptOptions>().BindConfiguration(AttemptOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.AddDetail);
+        services.AddExceptionHandler<BadRequestBodyHandler>();
         services.AddExceptionHandler<RedisUnavailableHandler>();
         services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
 
@@ -37,11 +42,18 @@ public static class Extensions
 
         services.AddSingleton<DirectoryStore>();
         services.AddSingleton<VkDirectory>();
+        services.AddSingleton<LinkCodeStore>();
+        services.AddSingleton<AttemptLimiter>();
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<Credentials>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<CourierRegistry>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<MessageQueue>();
         services.AddSingleton<RefusalTexts>();
+        services.AddSingleton<ScheduleStore>();
+        services.AddSingleton<ScheduleFirer>();
+        services.AddHostedService<ScheduleWorker>();
 
         services.AddSingleton<CourierStore>();
         services.AddSingleton<WebhookOnce>();

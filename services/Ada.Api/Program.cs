@@ -1,7 +1,10 @@
 using Ada.Api;
 using Ada.Api.Directory;
+using Ada.Api.Http;
 using Ada.Api.Messages;
+using Ada.Api.Schedules;
 using Ada.Api.Sms;
+using Ada.Api.Telegram;
 using Ada.Api.Vk;
 using Ada.Core.Hosting;
 
@@ -9,11 +12,13 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApiServices();
+builder.AddTelegramBot();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseBodyLimits();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
@@ -22,10 +27,12 @@ app.MapDirectory();
 app.MapTokens();
 app.MapMessages();
 app.MapHistory();
+app.MapSchedules();
 app.MapTracker();
 app.MapSms();
 app.MapVkCallback();
 app.MapLinkCodes();
+app.MapTelegramWebhook();
 
 app.Run();
 

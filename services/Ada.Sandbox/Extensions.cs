@@ -16,6 +16,11 @@ public static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<TelegramState>();
+        builder.Services.AddSingleton<TelegramUpdates>();
+        builder.Services.AddSingleton<TelegramPeople>();
+        builder.Services.AddSingleton<TelegramWebhookSender>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<TelegramWebhookSender>());
+        builder.Services.AddHttpClient(TelegramWebhookSender.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
 
         builder.Services.AddOptions<VkOptions>()
             .BindConfiguration(VkOptions.Section)
@@ -39,6 +44,13 @@ public static class Extensions
         builder.Services.AddHttpClient(SmsWebhooks.HttpClientName)
             .ConfigureHttpClient((services, http) => http.Timeout =
                 TimeSpan.FromMilliseconds(services.GetRequiredService<IOptions<SmsOptions>>().Value.WebhookTimeoutMilliseconds));
+
+        builder.Services.AddOptions<EmailOptions>()
+            .BindConfiguration(EmailOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<EmailState>();
+        builder.Services.AddHostedService<SmtpSandbox>();
 
         return builder;
     }

@@ -11,12 +11,14 @@ app.MapHealthChecks("/health/ready");
 app.MapSandboxControlApi();
 app.MapTelegramBotApi();
 app.MapTelegramControlApi();
+app.MapTelegramChatPage();
 app.MapVkApi();
 app.MapVkControlApi();
 app.MapSmsGatewayLocalApi();
 app.MapSmsGatewayCloudApi();
 app.MapSmsRuApi();
 app.MapSmsControlApi();
+app.MapEmailControlApi();
 
 app.Run();
 

@@ -18,7 +18,7 @@ namespace Ada.Api.Tests;
 public sealed class AdaApplication(RedisServer redis, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
-    public const string AdminToken = "test-admin-token-0123456789";
+    public const string AdminToken = "test-admin-token-0123456789abcdef";
 
     public int Database { get; } = redis.NextDatabase();
 

@@ -35,6 +35,9 @@ public abstract class ApiTest(RedisServer redis) : IAsyncLifetime
         return await app.StartAsync(telegramAlive);
     }
 
+    /// <summary>The Redis connection string of <paramref name="app"/>'s database: give it to a second instance that shares it.</summary>
+    protected string RedisOf(AdaApplication app) => redis.ConnectionString(app.Database);
+
     protected static StringContent Json(string json) => AdaApplication.Json(json);
 
     protected static Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) => AdaApplication.ReadJsonAsync(response);

@@ -93,6 +93,45 @@ public sealed class ChangeTests(RedisServer redis) : ApiTest(redis)
     }
 
     [Fact]
+    public async Task SendNow_InsideQuietHours_TeacherWaitsForTheWindowEnd_StaffSendsAtOnce()
+    {
+        // A window around the current Moscow time, so "now" is inside it.
+        var moscowNow = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(3));
+        var endAt = moscowNow.AddHours(2);
+        var window = $"{moscowNow.AddHours(-1).ToString("HH:mm", CultureInfo.InvariantCulture)}-{endAt.ToString("HH:mm", CultureInfo.InvariantCulture)}";
+        var app = await NewAppAsync(new Dictionary<string, string?> { ["Scheduling:QuietHours"] = window });
+        var (teacher, staff, _) = await app.SeedAsync();
+        using var asTeacher = app.Client(teacher);
+        using var asStaff = app.Client(staff);
+        var windowEnd = new DateTimeOffset(endAt.Year, endAt.Month, endAt.Day, endAt.Hour, endAt.Minute, 0, endAt.Offset);
+        var later = windowEnd.AddDays(1) - DateTimeOffset.UtcNow;
+        var mine = await QueueLaterAsync(asTeacher, later);
+        var other = await QueueLaterAsync(asTeacher, later);
+
+        using (var response = await asTeacher.PostAsync($"/v1/queue/{mine}/send-now", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var history = await ReadJsonAsync(response);
+            Assert.Equal(windowEnd.ToUnixTimeMilliseconds(), history.GetProperty("deliverAtMs").GetInt64());
+            Assert.Equal("quiet-hours", history.GetProperty("rescheduled").GetProperty("reason").GetString());
+            Assert.Equal("scheduled", history.GetProperty("state").GetString());
+        }
+        Assert.True(await app.Db.KeyExistsAsync(Keys.Delivery(mine)));
+        Assert.Equal(windowEnd.ToUnixTimeMilliseconds(), (long)(await app.Db.SortedSetScoreAsync(Keys.DueFor(mine), mine))!.Value);
+
+        // Staff may send a teacher's message now, quiet hours or not; the same for a reschedule to now.
+        using (var response = await asStaff.PostAsync($"/v1/queue/{other}/send-now", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        Assert.False(await app.Db.KeyExistsAsync(Keys.Delivery(other)));
+        using (var response = await asTeacher.PostAsync($"/v1/queue/{mine}/reschedule", Json($$"""{"sendAt":"{{Iso(DateTimeOffset.UtcNow)}}"}""")))
+        {
+            Assert.Equal(windowEnd.ToUnixTimeMilliseconds(), (await ReadJsonAsync(response)).GetProperty("deliverAtMs").GetInt64());
+        }
+    }
+
+    [Fact]
     public async Task Cancel_Twice_IsIdempotent_AndCancelledCannotBeSentOrRescheduled()
     {
         await App.SeedAsync();

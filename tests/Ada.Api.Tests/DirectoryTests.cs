@@ -46,6 +46,49 @@ public sealed class DirectoryTests(RedisServer redis) : ApiTest(redis)
     }
 
     [Fact]
+    public async Task PutUser_EmailContact_StoredWithTheDomainLowercased_AndIndexedForTheCourier()
+    {
+        using var created = await Admin.PutAsync("/v1/users/petrova",
+            Json("""{"name":"Anna Petrova","role":"student","contacts":{"email":"  Anna.Petrova+ada@Univ.Example.RU "}}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("Anna.Petrova+ada@univ.example.ru",
+            (await ReadJsonAsync(created)).GetProperty("contacts").GetProperty("email").GetString());
+        Assert.Equal("Anna.Petrova+ada@univ.example.ru", (await App.Db.HashGetAsync(Keys.Contacts("email"), "petrova")).ToString());
+    }
+
+    [Theory]
+    [InlineData("ivanova")]
+    [InlineData("ivanova@")]
+    [InlineData("@university.ru")]
+    [InlineData("Ivanova <ivanova@university.ru>")]
+    [InlineData("ivanova@university")]
+    [InlineData("iva nova@university.ru")]
+    [InlineData("\"iva nova\"@university.ru")]
+    [InlineData("ivanova..a@university.ru")]
+    [InlineData("ivanova@-university.ru")]
+    [InlineData("ivanova@university.ru, petrov@university.ru")]
+    public async Task PutUser_BadEmail_Returns400NamingTheContactAndWritesNothing(string email)
+    {
+        using var response = await Admin.PutAsync("/v1/users/u1",
+            Json($$$"""{"name":"U","role":"student","contacts":{"email":{{{System.Text.Json.JsonSerializer.Serialize(email)}}}}}"""));
+        Assert.Contains("'contacts.email'", Detail(await ProblemAsync(response, HttpStatusCode.BadRequest)), StringComparison.Ordinal);
+        Assert.False(await App.Db.KeyExistsAsync(Keys.User("u1")));
+        Assert.False(await App.Db.KeyExistsAsync(Keys.Contacts("email")));
+    }
+
+    [Fact]
+    public async Task Import_OneBadEmail_Returns400AndWritesNoneOfTheUsers()
+    {
+        using var response = await Admin.PostAsync("/v1/import", Json("""
+            {"users":[{"id":"a","name":"A","role":"student","contacts":{"email":"a@university.ru"}},
+                      {"id":"b","name":"B","role":"student","contacts":{"email":"b at university.ru"}}]}
+            """));
+        Assert.Contains("'users[1].contacts.email'", Detail(await ProblemAsync(response, HttpStatusCode.BadRequest)), StringComparison.Ordinal);
+        Assert.False(await App.Db.KeyExistsAsync(Keys.User("a")));
+        Assert.False(await App.Db.KeyExistsAsync(Keys.Contacts("email")));
+    }
+
+    [Fact]
     public async Task PutUser_Language_IsKeptWhenRuOrEn_AbsentByDefault_AndRefusedOtherwise()
     {
         using var english = await Admin.PutAsync("/v1/users/smith", Json("""{"name":"John Smith","role":"teacher","language":"EN"}"""));

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Ada.Core;
-using Ada.Api.Vk;
+using Ada.Core.Directory;
 using Ada.Testing;
+using StackExchange.Redis;
 
 namespace Ada.Api.Tests;
 
@@ -47,7 +48,7 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         (await UserAsync(app, id)).GetProperty("contacts").TryGetProperty("vk", out var vk) ? vk.GetString() : null;
 
     [Fact]
-    public async Task Issue_ByTheUserThemselves_Returns201WithAShortCodeLivingADay()
+    public async Task Issue_ByTheUserThemselves_Returns201WithATenCharacterCodeLivingADayStoredHashed()
     {
         var (app, _) = await VkAppAsync();
         var student = await app.UserAsync("s1", "student");
@@ -59,11 +60,19 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var answer = await ReadJsonAsync(response);
         var code = answer.GetProperty("code").GetString()!;
-        Assert.Matches("^[2-9A-HJ-NP-Z]{6}$", code);
+        Assert.Matches("^[2-9A-HJ-NP-Z]{10}$", code);
         var expiresAt = DateTimeOffset.Parse(answer.GetProperty("expiresAt").GetString()!, CultureInfo.InvariantCulture);
         Assert.InRange(expiresAt, before.AddHours(24).AddSeconds(-1), DateTimeOffset.UtcNow.AddHours(24).AddSeconds(1));
-        Assert.Equal("s1", (await app.Db.StringGetAsync(Keys.LinkCode(code))).ToString());
-        Assert.InRange((await app.Db.KeyTimeToLiveAsync(Keys.LinkCode(code)))!.Value, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24));
+        Assert.Equal("s1", (await app.Db.StringGetAsync(LinkCodeStore.KeyOf(code))).ToString());
+        Assert.InRange((await app.Db.KeyTimeToLiveAsync(LinkCodeStore.KeyOf(code)))!.Value, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24));
+        foreach (var key in await app.KeysAsync())
+        {
+            Assert.DoesNotContain(code, key, StringComparison.Ordinal);
+            if (await app.Db.KeyTypeAsync(key) == RedisType.String)
+            {
+                Assert.DoesNotContain(code, (await app.Db.StringGetAsync(key)).ToString(), StringComparison.Ordinal);
+            }
+        }
     }
 
     [Fact]
@@ -75,7 +84,7 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
 
         var code = await IssueAsync(app, "s1");
 
-        Assert.InRange((await app.Db.KeyTimeToLiveAsync(Keys.LinkCode(code)))!.Value, TimeSpan.FromHours(1.9), TimeSpan.FromHours(2));
+        Assert.InRange((await app.Db.KeyTimeToLiveAsync(LinkCodeStore.KeyOf(code)))!.Value, TimeSpan.FromHours(1.9), TimeSpan.FromHours(2));
     }
 
     [Fact]
@@ -95,7 +104,7 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         {
             await ProblemAsync(response, HttpStatusCode.Unauthorized);
         }
-        Assert.Equal("s1", (await app.Db.StringGetAsync(Keys.LinkCode(await IssueAsync(app, "s1")))).ToString());
+        Assert.Equal("s1", (await app.Db.StringGetAsync(LinkCodeStore.KeyOf(await IssueAsync(app, "s1")))).ToString());
         Assert.Single(await app.KeysAsync(), k => k.StartsWith(Keys.LinkCode("").ToString(), StringComparison.Ordinal));
     }
 
@@ -125,7 +134,7 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         Assert.Equal("s1", (await app.Db.HashGetAsync(Keys.AddressOwners("vk"), "7001")).ToString());
         Assert.Equal("77", (await app.Db.HashGetAsync(Keys.Contacts("telegram"), "s1")).ToString());
         Assert.Equal(JsonValueKind.Array, (await UserAsync(app, "s1")).GetProperty("inactive").ValueKind);
-        Assert.False(await app.Db.KeyExistsAsync(Keys.LinkCode(code)));
+        Assert.False(await app.Db.KeyExistsAsync(LinkCodeStore.KeyOf(code)));
 
         // A second use, from another account, changes nothing.
         await VkCallbackTests.PostOkAsync(vk, Message(7002, code));
@@ -138,11 +147,11 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
     {
         var (app, vk) = await VkAppAsync();
         await app.PutAsync("/v1/users/s1", """{"name":"S1","role":"student"}""");
-        await app.Db.StringSetAsync(Keys.LinkCode("KMX234"), "s1", TimeSpan.FromHours(1));
+        await app.Db.StringSetAsync(LinkCodeStore.KeyOf("KMX234ABCD"), "s1", TimeSpan.FromHours(1));
 
         // Before API 5.103 the object was the message itself.
         await VkCallbackTests.PostOkAsync(vk, VkCallbackTests.Event("message_new",
-            """{"id":5,"from_id":7001,"peer_id":7001,"text":"кмх234"}""", "old-shape"));
+            """{"id":5,"from_id":7001,"peer_id":7001,"text":"кмх234авсd"}""", "old-shape"));
 
         Assert.Equal("7001", await VkOfAsync(app, "s1"));
     }
@@ -201,10 +210,10 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         var (app, vk) = await VkAppAsync();
         await app.PutAsync("/v1/users/s1", """{"name":"S1","role":"student"}""");
         var code = await IssueAsync(app, "s1");
-        await app.Db.KeyExpireAsync(Keys.LinkCode(code), DateTime.UtcNow.AddSeconds(-1));
-        var unknown = code == "ABCDEF" ? "ABCDEG" : "ABCDEF";
+        await app.Db.KeyExpireAsync(LinkCodeStore.KeyOf(code), DateTime.UtcNow.AddSeconds(-1));
+        var unknown = code == "ABCDEFGHJK" ? "ABCDEFGHJL" : "ABCDEFGHJK";
 
-        foreach (var text in new[] { code, unknown, "hello", "", $"{code}X", "0OI1LL" })
+        foreach (var text in new[] { code, unknown, "hello", "", $"{code}X", "0OI1LL0OI1" })
         {
             Assert.Equal("ok", await VkCallbackTests.PostOkAsync(vk, Message(7001, text)));
         }
@@ -212,6 +221,54 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         Assert.Null(await VkOfAsync(app, "s1"));
         Assert.False(await app.Db.KeyExistsAsync(Keys.Contacts("vk")));
         Assert.False(await app.Db.KeyExistsAsync(Keys.AddressOwners("vk")));
+    }
+
+    [Fact]
+    public async Task Issue_Again_ReplacesTheUsersPreviousCode()
+    {
+        var (app, vk) = await VkAppAsync();
+        await app.PutAsync("/v1/users/s1", """{"name":"S1","role":"student"}""");
+        var first = await IssueAsync(app, "s1");
+        var codes = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            codes.Add(await IssueAsync(app, "s1"));
+        }
+
+        Assert.Single(await app.KeysAsync(), k => k.StartsWith(Keys.LinkCode("").ToString(), StringComparison.Ordinal));
+        await VkCallbackTests.PostOkAsync(vk, Message(7001, first));
+        Assert.Null(await VkOfAsync(app, "s1"));
+        await VkCallbackTests.PostOkAsync(vk, Message(7001, codes[^1]));
+        Assert.Equal("7001", await VkOfAsync(app, "s1"));
+    }
+
+    [Fact]
+    public async Task MessageNew_ManyWrongCodesFromOneVkId_BlockItOnEveryInstanceEvenWithTheRightCode()
+    {
+        var (app, vk) = await VkAppAsync();
+        await app.PutAsync("/v1/users/s1", """{"name":"S1","role":"student"}""");
+        await app.PutAsync("/v1/users/s2", """{"name":"S2","role":"student"}""");
+        var code = await IssueAsync(app, "s1");
+        var other = await IssueAsync(app, "s2");
+        // A second API instance over the same database: the count is shared.
+        var twin = await NewAppAsync(new Dictionary<string, string?>(VkCallbackTests.VkSettings)
+        {
+            ["ConnectionStrings:Redis"] = RedisOf(app),
+        });
+        using var twinVk = twin.Client(null);
+
+        for (var i = 0; i < 12; i++)
+        {
+            var wrong = LinkCodes.New();
+            await VkCallbackTests.PostOkAsync(i % 2 == 0 ? vk : twinVk, Message(7001, wrong));
+        }
+        await VkCallbackTests.PostOkAsync(twinVk, Message(7001, code));
+
+        Assert.Null(await VkOfAsync(app, "s1"));
+        Assert.True(await app.Db.KeyExistsAsync(LinkCodeStore.KeyOf(code)));
+        // Another VK account is not affected.
+        await VkCallbackTests.PostOkAsync(twinVk, Message(7002, other));
+        Assert.Equal("7002", await VkOfAsync(app, "s2"));
     }
 
     [Fact]
@@ -224,16 +281,16 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         await VkCallbackTests.PostOkAsync(vk, Message(7001, code, peerId: 2_000_000_001));
 
         Assert.Null(await VkOfAsync(app, "s1"));
-        Assert.True(await app.Db.KeyExistsAsync(Keys.LinkCode(code)));
+        Assert.True(await app.Db.KeyExistsAsync(LinkCodeStore.KeyOf(code)));
     }
 
     [Theory]
-    [InlineData("7kq2mx", "7KQ2MX")]
-    [InlineData("Код: 7KQ2MX!", "7KQ2MX")]
-    [InlineData("  \t7kq2mx\n", "7KQ2MX")]
-    [InlineData("КМХ234", "KMX234")]
-    [InlineData("7KQ2MXX 7KQ2M 0OI1AB hello", "")]
-    [InlineData("AAAAAA BBBBBB CCCCCC DDDDDD", "AAAAAA,BBBBBB,CCCCCC")]
+    [InlineData("7kq2mx4abc", "7KQ2MX4ABC")]
+    [InlineData("Код: 7KQ2MX4ABC!", "7KQ2MX4ABC")]
+    [InlineData("  \t7kq2mx4abc\n", "7KQ2MX4ABC")]
+    [InlineData("КМХ234АВСЕ", "KMX234ABCE")]
+    [InlineData("7KQ2MX4ABCD 7KQ2MX4AB 0OI1AB2345 hello", "")]
+    [InlineData("AAAAAAAAAA BBBBBBBBBB CCCCCCCCCC DDDDDDDDDD", "AAAAAAAAAA,BBBBBBBBBB,CCCCCCCCCC")]
     public void Find_PicksCodeShapedWords(string text, string expected)
     {
         Assert.Equal(expected.Length == 0 ? [] : expected.Split(','), LinkCodes.Find(text));

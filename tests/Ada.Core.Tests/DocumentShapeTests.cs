@@ -126,8 +126,8 @@ public sealed class DocumentShapeTests(RedisServer redis)
         Assert.True(await directory.ActivateContactAsync(Channels.Telegram, "u1", "1001"));
         Assert.Empty((await StrictUserAsync(database, "u1")).Inactive);
 
-        Assert.True(await vk.TryAddLinkCodeAsync("ABCDEF", "u2", TimeSpan.FromMinutes(5)));
-        Assert.Equal(LinkOutcome.Moved, (await vk.LinkAsync("ABCDEF", "42")).Outcome);
+        var code = await new LinkCodeStore(database.Mux).IssueAsync("u2", TimeSpan.FromMinutes(5));
+        Assert.Equal(LinkOutcome.Moved, (await vk.LinkAsync(code, "42")).Outcome);
         Assert.Equal("42", (await StrictUserAsync(database, "u2")).Contacts[Channels.Vk]);
         var moved = await StrictUserAsync(database, "u1");
         Assert.False(moved.Contacts.ContainsKey(Channels.Vk));

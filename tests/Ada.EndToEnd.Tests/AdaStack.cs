@@ -8,12 +8,12 @@ namespace Ada.EndToEnd.Tests;
 
 /// <summary>
 /// The whole of Ada as real processes on one Redis database (of one redis-server, or of a cluster): the sandbox, the API and the Telegram courier, and,
-/// when asked, the VK and SMS couriers, wired to the sandbox as deploy/run.sh wires them (the sandbox's VK
+/// when asked, the VK, SMS and email couriers, wired to the sandbox as deploy/run.sh wires them (the sandbox's VK
 /// Callback API events and SMS gateway webhooks go to the API, signed with the keys the API checks).
 /// </summary>
 public sealed class AdaStack : IAsyncDisposable
 {
-    public const string AdminToken = "e2e-admin-token-0123456789";
+    public const string AdminToken = "e2e-admin-token-0123456789abcdef";
     public const string TelegramToken = "123456:E2E-TEST";
     public const string VkToken = "vk1.e2e-sandbox-token";
     public const long VkGroupId = 229000001;
@@ -22,10 +22,15 @@ public sealed class AdaStack : IAsyncDisposable
     public const string SmsUsername = "ada";
     public const string SmsPassword = "e2e-sms-gateway-password";
     public const string SmsSigningKey = "e2e-sms-webhook-signing-key-0123456789";
+    public const string TelegramWebhookSecret = "e2e-telegram-webhook-secret_0123";
+    public const string BotUsername = "ada_sandbox_bot";
 
     private readonly List<ServiceProcess> _couriers = [];
     private readonly List<ServiceProcess> _vkCouriers = [];
     private readonly List<ServiceProcess> _smsCouriers = [];
+    private readonly List<ServiceProcess> _emailCouriers = [];
+    private readonly List<ServiceProcess> _apis = [];
+    private Dictionary<string, string> _apiEnvironment = [];
 
     private AdaStack(RedisTarget redis, ServiceProcess sandbox, Uri apiAddress)
     {
@@ -52,16 +57,26 @@ public sealed class AdaStack : IAsyncDisposable
     public IReadOnlyList<ServiceProcess> Couriers => _couriers;
     public IReadOnlyList<ServiceProcess> VkCouriers => _vkCouriers;
     public IReadOnlyList<ServiceProcess> SmsCouriers => _smsCouriers;
+    public IReadOnlyList<ServiceProcess> EmailCouriers => _emailCouriers;
+
+    /// <summary>The sender of every email (the courier's <c>Email__From</c>).</summary>
+    public const string EmailFrom = "Ada <noreply@example.edu>";
+
+    /// <summary>Every API instance: <see cref="Api"/> first, then those of <see cref="StartApiInstanceAsync"/>.</summary>
+    public IReadOnlyList<ServiceProcess> Apis => _apis;
 
     /// <summary>
     /// Starts the sandbox, then the API and the couriers side by side: <paramref name="couriers"/> Telegram
     /// couriers, and one VK courier (<paramref name="vk"/>) and one SMS courier (<paramref name="sms"/>, SMS
-    /// Gateway for Android) against the sandbox. <paramref name="sandbox"/> adds sandbox settings
+    /// Gateway for Android) and one email courier (<paramref name="email"/>, the sandbox's SMTP server) against the sandbox. <paramref name="sandbox"/> adds sandbox settings
     /// (e.g. <c>Sandbox__Sms__FailDeliveryNumbers</c>). Returns once every service is ready, every courier's
     /// heartbeat is in Redis and, with SMS, the courier has registered the gateway's webhooks.
     /// </summary>
+    /// <param name="bot">The API's Telegram bot against the sandbox: null (off), <c>polling</c> or <c>webhook</c>.</param>
+    /// <param name="api">More API settings (e.g. <c>Limits__Teacher__MessagesPerHour</c>).</param>
     public static async Task<AdaStack> StartAsync(IRedisEndpoint redis, int couriers = 1, bool vk = false, bool sms = false,
-        IReadOnlyDictionary<string, string>? sandbox = null, int sweepSeconds = 1)
+        IReadOnlyDictionary<string, string>? sandbox = null, int sweepSeconds = 1, bool email = false, string? bot = null,
+        IReadOnlyDictionary<string, string>? api = null)
     {
         var target = await redis.NewTargetAsync();
         var apiPort = RedisServer.FreePort();
@@ -86,6 +101,7 @@ public sealed class AdaStack : IAsyncDisposable
         }
         var sandboxProcess = await ServiceProcess.StartAsync("Ada.Sandbox", sandboxEnvironment);
         var stack = new AdaStack(target, sandboxProcess, apiAddress) { SweepSeconds = sweepSeconds };
+        stack._apiEnvironment = stack.ApiEnvironment(bot, api);
         try
         {
             var starting = new List<Task>();
@@ -101,6 +117,10 @@ public sealed class AdaStack : IAsyncDisposable
             {
                 starting.Add(stack.StartSmsCourierAsync());
             }
+            if (email)
+            {
+                starting.Add(stack.StartEmailCourierAsync());
+            }
             starting.Add(stack.StartApiAsync(apiPort));
             await WhenAllOrThrowAsync(starting);
             if (vk)
@@ -111,6 +131,10 @@ public sealed class AdaStack : IAsyncDisposable
             {
                 await stack.WaitHeartbeatAsync("sms");
                 await stack.WaitSmsWebhooksAsync();
+            }
+            if (email)
+            {
+                await stack.WaitHeartbeatAsync("email");
             }
             return stack;
         }
@@ -134,9 +158,9 @@ public sealed class AdaStack : IAsyncDisposable
         }
     }
 
-    private async Task StartApiAsync(int port)
+    private Dictionary<string, string> ApiEnvironment(string? bot, IReadOnlyDictionary<string, string>? more)
     {
-        Api = await ServiceProcess.StartAsync("Ada.Api", new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Redis"] = Redis.ConnectionString,
             ["Ada__AdminToken"] = AdminToken,
@@ -145,8 +169,46 @@ public sealed class AdaStack : IAsyncDisposable
             ["Vk__Secret"] = VkSecret,
             ["Vk__Confirmation"] = VkConfirmation,
             ["Sms__WebhookSigningKey"] = SmsSigningKey,
-        }, port);
+        };
+        if (bot is not null)
+        {
+            environment["Telegram__Token"] = TelegramToken;
+            environment["Telegram__BaseUrl"] = Sandbox.BaseAddress.ToString();
+            environment["Telegram__Updates"] = bot;
+            environment["Telegram__PollSeconds"] = "2";
+            environment["Telegram__PollerLeaseSeconds"] = "3";
+        }
+        if (bot == "webhook")
+        {
+            environment["Telegram__WebhookUrl"] = new Uri(ApiAddress, "/v1/telegram/webhook").ToString();
+            environment["Telegram__WebhookSecret"] = TelegramWebhookSecret;
+        }
+        foreach (var (key, value) in more ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        return environment;
+    }
+
+    private async Task StartApiAsync(int port)
+    {
+        Api = await ServiceProcess.StartAsync("Ada.Api", _apiEnvironment, port);
+        lock (_apis)
+        {
+            _apis.Insert(0, Api);
+        }
         Admin = Client(AdminToken);
+    }
+
+    /// <summary>One more API instance on the same Redis, configured as the first.</summary>
+    public async Task<ServiceProcess> StartApiInstanceAsync()
+    {
+        var api = await ServiceProcess.StartAsync("Ada.Api", _apiEnvironment, RedisServer.FreePort());
+        lock (_apis)
+        {
+            _apis.Add(api);
+        }
+        return api;
     }
 
     public async Task<ServiceProcess> StartCourierAsync()
@@ -206,6 +268,27 @@ public sealed class AdaStack : IAsyncDisposable
         return courier;
     }
 
+    /// <summary>An email courier against the sandbox's SMTP server (its port from <c>GET /sandbox/email</c>), plain SMTP, unpaced.</summary>
+    public async Task<ServiceProcess> StartEmailCourierAsync()
+    {
+        var smtp = await SandboxHttp.GetFromJsonAsync<JsonObject>("/sandbox/email");
+        var courier = await ServiceProcess.StartAsync("Ada.Couriers.Email", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString,
+            ["Email__Host"] = smtp!["host"]!.GetValue<string>(),
+            ["Email__Port"] = smtp["port"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Email__Security"] = "none",
+            ["Email__From"] = EmailFrom,
+            ["Email__MessagesPerSecond"] = "0",
+            ["Courier__SweepSeconds"] = SweepSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        lock (_emailCouriers)
+        {
+            _emailCouriers.Add(courier);
+        }
+        return courier;
+    }
+
     private async Task WaitHeartbeatAsync(string channel)
     {
         await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
@@ -245,7 +328,7 @@ public sealed class AdaStack : IAsyncDisposable
     /// <summary>What the sandbox's Telegram received (of one chat, when given).</summary>
     public Task<JsonArray> InboxAsync(string? chatId = null) => InboxAsync("telegram", chatId);
 
-    /// <summary>What one channel of the sandbox received: <c>telegram</c>, <c>vk</c> (chatId = peer id) or <c>sms</c> (chatId = E.164).</summary>
+    /// <summary>What one channel of the sandbox received: <c>telegram</c>, <c>vk</c> (chatId = peer id), <c>sms</c> (chatId = E.164) or <c>email</c> (chatId = address).</summary>
     public async Task<JsonArray> InboxAsync(string channel, string? chatId)
     {
         var url = $"/sandbox/inbox?channel={channel}&limit=100000" + (chatId is null ? "" : $"&chatId={Uri.EscapeDataString(chatId)}");
@@ -297,13 +380,13 @@ public sealed class AdaStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var courier in _couriers.Concat(_vkCouriers).Concat(_smsCouriers))
+        foreach (var courier in _couriers.Concat(_vkCouriers).Concat(_smsCouriers).Concat(_emailCouriers))
         {
             await courier.DisposeAsync();
         }
-        if (Api is not null)
+        foreach (var api in _apis)
         {
-            await Api.DisposeAsync();
+            await api.DisposeAsync();
         }
         await Sandbox.DisposeAsync();
         Admin?.Dispose();

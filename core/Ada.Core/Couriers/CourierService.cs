@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Ada.Core.Messages;
 using Ada.Core.Redis;
+using Ada.Core.Schedules;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -76,6 +77,12 @@ public sealed class CourierService(
 
     private void Enqueue(string id)
     {
+        // A schedule's tick shares the due index and the delivery keys (touched above like any order), but the
+        // API's schedulers fire it, not couriers.
+        if (ScheduleIds.Is(id))
+        {
+            return;
+        }
         if (!_inFlight.ContainsKey(id) && !_settled.ContainsKey(id) && _queued.TryAdd(id, 0) && !_work.Writer.TryWrite(id))
         {
             // The queue is full: the sweep offers this id again later.
@@ -262,25 +269,9 @@ public sealed class CourierService(
 
     private async Task SweepOnceAsync()
     {
-        const int page = 1000;
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var db = mux.GetDatabase();
-        // Every page of every shard: an id stays in the index until all its channels are done, so the oldest
-        // page may hold only ids this channel has settled, and newer due ids wait behind them.
-        for (var shard = 0; shard < Keys.DueShards; shard++)
+        await foreach (var id in DueIndex.DueAsync(mux.GetDatabase(), time.GetUtcNow().ToUnixTimeMilliseconds()))
         {
-            for (var skip = 0; ; skip += page)
-            {
-                var ids = await db.SortedSetRangeByScoreAsync(Keys.Due(shard), double.NegativeInfinity, now, skip: skip, take: page);
-                foreach (var id in ids)
-                {
-                    Enqueue(id.ToString());
-                }
-                if (ids.Length < page)
-                {
-                    break;
-                }
-            }
+            Enqueue(id);
         }
     }
 

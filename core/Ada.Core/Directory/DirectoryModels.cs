@@ -10,6 +10,17 @@ public static class Roles
     public const string Admin = "admin";
 
     public static readonly IReadOnlyList<string> All = [Student, Teacher, Staff, Admin];
+
+    /// <summary>True when <paramref name="next"/> may do less than <paramref name="previous"/> (student &lt; teacher &lt; staff &lt; admin).</summary>
+    public static bool IsDemotion(string previous, string next) => Rank(next) < Rank(previous);
+
+    private static int Rank(string role) => role switch
+    {
+        Teacher => 1,
+        Staff => 2,
+        Admin => 3,
+        _ => 0,
+    };
 }
 
 /// <summary>The languages Ada speaks to people in: Russian unless a person's <c>language</c> says English.</summary>
@@ -53,4 +64,9 @@ public sealed record Expansion(
 
 public sealed record ImportCounts(int Created, int Updated, int Unchanged);
 
-public sealed record ImportResult(ImportCounts Users, ImportCounts Groups, ImportCounts Supergroups);
+public sealed record ImportResult(ImportCounts Users, ImportCounts Groups, ImportCounts Supergroups)
+{
+    /// <summary>Users whose role the write lowered: their credentials must be revoked (not part of the answer).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> Demoted { get; init; } = [];
+}

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Ada.Core.Messages;
 using Ada.Core.Redis;
 using StackExchange.Redis;
@@ -7,14 +5,14 @@ using StackExchange.Redis;
 namespace Ada.Core.Directory;
 
 /// <summary>
-/// The directory (people, groups, supergroups, tokens) in Redis, Ada's only database.
+/// The directory (people, groups, supergroups) in Redis, Ada's only database.
 /// A user is a JSON document at <c>user:{id}</c>; each channel's active addresses are also kept in
 /// one hash <c>contacts:&lt;channel&gt;</c> so a courier reads a thousand of them in one command.
 /// </summary>
 public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts scripts)
 {
     /// <summary>Channels whose addresses are also indexed address → user id (<c>address:&lt;channel&gt;</c>): people write to Ada there.</summary>
-    public static readonly IReadOnlyList<string> AddressIndexed = [Channels.Vk, Channels.Sms];
+    public static readonly IReadOnlyList<string> AddressIndexed = [Channels.Telegram, Channels.Vk, Channels.Sms];
 
     private IDatabase Db => mux.GetDatabase();
 
@@ -114,7 +112,10 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
         {
             throw new InvalidOperationException("The directory transaction was not executed.");
         }
-        return new ImportResult(userCounts.Result, groupCounts, supergroupCounts);
+        return new ImportResult(userCounts.Result, groupCounts, supergroupCounts)
+        {
+            Demoted = [.. users.Where((u, i) => previousUsers[i] is { } p && Roles.IsDemotion(p.Role, u.Role)).Select(u => u.Id)],
+        };
     }
 
     /// <summary>
@@ -172,22 +173,6 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
         }
         return new Expansion(recipients, unknownUsers, unknownGroups, unknownSupergroups, groups, supergroups);
     }
-
-    /// <summary>Issues a new bearer token for a user; only its SHA-256 is stored.</summary>
-    public async Task<string> CreateTokenAsync(string userId)
-    {
-        var token = "ada_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        await Db.StringSetAsync(Keys.Token(HashToken(token)), userId);
-        return token;
-    }
-
-    public async Task<string?> ResolveTokenAsync(string token)
-    {
-        var userId = await Db.StringGetAsync(Keys.Token(HashToken(token)));
-        return userId.IsNull ? null : userId.ToString();
-    }
-
-    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     /// <summary>Marks a contact inactive after the provider said it is blocked or gone.</summary>
     public async Task<bool> DeactivateContactAsync(string channel, string userId, string address)

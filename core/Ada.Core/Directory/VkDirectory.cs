@@ -64,17 +64,17 @@ public sealed class VkDirectory(IConnectionMultiplexer mux, AdaScripts scripts, 
     /// <summary>Whether a VK id allowed messages while no user had it.</summary>
     public async Task<bool> IsAllowedAsync(string vkId) => await Db.SetContainsAsync(Keys.VkAllowed, vkId);
 
-    /// <summary>Stores a new link code for a user; false when the code is taken (draw another).</summary>
-    public async Task<bool> TryAddLinkCodeAsync(string code, string userId, TimeSpan ttl) =>
-        await Db.StringSetAsync(Keys.LinkCode(code), userId, ttl, When.NotExists);
-
-    /// <summary>Attaches <paramref name="vkId"/> to the user a link code was issued for, once (see <c>lua/link_vk.lua</c>).</summary>
+    /// <summary>
+    /// Attaches <paramref name="vkId"/> to the user a link code (canonical form) was issued for, once
+    /// (see <c>lua/link_vk.lua</c>).
+    /// </summary>
     public async Task<LinkResult> LinkAsync(string code, string vkId)
     {
         var db = Db;
+        var codeKey = LinkCodeStore.KeyOf(code);
         for (var attempt = 0; attempt < LinkAttempts; attempt++)
         {
-            var userId = await db.StringGetAsync(Keys.LinkCode(code));
+            var userId = await db.StringGetAsync(codeKey);
             if (userId.IsNull)
             {
                 return new LinkResult(LinkOutcome.Unknown);
@@ -82,7 +82,7 @@ public sealed class VkDirectory(IConnectionMultiplexer mux, AdaScripts scripts, 
             var owner = await OwnerAsync(vkId) ?? "";
             var ownerKey = owner.Length > 0 && MessageIds.IsValidEntityId(owner) ? Keys.User(owner) : Keys.User(userId!);
             var result = (string?)await scripts.RunAsync(db, Script.LinkVk,
-                [Keys.LinkCode(code), Keys.User(userId!), Keys.AddressOwners(Channels.Vk), Keys.Contacts(Channels.Vk), Keys.VkAllowed, ownerKey],
+                [codeKey, Keys.User(userId!), Keys.AddressOwners(Channels.Vk), Keys.Contacts(Channels.Vk), Keys.VkAllowed, ownerKey],
                 [userId, vkId, owner]);
             switch (result)
             {

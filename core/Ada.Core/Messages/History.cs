@@ -24,8 +24,9 @@ public static class Channels
     public const string Telegram = "telegram";
     public const string Vk = "vk";
     public const string Sms = "sms";
+    public const string Email = "email";
 
-    public static readonly IReadOnlyList<string> All = [Telegram, Vk, Sms];
+    public static readonly IReadOnlyList<string> All = [Telegram, Vk, Sms, Email];
 }
 
 public sealed record Addressees(
@@ -56,7 +57,8 @@ public sealed record ChannelSection(
 /// The history document stored as JSON at <c>history:{id}</c>. The API writes it whole when a message is
 /// queued; after that only the Lua scripts change it (claim, report, cancel, reschedule, send-now).
 /// Optional, absent when null: <c>segments</c> (channel → SMS segments per person, for channels that publish
-/// <c>ChannelLimits.MaxSmsSegments</c>) and <c>shortId</c> (the code a sender types to ask about a message sent by SMS).
+/// <c>ChannelLimits.MaxSmsSegments</c>), <c>shortId</c> (the code a sender types to ask about a message sent by SMS) and
+/// <c>scheduleId</c> (the schedule whose occurrence this message is; its origin is then <c>schedule</c>).
 /// </summary>
 public sealed record HistoryDocument(
     string Id,
@@ -77,7 +79,8 @@ public sealed record HistoryDocument(
     string? CancelledAt = null,
     string? FinishedAt = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Segments = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortId = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ScheduleId = null);
 
 /// <summary>
 /// What happened to one person on one channel (<c>receipts:{id}</c>, field <c>&lt;channel&gt;:&lt;userId&gt;</c>).

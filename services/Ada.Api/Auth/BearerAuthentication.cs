@@ -10,8 +10,9 @@ namespace Ada.Api.Auth;
 
 /// <summary>
 /// <c>Authorization: Bearer &lt;token&gt;</c>: the admin token from configuration, or a token issued by
-/// <c>POST /v1/tokens</c> (stored as its SHA-256 only). Resolved tokens are kept for a few seconds so a
-/// burst of calls does not cost two Redis reads each. Tokens are never logged.
+/// <c>POST /v1/tokens</c> (stored as its SHA-256 only) that has not expired or been revoked. Resolved tokens
+/// are kept for a few seconds so a burst of calls does not cost two Redis reads each (<see cref="Credentials"/>
+/// forgets them on revocation). Tokens are never logged.
 /// </summary>
 public sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -19,6 +20,7 @@ public sealed class BearerAuthenticationHandler(
     UrlEncoder encoder,
     IOptions<AdaOptions> ada,
     DirectoryStore directory,
+    TokenStore tokens,
     IMemoryCache cache,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -51,10 +53,10 @@ public sealed class BearerAuthenticationHandler(
             return Success(new Caller(ada.Value.AdminUserId, Roles.Admin));
         }
 
-        var cacheKey = "bearer:" + Convert.ToHexStringLower(hash);
+        var cacheKey = CacheKey(Convert.ToHexStringLower(hash));
         if (!cache.TryGetValue(cacheKey, out Caller? caller))
         {
-            caller = await directory.ResolveTokenAsync(token) is { } userId && await directory.GetUserAsync(userId) is { } user
+            caller = await tokens.ResolveAsync(token) is { } record && await directory.GetUserAsync(record.UserId) is { } user
                 ? new Caller(user.Id, user.Role)
                 : null;
             if (caller is not null)
@@ -64,6 +66,9 @@ public sealed class BearerAuthenticationHandler(
         }
         return caller is null ? AuthenticateResult.Fail("The bearer token is not valid.") : Success(caller);
     }
+
+    /// <summary>The cache entry of a resolved token, by the token's SHA-256 (hex).</summary>
+    public static string CacheKey(string tokenHash) => "bearer:" + tokenHash;
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

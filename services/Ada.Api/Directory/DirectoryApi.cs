@@ -16,18 +16,21 @@ public static class DirectoryApi
 
         group.MapPut("/users/{userId}", PutUser).WithName("PutUser").WithSummary("Create or replace a user");
         group.MapGet("/users/{userId}", GetUser).WithName("GetUser").WithSummary("Read a user").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/groups/{groupId}", PutGroup).WithName("PutGroup").WithSummary("Create or replace a group");
+        group.MapPut("/groups/{groupId}", PutGroup).WithName("PutGroup").WithSummary("Create or replace a group")
+            .WithBodyLimit(BodyLimits.DirectoryItem);
         group.MapGet("/groups/{groupId}", GetGroup).WithName("GetGroup").WithSummary("Read a group").ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPut("/supergroups/{id}", PutSupergroup).WithName("PutSupergroup").WithSummary("Create or replace a supergroup (a stream of groups)");
+        group.MapPut("/supergroups/{id}", PutSupergroup).WithName("PutSupergroup").WithSummary("Create or replace a supergroup (a stream of groups)")
+            .WithBodyLimit(BodyLimits.DirectoryItem);
         group.MapGet("/supergroups/{id}", GetSupergroup).WithName("GetSupergroup").WithSummary("Read a supergroup").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/import", Import).WithName("Import")
-            .WithSummary("Create or replace users, groups and supergroups in bulk, all or nothing");
+            .WithSummary("Create or replace users, groups and supergroups in bulk, all or nothing")
+            .WithBodyLimit(BodyLimits.Import);
 
         return group;
     }
 
     private static async Task<Results<Created<User>, Ok<User>, ProblemHttpResult>> PutUser(
-        string userId, JsonBody<UserBody> body, DirectoryStore directory)
+        string userId, JsonBody<UserBody> body, DirectoryStore directory, Credentials credentials)
     {
         if (body.Problem is { } problem)
         {
@@ -41,7 +44,9 @@ public static class DirectoryApi
         {
             return Problems.Invalid(v);
         }
-        var created = await directory.PutUserAsync(user);
+        var result = await directory.ImportAsync([user], [], []);
+        await RevokeDemotedAsync(result, credentials);
+        var created = result.Users.Created == 1;
         var stored = await directory.GetUserAsync(userId) ?? user;
         return created ? TypedResults.Created($"/v1/users/{userId}", stored) : TypedResults.Ok(stored);
     }
@@ -107,7 +112,8 @@ public static class DirectoryApi
         Found(id, "supergroup", await Read(id, directory.GetSupergroupAsync));
 
     /// <summary>Validates everything first (references may point into the same import), then writes it in one transaction.</summary>
-    private static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(JsonBody<ImportBody> body, DirectoryStore directory)
+    private static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(
+        JsonBody<ImportBody> body, DirectoryStore directory, Credentials credentials)
     {
         if (body.Problem is { } problem)
         {
@@ -133,7 +139,18 @@ public static class DirectoryApi
         {
             return Unknown(missingUsers, missingGroups);
         }
-        return TypedResults.Ok(await directory.ImportAsync(users, groups, supergroups));
+        var result = await directory.ImportAsync(users, groups, supergroups);
+        await RevokeDemotedAsync(result, credentials);
+        return TypedResults.Ok(result);
+    }
+
+    /// <summary>A user who may now do less loses every credential: a stolen or forgotten token keeps no old power.</summary>
+    private static async Task RevokeDemotedAsync(ImportResult result, Credentials credentials)
+    {
+        foreach (var userId in result.Demoted)
+        {
+            await credentials.RevokeAllAsync(userId);
+        }
     }
 
     private static List<TRecord> Items<TBody, TRecord>(

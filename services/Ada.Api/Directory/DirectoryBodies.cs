@@ -9,7 +9,7 @@ using Group = Ada.Core.Directory.Group;
 namespace Ada.Api.Directory;
 
 /// <summary>
-/// <c>contacts</c> maps a channel to an address: Telegram chat id, VK user id (string or number), SMS number.
+/// <c>contacts</c> maps a channel to an address: Telegram chat id, VK user id (string or number), SMS number, email address.
 /// <c>language</c> (optional): <c>ru</c> or <c>en</c>, the language Ada answers this person in (Russian when absent).
 /// </summary>
 public sealed record UserBody(string? Id, string? Name, string? Role, Dictionary<string, JsonElement>? Contacts, string? Language = null);
@@ -20,9 +20,18 @@ public sealed record SupergroupBody(string? Id, string? Name, List<string?>? Gro
 
 public sealed record ImportBody(List<UserBody?>? Users, List<GroupBody?>? Groups, List<SupergroupBody?>? Supergroups);
 
-public sealed record TokenBody(string? UserId);
+/// <summary><c>POST /v1/tokens</c>: whom the token acts as, and for how many days (default <c>Ada__TokenDays</c>).</summary>
+public sealed record TokenBody(string? UserId, int? ExpiresInDays);
 
-public sealed record TokenAnswer(string Token);
+/// <summary>The secret, shown once, and what is kept of it.</summary>
+public sealed record TokenAnswer(string Token, string Id, string UserId, string CreatedAt, string ExpiresAt);
+
+/// <summary>A token as <c>GET /v1/tokens</c> lists it: never the secret.</summary>
+public sealed record TokenInfo(string Id, string UserId, string CreatedAt, string ExpiresAt)
+{
+    public static TokenInfo From(TokenRecord r) =>
+        new(r.Id, r.UserId, Core.Messages.AdaJson.Timestamp(r.CreatedAt), Core.Messages.AdaJson.Timestamp(r.ExpiresAt));
+}
 
 /// <summary>Turns request bodies into directory records, recording every problem in a <see cref="Validation"/>.</summary>
 public static partial class DirectoryBodies
@@ -120,6 +129,11 @@ public static partial class DirectoryBodies
                 return vk.ToString(CultureInfo.InvariantCulture);
             case Channels.Vk:
                 error = $"must be a positive integer VK user id, e.g. \"1234567\"; got {Validation.Echo(text)}.";
+                return null;
+            case Channels.Email when EmailAddresses.TryNormalize(text, out var email):
+                return email;
+            case Channels.Email:
+                error = $"must be a plain email address, e.g. \"ivanova@university.ru\" (no name, at most {EmailAddresses.MaxLength} characters); got {Validation.Echo(text)}.";
                 return null;
             default:
                 if (PhoneNumbers.International(text) is { } phone)

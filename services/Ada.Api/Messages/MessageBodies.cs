@@ -32,6 +32,8 @@ public sealed record QueueRequest(
 {
     public const int MaxTextLength = 10_000;
     public static readonly IReadOnlyList<string> Origins = ["api", "web", "telegram", "sms"];
+    /// <summary>The origin of a schedule's occurrences; set by the scheduler, not accepted from clients.</summary>
+    public const string ScheduleOrigin = "schedule";
 
     public static QueueRequest? Read(QueueBody body, Scheduler scheduler, Validation v)
     {
@@ -71,7 +73,7 @@ public sealed record QueueRequest(
     /// <summary>The history document of a newly queued message: scheduled, one pending section per expected channel.</summary>
     public HistoryDocument ToHistory(string id, string sender, int recipients, IReadOnlyList<string> channels,
         DateTimeOffset now, DateTimeOffset deliverAt, Rescheduled? rescheduled,
-        IReadOnlyDictionary<string, int>? segments = null, string? shortId = null) => new(
+        IReadOnlyDictionary<string, int>? segments = null, string? shortId = null, string? scheduleId = null) => new(
         Id: id,
         Sender: sender,
         Origin: Origin,
@@ -88,7 +90,8 @@ public sealed record QueueRequest(
         ExpectedChannels: channels,
         Channels: channels.ToDictionary(c => c, _ => ChannelSection.New()),
         Segments: segments,
-        ShortId: shortId);
+        ShortId: shortId,
+        ScheduleId: scheduleId);
 
     private static string ReadText(string? text, Validation v)
     {

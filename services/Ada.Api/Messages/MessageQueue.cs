@@ -26,12 +26,24 @@ public sealed class MessageQueue(
     /// <param name="caller">The sender: the token's user, or the user an SMS came from.</param>
     /// <param name="body">The request as a client would send it to <c>POST /v1/queue</c>.</param>
     /// <param name="shortId">The code the sender types to refer to this message (SMS), recorded in the history.</param>
-    public async Task<QueueResult> QueueAsync(Caller caller, QueueBody body, string? shortId = null)
+    /// <param name="scheduleId">The schedule this message is an occurrence of: origin <c>schedule</c>, recorded in the history.</param>
+    /// <param name="checkOnly">Check everything up to the quotas and write nothing: the answer is then neither
+    /// an answer nor a refusal (a schedule is checked like this when it is made).</param>
+    public async Task<QueueResult> QueueAsync(Caller caller, QueueBody body, string? shortId = null, string? scheduleId = null,
+        bool checkOnly = false)
     {
+        if (TooManyListed(caller, body.To) is { } overLong)
+        {
+            return overLong;
+        }
         var v = new Validation();
         if (QueueRequest.Read(body, scheduler, v) is not { } request)
         {
             return Refusal.Invalid(v.Errors);
+        }
+        if (scheduleId is not null)
+        {
+            request = request with { Origin = QueueRequest.ScheduleOrigin };
         }
         if (request.Id is not null && MessageIds.TryParse(request.Id, out var owner) && owner != caller.Id)
         {
@@ -41,7 +53,7 @@ public sealed class MessageQueue(
         {
             return Refusal.IdNotFromAda(request.Id);
         }
-        if (request.Urgent && caller.Role == Roles.Teacher)
+        if (request.Urgent && !Scheduler.MaySkipQuietHours(caller.Role))
         {
             return Refusal.UrgentNotAllowed(caller.Role);
         }
@@ -67,7 +79,12 @@ public sealed class MessageQueue(
             return tooLong;
         }
 
-        var (deliverAt, rescheduled) = scheduler.Plan(request.SendAt, request.Urgent);
+        if (checkOnly)
+        {
+            return new QueueResult(null, null);
+        }
+
+        var (deliverAt, rescheduled) = scheduler.Plan(caller, request.SendAt, request.Urgent);
         var roleLimits = limits.Value.For(caller.Role);
         string id;
         QueueAnswer answer;
@@ -79,7 +96,7 @@ public sealed class MessageQueue(
             id = request.Id ?? MessageIds.New(caller.Id, time);
             answer = new QueueAnswer(id, AdaJson.Timestamp(deliverAt), rescheduled, expansion.Recipients.Count, channels, segments);
             var history = request.ToHistory(id, caller.Id, expansion.Recipients.Count, channels, scheduler.Now, deliverAt,
-                rescheduled, segments, shortId);
+                rescheduled, segments, shortId, scheduleId);
             outcome = await messages.EnqueueAsync(new EnqueueCommand(
                 history, request.Fingerprint(), AdaJson.Serialize(answer), expansion.Recipients,
                 roleLimits.MessagesPerHour, roleLimits.RecipientsPerMessage));
@@ -103,6 +120,31 @@ public sealed class MessageQueue(
             default:
                 return Refusal.Conflict(id);
         }
+    }
+
+    /// <summary>
+    /// A list longer than the caller's recipients per message cannot be sent, whatever it holds: refused
+    /// before any id is read, so a huge list costs nothing but its parsing (bounded by the body limit).
+    /// </summary>
+    private Refusal? TooManyListed(Caller caller, AddresseesBody? to)
+    {
+        if (to is null || caller.Role is not (Roles.Teacher or Roles.Staff or Roles.Admin))
+        {
+            return null;
+        }
+        var limit = limits.Value.For(caller.Role).RecipientsPerMessage;
+        if (limit == 0)
+        {
+            return null;
+        }
+        foreach (var (name, list) in new[] { ("to.users", to.Users), ("to.groups", to.Groups), ("to.supergroups", to.Supergroups) })
+        {
+            if (list?.Count > limit)
+            {
+                return Refusal.TooManyRecipients(caller.Role, list.Count, limit, name);
+            }
+        }
+        return null;
     }
 
     /// <summary>

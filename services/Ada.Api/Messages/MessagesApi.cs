@@ -24,12 +24,15 @@ public static class MessagesApi
                 "courier is running. A text over a channel's published limits (length, SMS segments) is refused with 400. " +
                 "Every refusal carries 'reason' (stable, snake_case: over_quota, not_owner, too_many_segments, …) and 'message' " +
                 "(the refusal as a sentence for the sender, in Russian, or English when Accept-Language prefers en).")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithBodyLimit(BodyLimits.Queue);
         group.MapPost("/queue/{id}/reschedule", Reschedule).WithName("Reschedule")
             .WithSummary("Move a scheduled message to another time").Produces<HistoryDocument>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/queue/{id}/send-now", SendNow).WithName("SendNow")
-            .WithSummary("Deliver a scheduled message at once").Produces<HistoryDocument>()
+            .WithSummary("Deliver a scheduled message at once")
+            .WithDescription("Staff and admin: at once. A teacher inside quiet hours: at the window's end, and the answer's " +
+                "'rescheduled' says so (as when queueing).").Produces<HistoryDocument>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/queue/{id}/cancel", Cancel).WithName("Cancel")
             .WithSummary("Cancel a scheduled or delivering message (idempotent)").Produces<HistoryDocument>()
@@ -66,7 +69,8 @@ public static class MessagesApi
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Reschedule(
         string id, JsonBody<RescheduleBody> body, ClaimsPrincipal user, Scheduler scheduler, MessageStore messages)
     {
-        if (MessageAccess.Check(id, Caller.From(user)) is { } denied)
+        var caller = Caller.From(user);
+        if (MessageAccess.Check(id, caller) is { } denied)
         {
             return denied;
         }
@@ -87,15 +91,27 @@ public static class MessagesApi
         {
             return MessageAccess.Missing(id);
         }
-        var (deliverAt, rescheduled) = scheduler.Plan(sendAt, history.Urgent);
+        var (deliverAt, rescheduled) = scheduler.Plan(caller, sendAt, history.Urgent);
         return Changed(id, await messages.RescheduleAsync(id, deliverAt, rescheduled), "rescheduled");
     }
 
+    /// <summary>
+    /// Now, for staff and admin; a teacher's send-now inside quiet hours becomes a reschedule to the window's
+    /// end, and the history's <c>rescheduled</c> says so.
+    /// </summary>
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> SendNow(
-        string id, ClaimsPrincipal user, MessageStore messages, TimeProvider time) =>
-        MessageAccess.Check(id, Caller.From(user)) is { } denied
-            ? denied
-            : Changed(id, await messages.SendNowAsync(id, time.GetUtcNow()), "sent now");
+        string id, ClaimsPrincipal user, Scheduler scheduler, MessageStore messages)
+    {
+        var caller = Caller.From(user);
+        if (MessageAccess.Check(id, caller) is { } denied)
+        {
+            return denied;
+        }
+        var (deliverAt, rescheduled) = scheduler.Plan(caller, null, urgent: true);
+        return rescheduled is null
+            ? Changed(id, await messages.SendNowAsync(id, deliverAt), "sent now")
+            : Changed(id, await messages.RescheduleAsync(id, deliverAt, rescheduled), "sent now");
+    }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Cancel(
         string id, ClaimsPrincipal user, MessageStore messages, TimeProvider time)

@@ -56,6 +56,8 @@ public static class RefusalProblems
             $"); the {r.Channel} channel takes at most {r.Limit} segments per message. Shorten the text.",
         RefusalReason.OverQuota =>
             $"The {r.Role} limit of {r.Limit} messages per hour is reached; retry in {RetryAfter(r)} s.",
+        RefusalReason.TooManyRecipients when r.Field is not null =>
+            $"'{r.Field}' lists {r.Count} ids; the {r.Role} limit is {r.Limit} recipients per message.",
         RefusalReason.TooManyRecipients =>
             $"The message has {r.Count} recipients; the {r.Role} limit is {r.Limit} recipients per message.",
         RefusalReason.Conflict =>

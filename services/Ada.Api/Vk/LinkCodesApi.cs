@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Ada.Api.Auth;
 using Ada.Api.Http;
+using Ada.Api.Telegram;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,13 +12,10 @@ namespace Ada.Api.Vk;
 /// <summary>
 /// <c>POST /v1/users/{userId}/link-codes</c>: a short code the person sends to the VK community in a private
 /// message; the Callback API then makes the sender's VK id their VK contact. For an admin, or the user
-/// themselves with their own token.
+/// themselves with their own token. A new code replaces the user's previous one.
 /// </summary>
 public static class LinkCodesApi
 {
-    /// <summary>Fresh codes drawn before giving up; with a billion codes a second draw is already rare.</summary>
-    private const int Draws = 8;
-
     public static RouteGroupBuilder MapLinkCodes(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1/users").WithTags("VK").RequireAuthorization()
@@ -25,15 +23,22 @@ public static class LinkCodesApi
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPost("/{userId}/link-codes", Create).WithName("CreateLinkCode")
-            .WithSummary("Issue a one-time code that links the VK account which sends it to the community to this user")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Issue a one-time code that links the VK account which sends it to the community, or the Telegram chat " +
+                "that opens the bot's deep link with it, to this user")
+            .WithDescription("JSON: the code, its expiry and, when the Telegram bot is on, 'telegramLink' " +
+                "(https://t.me/<bot>?start=<code>). With 'Accept: image/svg+xml' or 'Accept: image/png' the answer is instead " +
+                "a QR code of that link (a new code all the same), to print or put on a slide; 409 when the bot is off.")
+            .Produces<LinkCodeAnswer>(StatusCodes.Status201Created)
+            .Produces(StatusCodes.Status201Created, contentType: "image/svg+xml", additionalContentTypes: ["image/png"])
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         return group;
     }
 
-    private static async Task<Results<Created<LinkCodeAnswer>, ProblemHttpResult>> Create(
-        string userId, ClaimsPrincipal principal, DirectoryStore directory, VkDirectory vk, IOptions<VkOptions> options,
-        TimeProvider time, ILoggerFactory loggers)
+    private static async Task<Results<Created<LinkCodeAnswer>, FileContentHttpResult, ProblemHttpResult>> Create(
+        string userId, HttpRequest request, ClaimsPrincipal principal, DirectoryStore directory, LinkCodeStore codes,
+        IOptions<VkOptions> options, BotIdentity bot, TimeProvider time, ILoggerFactory loggers)
     {
         if (!MessageIds.IsValidEntityId(userId))
         {
@@ -48,16 +53,21 @@ public static class LinkCodesApi
         {
             return Problems.NotFound($"There is no user {Validation.Echo(userId)}; create it with PUT /v1/users/{userId} first.");
         }
-        var ttl = TimeSpan.FromHours(options.Value.LinkCodeHours);
-        for (var draw = 0; draw < Draws; draw++)
+        var image = LinkQrCodes.Requested(request);
+        if (image is not null && bot.Username is null)
         {
-            var code = LinkCodes.New();
-            if (await vk.TryAddLinkCodeAsync(code, userId, ttl))
-            {
-                loggers.CreateLogger(typeof(LinkCodesApi)).LogInformation("Issued a VK link code for {UserId}", userId);
-                return TypedResults.Created((string?)null, new LinkCodeAnswer(code, AdaJson.Timestamp(time.GetUtcNow() + ttl)));
-            }
+            return Problems.Conflict("A QR code holds the Telegram bot's link, and the bot is off or not yet known: set Telegram__Token " +
+                "(and Telegram__BotUsername, or let the API ask getMe).");
         }
-        throw new InvalidOperationException($"{Draws} random link codes in a row were taken; the code space is exhausted.");
+        var ttl = TimeSpan.FromHours(options.Value.LinkCodeHours);
+        var code = await codes.IssueAsync(userId, ttl);
+        loggers.CreateLogger(typeof(LinkCodesApi)).LogInformation("Issued a link code for {UserId}; the previous one, if any, no longer works", userId);
+        var link = bot.DeepLink(code);
+        if (image is not null)
+        {
+            request.HttpContext.Response.StatusCode = StatusCodes.Status201Created;
+            return TypedResults.File(LinkQrCodes.Draw(link!, image), image);
+        }
+        return TypedResults.Created((string?)null, new LinkCodeAnswer(code, AdaJson.Timestamp(time.GetUtcNow() + ttl), link));
     }
 }

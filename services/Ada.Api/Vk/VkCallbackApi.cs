@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ada.Api.Auth;
 using Ada.Api.Http;
 using Ada.Core;
 using Ada.Core.Directory;
@@ -34,6 +35,8 @@ public static partial class VkCallbackApi
                 "becomes active / inactive; message_new with a link code → the sender's VK id becomes the code's user's contact. " +
                 "Every other event, and a repeated event_id, is answered 'ok' and changes nothing.")
             .Accepts<VkEvent>("application/json")
+            .WithBodyLimit(BodyLimits.Webhook)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .Produces<string>(StatusCodes.Status200OK, "text/plain")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -47,7 +50,7 @@ public static partial class VkCallbackApi
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Callback(
-        HttpRequest request, IOptions<VkOptions> options, VkDirectory vk, WebhookOnce once, ILoggerFactory loggers)
+        HttpRequest request, IOptions<VkOptions> options, VkDirectory vk, WebhookOnce once, AttemptLimiter attempts, ILoggerFactory loggers)
     {
         var settings = options.Value;
         if (!settings.CallbackConfigured)
@@ -99,7 +102,7 @@ public static partial class VkCallbackApi
                     return Problems.BadRequest("'object.message.from_id' of a message_new event must be a positive integer VK user id " +
                         "(the object shape of VK API 5.103 and later).");
                 }
-                return await OnceAsync(once, e, logger, () => LinkAsync(vk, logger, message));
+                return await OnceAsync(once, e, logger, () => LinkAsync(vk, attempts, logger, message));
             default:
                 logger.LogDebug("Acknowledged a VK {Type} event; Ada does not act on it", e.Type);
                 return Ok;
@@ -110,17 +113,25 @@ public static partial class VkCallbackApi
     private static readonly TimeSpan EventMemory = TimeSpan.FromDays(1);
 
     /// <summary>Acts on an event unless its <c>event_id</c> was handled already (<see cref="WebhookOnce"/>); answers <c>ok</c> either way.</summary>
-    private static async Task<ContentHttpResult> OnceAsync(WebhookOnce once, VkEvent e, ILogger logger, Func<Task> act)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> OnceAsync(
+        WebhookOnce once, VkEvent e, ILogger logger, Func<Task> act)
     {
         if (e.EventId is null)
         {
             await act();
+            return Ok;
         }
-        else if (!await once.RunAsync(Keys.VkEvent(e.EventId), EventMemory, act))
+        switch (await once.RunAsync(Keys.VkEvent(e.EventId), EventMemory, act))
         {
-            logger.LogInformation("Ignored VK event {EventId} ({Type}): already handled", e.EventId, e.Type);
+            case OnceTurn.Busy:
+                // Not 'ok': VK sends the event again, by when the other instance has finished (or its claim lapsed).
+                return Problems.Conflict($"VK event {Validation.Echo(e.EventId)} is being handled right now; VK will resend it.");
+            case OnceTurn.Done:
+                logger.LogInformation("Ignored VK event {EventId} ({Type}): already handled", e.EventId, e.Type);
+                return Ok;
+            default:
+                return Ok;
         }
-        return Ok;
     }
 
     private static ContentHttpResult Ok => TypedResults.Text("ok", "text/plain; charset=utf-8");
@@ -137,23 +148,48 @@ public static partial class VkCallbackApi
         }
     }
 
-    private static async Task LinkAsync(VkDirectory vk, ILogger logger, (string FromId, string? Text) message)
+    /// <summary>
+    /// Tries the code-shaped words of a private message. Each one that is no active code counts as a failed
+    /// attempt of this VK id (<see cref="AttemptLimiter"/>, kind <c>vk</c>); a blocked VK id links nothing.
+    /// </summary>
+    private static async Task LinkAsync(VkDirectory vk, AttemptLimiter attempts, ILogger logger, (string FromId, string? Text) message)
     {
-        foreach (var code in LinkCodes.Find(message.Text))
+        var codes = LinkCodes.Find(message.Text);
+        if (codes.Count == 0)
+        {
+            return;
+        }
+        if (await attempts.IsBlockedAsync(AttemptKind, message.FromId))
+        {
+            logger.LogDebug("Ignored a link code from VK id {VkId}: too many wrong codes", message.FromId);
+            return;
+        }
+        foreach (var code in codes)
         {
             var result = await vk.LinkAsync(code, message.FromId);
             switch (result.Outcome)
             {
                 case LinkOutcome.Linked:
                     logger.LogInformation("Linked VK id {VkId} to {UserId} by a link code", message.FromId, result.UserId);
+                    await attempts.ResetAsync(AttemptKind, message.FromId);
                     return;
                 case LinkOutcome.Moved:
                     logger.LogWarning("Linked VK id {VkId} to {UserId} by a link code; it was the VK contact of {PreviousOwner}, who lost it",
                         message.FromId, result.UserId, result.PreviousOwner);
+                    await attempts.ResetAsync(AttemptKind, message.FromId);
                     return;
+                default:
+                    if (await attempts.RecordFailureAsync(AttemptKind, message.FromId))
+                    {
+                        return;
+                    }
+                    break;
             }
         }
     }
+
+    /// <summary>The <see cref="AttemptLimiter"/> kind of link codes sent to the VK community.</summary>
+    public const string AttemptKind = "vk";
 
     /// <summary>The body as JSON whatever its Content-Type (VK's is its own business), or a 400 problem.</summary>
     private static async Task<(VkEvent? Event, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request)

@@ -3,9 +3,13 @@ using System.Collections.Concurrent;
 namespace Ada.Sandbox;
 
 /// <summary>A message a sandboxed provider accepted, as the recipient would have received it.</summary>
-/// <remarks>ProviderMessageId is the provider's own id when it is not a number (the SMS gateways' message ids).</remarks>
+/// <remarks>
+/// ProviderMessageId is the provider's own id when it is not a number (the SMS gateways' message ids, an email's
+/// Message-ID); Subject is an email's.
+/// </remarks>
 public sealed record InboxMessage(
-    string Channel, string ChatId, long MessageId, string Text, DateTimeOffset ReceivedAt, string? ProviderMessageId = null);
+    string Channel, string ChatId, long MessageId, string Text, DateTimeOffset ReceivedAt, string? ProviderMessageId = null,
+    string? Subject = null);
 
 public sealed record InboxPage(int Total, IReadOnlyList<InboxMessage> Messages);
 

@@ -4,11 +4,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Ada.Sandbox;
 
 public sealed record InboxMessageView(
-    string Channel, string ChatId, long MessageId, string Text, string ReceivedAt, long ReceivedAtUnixMs, string? ProviderMessageId = null);
+    string Channel, string ChatId, long MessageId, string Text, string ReceivedAt, long ReceivedAtUnixMs, string? ProviderMessageId = null,
+    string? Subject = null);
 
 public sealed record InboxPageView(int Total, IReadOnlyList<InboxMessageView> Messages);
 
-public sealed record SandboxStatsView(ChannelCountersSnapshot Telegram, VkCountersSnapshot Vk, SmsCountersSnapshot Sms);
+public sealed record SandboxStatsView(ChannelCountersSnapshot Telegram, VkCountersSnapshot Vk, SmsCountersSnapshot Sms, EmailCountersSnapshot Email);
 
 /// <summary>What tests and load runs use to see what the sandboxed providers received.</summary>
 public static class SandboxControlApi
@@ -27,8 +28,9 @@ public static class SandboxControlApi
             inbox.Clear();
             return TypedResults.NoContent();
         });
-        group.MapGet("/stats", (TelegramState telegram, VkState vk, SmsState sms) =>
-            TypedResults.Ok(new SandboxStatsView(telegram.Counters.Snapshot(), vk.Counters.Snapshot(), sms.Counters.Snapshot())));
+        group.MapGet("/stats", (TelegramState telegram, VkState vk, SmsState sms, EmailState email) =>
+            TypedResults.Ok(new SandboxStatsView(telegram.Counters.Snapshot(), vk.Counters.Snapshot(), sms.Counters.Snapshot(),
+                email.Counters.Snapshot())));
 
         return group;
     }
@@ -54,5 +56,6 @@ public static class SandboxControlApi
         message.Text,
         message.ReceivedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
         message.ReceivedAt.ToUnixTimeMilliseconds(),
-        message.ProviderMessageId);
+        message.ProviderMessageId,
+        message.Subject);
 }

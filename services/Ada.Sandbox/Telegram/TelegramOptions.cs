@@ -11,6 +11,14 @@ public sealed record TelegramOptions : IValidatableObject
     /// <summary>When set, only this bot token is accepted; otherwise any well-formed token is.</summary>
     public string? Token { get; init; }
 
+    /// <summary>The bot's @username, as getMe answers it and t.me links name it.</summary>
+    [RegularExpression("^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$", ErrorMessage = Section + ":BotUsername must be 5-32 letters, digits or _ ending in 'bot', e.g. ada_sandbox_bot.")]
+    public string BotUsername { get; init; } = "ada_sandbox_bot";
+
+    /// <summary>The first wait before a webhook delivery is tried again; it doubles up to ten times this.</summary>
+    [Range(1, 60_000)]
+    public int WebhookRetryMilliseconds { get; init; } = 200;
+
     /// <summary>Successful sendMessage calls per sliding second across all chats; 0 means unlimited.</summary>
     [Range(0, int.MaxValue)]
     public int MessagesPerSecond { get; init; }

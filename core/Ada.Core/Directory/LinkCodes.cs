@@ -1,15 +1,18 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Ada.Api.Vk;
+namespace Ada.Core.Directory;
 
 /// <summary>
-/// Link codes: six characters a person can read off a screen and type into VK without mistakes, so no
-/// 0/O or 1/I. 32 symbols, about a billion codes; each lives a day and works once.
+/// Link codes: ten characters a person can read off a screen and type into VK without mistakes, so no
+/// 0/O or 1/I. 32 symbols, 2^50 codes: a guesser who may fail a few times an hour per account (see the
+/// API's attempt limiter) has no chance. Upper-case letters and digits also fit Telegram's <c>/start</c>
+/// payload (≤ 64 of <c>A-Za-z0-9_-</c>). Stored only as their SHA-256 (<see cref="Hash"/>); one active
+/// code per user; each lives a day (configurable) and works once (<see cref="LinkCodeStore"/>).
 /// </summary>
 public static class LinkCodes
 {
-    public const int Length = 6;
+    public const int Length = 10;
     public const string Alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
     /// <summary>A message may carry a few words of text; only this many code-shaped words in it are tried.</summary>
@@ -17,8 +20,11 @@ public static class LinkCodes
 
     public static string New() => RandomNumberGenerator.GetString(Alphabet, Length);
 
+    /// <summary>What Redis keeps of a canonical code: its SHA-256, hex.</summary>
+    public static string Hash(string code) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
+
     /// <summary>
-    /// The code-shaped words of a message, upper-cased: "Мой код: 7kq2mx" gives 7KQ2MX. Cyrillic letters
+    /// The code-shaped words of a message, upper-cased: "Мой код: 7kq2mx4abc" gives 7KQ2MX4ABC. Cyrillic letters
     /// that look like Latin ones (a phone keyboard left on Russian) count as those letters.
     /// </summary>
     public static IReadOnlyList<string> Find(string? text)

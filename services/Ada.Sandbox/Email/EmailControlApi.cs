@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ada.Sandbox;
+
+/// <summary>ForSeconds and Count are optional; with neither the fault lasts until it is replaced.</summary>
+public sealed record EmailFaultRequest(string? Mode, int? ForSeconds, int? Count);
+
+public sealed record EmailServerView(string Host, int Port);
+
+/// <summary>How tests find the sandbox's SMTP server and break it.</summary>
+public static class EmailControlApi
+{
+    private static readonly Dictionary<string, EmailFaultMode> FaultModes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["none"] = EmailFaultMode.None,
+        ["temporary"] = EmailFaultMode.Temporary,
+        ["permanent"] = EmailFaultMode.Permanent,
+        ["disconnect"] = EmailFaultMode.Disconnect,
+    };
+
+    public static RouteGroupBuilder MapEmailControlApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/sandbox/email").WithTags("Sandbox: Email");
+
+        group.MapGet("", (EmailState email) => TypedResults.Ok(new EmailServerView("127.0.0.1", email.Port)));
+        group.MapPut("/fault", SetFault);
+
+        return group;
+    }
+
+    private static Results<NoContent, ProblemHttpResult> SetFault(EmailFaultRequest request, EmailState email)
+    {
+        if (request.Mode is null || !FaultModes.TryGetValue(request.Mode, out var mode))
+        {
+            return Invalid($"mode must be one of {string.Join(", ", FaultModes.Keys)}; got '{request.Mode}'.");
+        }
+
+        if (request.ForSeconds <= 0)
+        {
+            return Invalid($"forSeconds must be positive when given; got {request.ForSeconds}.");
+        }
+
+        if (request.Count <= 0)
+        {
+            return Invalid($"count must be positive when given; got {request.Count}.");
+        }
+
+        email.SetFault(mode, request.ForSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, request.Count);
+        return TypedResults.NoContent();
+    }
+
+    private static ProblemHttpResult Invalid(string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest);
+}

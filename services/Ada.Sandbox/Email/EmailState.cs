@@ -1,0 +1,123 @@
+namespace Ada.Sandbox;
+
+public enum EmailFaultMode
+{
+    None,
+
+    /// <summary>The end of DATA is answered 451 4.3.0: the message is not taken, try later.</summary>
+    Temporary,
+
+    /// <summary>The end of DATA is answered 550 5.1.1 (no such user): the message is refused for good.</summary>
+    Permanent,
+
+    /// <summary>The connection is closed at the end of DATA without a reply: the message is not taken.</summary>
+    Disconnect,
+}
+
+/// <summary>Until is null for a fault that lasts until it is replaced; Remaining null for any number of messages.</summary>
+public sealed record EmailFault(EmailFaultMode Mode, DateTimeOffset? Until, int? Remaining)
+{
+    public static readonly EmailFault None = new(EmailFaultMode.None, null, null);
+}
+
+/// <summary>
+/// Sessions counts SMTP connections accepted; Messages the DATA transactions that reached their end; Sent the
+/// recipients whose copy went into the inbox; Deferred (4xx), Rejected (5xx) and Dropped the messages a fault hit.
+/// </summary>
+public sealed record EmailCountersSnapshot(long Sessions, long Messages, long Sent, long Deferred, long Rejected, long Dropped);
+
+public sealed class EmailCounters
+{
+    private long sessions;
+    private long messages;
+    private long sent;
+    private long deferred;
+    private long rejected;
+    private long dropped;
+
+    public void CountSession() => Interlocked.Increment(ref sessions);
+
+    public void CountMessage() => Interlocked.Increment(ref messages);
+
+    public void CountSent() => Interlocked.Increment(ref sent);
+
+    public void CountDeferred() => Interlocked.Increment(ref deferred);
+
+    public void CountRejected() => Interlocked.Increment(ref rejected);
+
+    public void CountDropped() => Interlocked.Increment(ref dropped);
+
+    public EmailCountersSnapshot Snapshot() => new(
+        Interlocked.Read(ref sessions), Interlocked.Read(ref messages), Interlocked.Read(ref sent),
+        Interlocked.Read(ref deferred), Interlocked.Read(ref rejected), Interlocked.Read(ref dropped));
+}
+
+/// <summary>The sandboxed SMTP server's world: where it listens, what is broken now, and what it has seen.</summary>
+public sealed class EmailState(TimeProvider time)
+{
+    public const string Channel = "email";
+
+    private readonly Lock faultGate = new();
+    private readonly Dictionary<string, long> lastMessageIds = new(StringComparer.OrdinalIgnoreCase);
+    private EmailFault fault = EmailFault.None;
+
+    public EmailCounters Counters { get; } = new();
+
+    /// <summary>The port the SMTP server listens on (0 until it has started).</summary>
+    public int Port { get; set; }
+
+    public EmailFault Fault
+    {
+        get
+        {
+            lock (faultGate)
+            {
+                return Current();
+            }
+        }
+    }
+
+    /// <param name="duration">Null: until replaced.</param>
+    /// <param name="count">How many messages it hits; null: every one.</param>
+    public void SetFault(EmailFaultMode mode, TimeSpan? duration, int? count)
+    {
+        lock (faultGate)
+        {
+            fault = mode == EmailFaultMode.None ? EmailFault.None : new EmailFault(mode, time.GetUtcNow() + duration, count);
+        }
+    }
+
+    /// <summary>The fault for one message at the end of its DATA, counting it against the fault's count.</summary>
+    public EmailFaultMode TakeFault()
+    {
+        lock (faultGate)
+        {
+            var current = Current();
+            if (current.Remaining is { } remaining)
+            {
+                fault = remaining > 1 ? current with { Remaining = remaining - 1 } : EmailFault.None;
+            }
+            return current.Mode;
+        }
+    }
+
+    /// <summary>The next inbox number of one recipient's mailbox: 1, 2, …</summary>
+    public long NextMessageId(string recipient)
+    {
+        lock (lastMessageIds)
+        {
+            var next = lastMessageIds.GetValueOrDefault(recipient) + 1;
+            lastMessageIds[recipient] = next;
+            return next;
+        }
+    }
+
+    private EmailFault Current()
+    {
+        if (fault.Until is { } until && time.GetUtcNow() >= until)
+        {
+            fault = EmailFault.None;
+        }
+        return fault;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.ComponentModel;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+using SmtpServerHost = SmtpServer.SmtpServer;
+
+namespace Ada.Sandbox;
+
+/// <summary>
+/// An SMTP server on 127.0.0.1 (the SmtpServer package: ESMTP with PIPELINING, 8BITMIME, SMTPUTF8; no TLS, no
+/// AUTH), for the email courier. Every envelope recipient of an accepted message gets an inbox entry (channel
+/// <c>email</c>): the recipient, the subject, the plain-text body, the Message-ID. Faults hit a message at the
+/// end of its DATA (<see cref="EmailFaultMode"/>). The host starts it before it answers HTTP, so a ready sandbox
+/// is listening for SMTP too.
+/// </summary>
+public sealed class SmtpSandbox(IOptions<EmailOptions> options, EmailState state, Inbox inbox, TimeProvider time,
+    ILogger<SmtpSandbox> logger) : IHostedService, IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Task _running = Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new SmtpListener(port => started.TrySetResult(port)));
+        services.Add(new InboxStore(state, inbox, time));
+        var server = new SmtpServerHost(
+            new SmtpServerOptionsBuilder()
+                .ServerName(settings.ServerName)
+                .Endpoint(endpoint => endpoint
+                    .Endpoint(new IPEndPoint(IPAddress.Loopback, settings.Port))
+                    .SessionTimeout(TimeSpan.FromSeconds(settings.SessionTimeoutSeconds)))
+                .Build(),
+            services);
+        server.SessionCreated += (_, _) => state.Counters.CountSession();
+        server.SessionFaulted += (_, e) => logger.LogDebug(e.Exception, "An SMTP session ended with a fault");
+        _running = server.StartAsync(_stop.Token);
+        if (await Task.WhenAny(started.Task, _running) != started.Task)
+        {
+            await _running;
+            throw new InvalidOperationException("The sandbox's SMTP server stopped before it listened.");
+        }
+        state.Port = await started.Task;
+        logger.LogInformation("SMTP sandbox listening on 127.0.0.1:{Port}", state.Port);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _running.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    /// <summary>Where an accepted message goes: one inbox entry per envelope recipient, unless a fault takes it first.</summary>
+    private sealed class InboxStore(EmailState state, Inbox inbox, TimeProvider time) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
+            ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            state.Counters.CountMessage();
+            switch (state.TakeFault())
+            {
+                case EmailFaultMode.Temporary:
+                    state.Counters.CountDeferred();
+                    return new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 Temporary failure, please try again later");
+                case EmailFaultMode.Permanent:
+                    state.Counters.CountRejected();
+                    return new SmtpResponse(SmtpReplyCode.MailboxUnavailable,
+                        $"5.1.1 <{Address(transaction.To[0])}>: Recipient address rejected: User unknown in local recipient table");
+                case EmailFaultMode.Disconnect:
+                    state.Counters.CountDropped();
+                    // Closing the connection under the session: the client gets no reply to its DATA.
+                    context.Pipe.Dispose();
+                    throw new IOException("The sandbox dropped the SMTP connection (fault 'disconnect').");
+            }
+            using var stream = new MemoryStream(buffer.ToArray());
+            var message = await MimeMessage.LoadAsync(stream, cancellationToken);
+            var receivedAt = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+            foreach (var recipient in transaction.To.Select(Address))
+            {
+                inbox.Add(new InboxMessage(EmailState.Channel, recipient, state.NextMessageId(recipient), message.TextBody ?? "",
+                    receivedAt, message.MessageId, message.Subject));
+                state.Counters.CountSent();
+            }
+            return SmtpResponse.Ok;
+        }
+
+        private static string Address(SmtpServer.Mail.IMailbox mailbox) => $"{mailbox.User}@{mailbox.Host}";
+    }
+}
