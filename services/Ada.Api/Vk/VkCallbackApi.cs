@@ -114,17 +114,25 @@ public static partial class VkCallbackApi
     private static readonly TimeSpan EventMemory = TimeSpan.FromDays(1);
 
     /// <summary>Acts on an event unless its <c>event_id</c> was handled already (<see cref="WebhookOnce"/>); answers <c>ok</c> either way.</summary>
-    private static async Task<ContentHttpResult> OnceAsync(WebhookOnce once, VkEvent e, ILogger logger, Func<Task> act)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> OnceAsync(
+        WebhookOnce once, VkEvent e, ILogger logger, Func<Task> act)
     {
         if (e.EventId is null)
         {
             await act();
+            return Ok;
         }
-        else if (!await once.RunAsync(Keys.VkEvent(e.EventId), EventMemory, act))
+        switch (await once.RunAsync(Keys.VkEvent(e.EventId), EventMemory, act))
         {
-            logger.LogInformation("Ignored VK event {EventId} ({Type}): already handled", e.EventId, e.Type);
+            case OnceTurn.Busy:
+                // Not 'ok': VK sends the event again, by when the other instance has finished (or its claim lapsed).
+                return Problems.Conflict($"VK event {Validation.Echo(e.EventId)} is being handled right now; VK will resend it.");
+            case OnceTurn.Done:
+                logger.LogInformation("Ignored VK event {EventId} ({Type}): already handled", e.EventId, e.Type);
+                return Ok;
+            default:
+                return Ok;
         }
-        return Ok;
     }
 
     private static ContentHttpResult Ok => TypedResults.Text("ok", "text/plain; charset=utf-8");
