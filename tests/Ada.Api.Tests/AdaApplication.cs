@@ -104,13 +104,13 @@ public sealed class AdaApplication(RedisServer redis, IReadOnlyDictionary<string
         }
     }
 
-    /// <summary>Every key of this test's database but the courier heartbeats.</summary>
+    /// <summary>Every key of this test's database but the courier heartbeats and the channel registry.</summary>
     public async Task<List<string>> KeysAsync()
     {
         var keys = new List<string>();
         await foreach (var key in RedisServer.KeysAsync(Database, "*"))
         {
-            if (!key.ToString().StartsWith("couriers:", StringComparison.Ordinal))
+            if (!key.ToString().StartsWith("couriers:", StringComparison.Ordinal) && key != Ada.Core.Keys.ChannelRegistry)
             {
                 keys.Add(key.ToString());
             }

@@ -5,8 +5,10 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ada.Api.Auth;
 using Ada.Api.Http;
+using Ada.Core;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
+using Ada.Core.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -48,7 +50,7 @@ public static partial class VkCallbackApi
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Callback(
-        HttpRequest request, IOptions<VkOptions> options, VkDirectory vk, AttemptLimiter attempts, ILoggerFactory loggers)
+        HttpRequest request, IOptions<VkOptions> options, VkDirectory vk, AttemptLimiter attempts, WebhookOnce once, ILoggerFactory loggers)
     {
         var settings = options.Value;
         if (!settings.CallbackConfigured)
@@ -93,7 +95,7 @@ public static partial class VkCallbackApi
                     return Problems.BadRequest($"'object.user_id' of a {e.Type} event must be a positive integer VK user id.");
                 }
                 var allow = e.Type == "message_allow";
-                return await OnceAsync(vk, e, logger, async () =>
+                return await OnceAsync(once, e, logger, async () =>
                     LogPermission(logger, e, vkId, allow ? await vk.AllowAsync(vkId) : await vk.DenyAsync(vkId)));
             case "message_new":
                 if (ReadMessage(e.Payload) is not { } message)
@@ -101,30 +103,26 @@ public static partial class VkCallbackApi
                     return Problems.BadRequest("'object.message.from_id' of a message_new event must be a positive integer VK user id " +
                         "(the object shape of VK API 5.103 and later).");
                 }
-                return await OnceAsync(vk, e, logger, () => LinkAsync(vk, attempts, logger, message));
+                return await OnceAsync(once, e, logger, () => LinkAsync(vk, attempts, logger, message));
             default:
                 logger.LogDebug("Acknowledged a VK {Type} event; Ada does not act on it", e.Type);
                 return Ok;
         }
     }
 
-    /// <summary>Acts on an event unless its <c>event_id</c> was handled already; answers <c>ok</c> either way.</summary>
-    private static async Task<ContentHttpResult> OnceAsync(VkDirectory vk, VkEvent e, ILogger logger, Func<Task> act)
+    /// <summary>VK resends an event it got no 'ok' for within minutes; a day is ample.</summary>
+    private static readonly TimeSpan EventMemory = TimeSpan.FromDays(1);
+
+    /// <summary>Acts on an event unless its <c>event_id</c> was handled already (<see cref="WebhookOnce"/>); answers <c>ok</c> either way.</summary>
+    private static async Task<ContentHttpResult> OnceAsync(WebhookOnce once, VkEvent e, ILogger logger, Func<Task> act)
     {
-        if (e.EventId is not null && !await vk.TryBeginEventAsync(e.EventId))
-        {
-            logger.LogInformation("Ignored VK event {EventId} ({Type}): already handled", e.EventId, e.Type);
-            return Ok;
-        }
-        try
+        if (e.EventId is null)
         {
             await act();
         }
-        catch when (e.EventId is not null)
+        else if (!await once.RunAsync(Keys.VkEvent(e.EventId), EventMemory, act))
         {
-            // VK resends an event it did not get 'ok' for; let that retry act.
-            await vk.ForgetEventAsync(e.EventId);
-            throw;
+            logger.LogInformation("Ignored VK event {EventId} ({Type}): already handled", e.EventId, e.Type);
         }
         return Ok;
     }
