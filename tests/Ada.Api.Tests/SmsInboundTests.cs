@@ -251,6 +251,19 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
         Assert.Equal("scheduled", (await gateway.SentByAsync("st1"))[0].GetProperty("state").GetString());
     }
 
+    [Fact]
+    public async Task Inbound_StaffCancelOfATeachersMessage_ChangesNothing()
+    {
+        var gateway = Gateway;
+        Assert.Equal("queued", await gateway.SmsAsync(Teacher, "ИВТ-22: Консультация отменяется"));
+        var id = (await gateway.SentByAsync("t1"))[0].GetProperty("id").GetString()!;
+
+        // A forged staff number must not cancel another sender's message, even by its full id.
+        Assert.Equal("refused", await gateway.SmsAsync("+79990000002", $"CANCEL {id}"));
+
+        Assert.Equal("scheduled", (await gateway.SentByAsync("t1"))[0].GetProperty("state").GetString());
+    }
+
     [Theory]
     [InlineData("CANCEL {0}")]
     [InlineData("отмена {0}")]
