@@ -67,6 +67,12 @@ public static class Keys
     public static RedisKey VkAllowed => $"{DirectoryTag}:vk:allowed";
     /// <summary>A VK Callback API event already handled (<c>event_id</c>), kept a day so VK's retries are ignored.</summary>
     public static RedisKey VkEvent(string eventId) => $"vk:event:{eventId}";
+    /// <summary>A Telegram bot update (<c>update_id</c>) being handled or handled: acted on once, kept a day.</summary>
+    public static RedisKey TelegramUpdate(long updateId) => $"telegram:update:{updateId}";
+    /// <summary>The lease of the one API instance that long-polls Telegram (getUpdates allows one poller per bot).</summary>
+    public static RedisKey TelegramPoller => "telegram:poller";
+    /// <summary>A teacher's <c>/send</c> conversation with the bot in one chat (JSON, expires when left alone).</summary>
+    public static RedisKey TelegramConversation(long chatId) => $"telegram:conversation:{chatId}";
     /// <summary>Every group's name: group id → name (SMS senders address groups by name).</summary>
     public static RedisKey GroupNames => $"{DirectoryTag}:names:group";
     /// <summary>Every supergroup's name: supergroup id → name.</summary>
@@ -80,8 +86,30 @@ public static class Keys
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>
     public static RedisKey SenderHistory(string senderId) => $"sent:{{{senderId}}}";
 
+    /// <summary>A sign-in code waiting for its user (hash of the code, attempts left), with a TTL of minutes.</summary>
+    public static RedisKey SignInCode(string userId) => $"signin:{{{userId}}}";
+    /// <summary>A web session by the SHA-256 of its cookie value: who, and its anti-forgery token; with a TTL.</summary>
+    public static RedisKey Session(string sessionHash) => $"session:{sessionHash}";
+    /// <summary>Every session of one user (hashes), so signing a user out everywhere finds them all.</summary>
+    public static RedisKey UserSessions(string userId) => $"sessions:{{{userId}}}";
+    /// <summary>
+    /// A recurring schedule (hash: <c>definition</c> JSON, <c>state</c>, <c>next</c> unix ms). Its id hashes to a due
+    /// shard's slot like a message id, and its next occurrence is a tick in the due index and a
+    /// <see cref="Delivery"/> key under the schedule id, so schedules fall due exactly as messages do.
+    /// </summary>
+    public static RedisKey Schedule(string scheduleId) => $"schedule:{{{scheduleId}}}";
+    /// <summary>The last occurrences of a schedule (list of JSON, newest first, capped).</summary>
+    public static RedisKey Occurrences(string scheduleId) => $"occurrences:{{{scheduleId}}}";
+    /// <summary>Every schedule id, scored by creation time (unix ms).</summary>
+    public static RedisKey Schedules => "schedules";
+    /// <summary>The lease of the API instance firing a schedule's due occurrence.</summary>
+    public static RedisKey ScheduleClaim(string scheduleId) => Claim(scheduleId, "schedule");
+
     /// <summary>Courier heartbeats of one channel: instance id → last beat (unix ms).</summary>
     public static RedisKey Couriers(string channel) => $"couriers:{channel}";
+
+    /// <summary>The channel registry: channel name → first registration (unix ms). Registered channels are expected by every message.</summary>
+    public static RedisKey ChannelRegistry => "channels";
     public static RedisKey Rate(string channel) => $"rate:{channel}";
 
     /// <summary>What a channel's couriers accept (JSON <see cref="Couriers.ChannelLimits"/>), written at their start.</summary>

@@ -148,10 +148,10 @@ public sealed class SmsRuStatusPoller(
         }
         var delivered = status.IsDelivered;
         var updated = await store.UpdateReceiptAsync(id, Channels.Sms, userId,
-            delivered ? "delivered" : ReceiptStatus.Failed,
+            delivered ? ReceiptStatus.Delivered : ReceiptStatus.Failed,
             delivered ? null : $"{status.Code}: {status.Text ?? "not delivered"}",
             delivered ? null : status.FailureClass,
-            now);
+            now) == ReceiptUpdate.Updated;
         if (updated)
         {
             logger.LogDebug("SMS.ru text {SmsId} of {MessageId} to {UserId}: {Status}", sms.SmsId, id, userId, status.Code);

@@ -18,8 +18,8 @@ public sealed class StackOptions
 }
 
 /// <summary>
-/// A fresh Ada for one scenario: a new <c>redis-server</c> (the tests' arguments: <c>--save "" --appendonly no
-/// --hz 10</c>, keyspace events on), then the sandbox, the courier (the API refuses to queue without a courier
+/// A fresh Ada for one scenario: a new <c>redis-server</c> (the tests' arguments with the AOF on as in production:
+/// <c>--save "" --appendonly yes --appendfsync everysec --hz 10</c>, keyspace events on), then the sandbox, the courier (the API refuses to queue without a courier
 /// heartbeat) and the API, all on 127.0.0.1, all killed on dispose.
 /// </summary>
 public sealed class BenchStack : IAsyncDisposable
@@ -68,7 +68,8 @@ public sealed class BenchStack : IAsyncDisposable
             (service switch { "sandbox" => options.Sandbox, "courier" => options.Courier, _ => options.Api })[key] = value;
         }
         var redis = new RedisServer();
-        await redis.StartAsync();
+        // As in production (deploy/redis.conf): the append-only file, fsynced every second.
+        await redis.StartAsync("--appendonly", "yes", "--appendfsync", "everysec");
         var stack = new BenchStack(redis, redis.NextDatabase());
         try
         {

@@ -55,7 +55,7 @@ public sealed class MessageChangeTests(RedisServer redis)
 
         var outcome = await database.Messages.CancelAsync(message.Id, DateTimeOffset.UtcNow);
 
-        Assert.Equal(new ChangeOutcome(false, null, "final", state), outcome);
+        Assert.Equal(new ChangeOutcome(ChangeStatus.Final, null, state), outcome);
         Assert.Equal(before, await database.RawHistoryAsync(message.Id));
     }
 
@@ -71,7 +71,7 @@ public sealed class MessageChangeTests(RedisServer redis)
             await database.Messages.RescheduleAsync("t1:1", DateTimeOffset.UtcNow.AddHours(1), null),
         };
 
-        Assert.All(outcomes, o => Assert.Equal(new ChangeOutcome(false, null, "missing", null), o));
+        Assert.All(outcomes, o => Assert.Equal(new ChangeOutcome(ChangeStatus.Missing, null, null), o));
         Assert.False(await database.Db.KeyExistsAsync(Keys.History("t1:1")));
     }
 
@@ -133,7 +133,7 @@ public sealed class MessageChangeTests(RedisServer redis)
 
         var outcome = await database.Messages.RescheduleAsync(message.Id, DateTimeOffset.UtcNow.AddHours(1), null);
 
-        Assert.Equal(new ChangeOutcome(false, null, "not_scheduled", state), outcome);
+        Assert.Equal(new ChangeOutcome(ChangeStatus.NotScheduled, null, state), outcome);
         Assert.Equal(before, await database.RawHistoryAsync(message.Id));
         Assert.False(await database.Db.KeyExistsAsync(Keys.Delivery(message.Id)));
     }
@@ -172,7 +172,7 @@ public sealed class MessageChangeTests(RedisServer redis)
 
         var outcome = await database.Messages.SendNowAsync(message.Id, DateTimeOffset.UtcNow);
 
-        Assert.Equal(new ChangeOutcome(false, null, "not_scheduled", state), outcome);
+        Assert.Equal(new ChangeOutcome(ChangeStatus.NotScheduled, null, state), outcome);
         Assert.Equal(before, await database.RawHistoryAsync(message.Id));
     }
 

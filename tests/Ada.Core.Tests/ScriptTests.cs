@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Ada.Core.Messages;
 using Ada.Core.Redis;
+using Ada.Core.Schedules;
 using Ada.Testing;
 using StackExchange.Redis;
 
@@ -19,6 +20,7 @@ public sealed class ScriptTests(RedisServer redis)
         var history = Sample.History("t1", DateTimeOffset.UtcNow, 1, [Channels.Telegram]);
         var id = history.Id;
         var now = AdaJson.Timestamp(DateTimeOffset.UtcNow);
+        var sid = ScheduleIds.New("t1", TimeProvider.System);
         var calls = new Dictionary<Script, (RedisKey[] Keys, RedisValue[] Args)>
         {
             [Script.QuotaTake] = ([Keys.Quota("t1"), Keys.SenderHistory("t1")], [id, 10, 3_600_000]),
@@ -37,7 +39,15 @@ public sealed class ScriptTests(RedisServer redis)
             [Script.ActivateContact] = ([Keys.User("u1"), Keys.Contacts(Channels.Vk)], [Channels.Vk, "u1", "42"]),
             [Script.LinkVk] = ([Keys.LinkCode("ABCDEF"), Keys.User("u1"), Keys.AddressOwners(Channels.Vk), Keys.Contacts(Channels.Vk),
                 Keys.VkAllowed, Keys.User("u1")], ["u1", "42", ""]),
+            [Script.LinkTelegram] = ([Keys.LinkCode("abc"), Keys.User("u1"), Keys.AddressOwners(Channels.Telegram),
+                Keys.Contacts(Channels.Telegram), Keys.User("u1")], ["u1", "42", ""]),
+            [Script.Lease] = ([Keys.TelegramPoller], ["a", 1000]),
             [Script.UpdateReceipt] = ([Keys.History(id), Keys.Receipts(id)], [Channels.Sms, "u1", "delivered", "", "", now]),
+            [Script.ScheduleCreate] = ([Keys.Schedule(sid), Keys.Delivery(sid), Keys.DueFor(sid)], [sid, "{}", 4_000_000_000_000]),
+            [Script.ScheduleAdvance] = ([Keys.Schedule(sid), Keys.Occurrences(sid), Keys.Delivery(sid), Keys.DueFor(sid), Keys.ScheduleClaim(sid)],
+                [sid, 4_000_000_000_000, "a", 4_000_000_060_000, 50, "{}"]),
+            [Script.ScheduleState] = ([Keys.Schedule(sid), Keys.Delivery(sid), Keys.DueFor(sid)], [sid, "pause", ""]),
+            [Script.ScheduleDelete] = ([Keys.Schedule(sid), Keys.Occurrences(sid), Keys.Delivery(sid), Keys.DueFor(sid), Keys.ScheduleClaim(sid)], [sid]),
         };
         Assert.Equal(Enum.GetValues<Script>().Order(), calls.Keys.Order());
 

@@ -22,11 +22,15 @@ public sealed class AdaStack : IAsyncDisposable
     public const string SmsUsername = "ada";
     public const string SmsPassword = "e2e-sms-gateway-password";
     public const string SmsSigningKey = "e2e-sms-webhook-signing-key-0123456789";
+    public const string TelegramWebhookSecret = "e2e-telegram-webhook-secret_0123";
+    public const string BotUsername = "ada_sandbox_bot";
 
     private readonly List<ServiceProcess> _couriers = [];
     private readonly List<ServiceProcess> _vkCouriers = [];
     private readonly List<ServiceProcess> _smsCouriers = [];
     private readonly List<ServiceProcess> _emailCouriers = [];
+    private readonly List<ServiceProcess> _apis = [];
+    private Dictionary<string, string> _apiEnvironment = [];
 
     private AdaStack(RedisTarget redis, ServiceProcess sandbox, Uri apiAddress)
     {
@@ -58,6 +62,9 @@ public sealed class AdaStack : IAsyncDisposable
     /// <summary>The sender of every email (the courier's <c>Email__From</c>).</summary>
     public const string EmailFrom = "Ada <noreply@example.edu>";
 
+    /// <summary>Every API instance: <see cref="Api"/> first, then those of <see cref="StartApiInstanceAsync"/>.</summary>
+    public IReadOnlyList<ServiceProcess> Apis => _apis;
+
     /// <summary>
     /// Starts the sandbox, then the API and the couriers side by side: <paramref name="couriers"/> Telegram
     /// couriers, and one VK courier (<paramref name="vk"/>) and one SMS courier (<paramref name="sms"/>, SMS
@@ -65,8 +72,11 @@ public sealed class AdaStack : IAsyncDisposable
     /// (e.g. <c>Sandbox__Sms__FailDeliveryNumbers</c>). Returns once every service is ready, every courier's
     /// heartbeat is in Redis and, with SMS, the courier has registered the gateway's webhooks.
     /// </summary>
+    /// <param name="bot">The API's Telegram bot against the sandbox: null (off), <c>polling</c> or <c>webhook</c>.</param>
+    /// <param name="api">More API settings (e.g. <c>Limits__Teacher__MessagesPerHour</c>).</param>
     public static async Task<AdaStack> StartAsync(IRedisEndpoint redis, int couriers = 1, bool vk = false, bool sms = false,
-        IReadOnlyDictionary<string, string>? sandbox = null, int sweepSeconds = 1, bool email = false)
+        IReadOnlyDictionary<string, string>? sandbox = null, int sweepSeconds = 1, bool email = false, string? bot = null,
+        IReadOnlyDictionary<string, string>? api = null)
     {
         var target = await redis.NewTargetAsync();
         var apiPort = RedisServer.FreePort();
@@ -91,6 +101,7 @@ public sealed class AdaStack : IAsyncDisposable
         }
         var sandboxProcess = await ServiceProcess.StartAsync("Ada.Sandbox", sandboxEnvironment);
         var stack = new AdaStack(target, sandboxProcess, apiAddress) { SweepSeconds = sweepSeconds };
+        stack._apiEnvironment = stack.ApiEnvironment(bot, api);
         try
         {
             var starting = new List<Task>();
@@ -147,9 +158,9 @@ public sealed class AdaStack : IAsyncDisposable
         }
     }
 
-    private async Task StartApiAsync(int port)
+    private Dictionary<string, string> ApiEnvironment(string? bot, IReadOnlyDictionary<string, string>? more)
     {
-        Api = await ServiceProcess.StartAsync("Ada.Api", new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Redis"] = Redis.ConnectionString,
             ["Ada__AdminToken"] = AdminToken,
@@ -158,8 +169,46 @@ public sealed class AdaStack : IAsyncDisposable
             ["Vk__Secret"] = VkSecret,
             ["Vk__Confirmation"] = VkConfirmation,
             ["Sms__WebhookSigningKey"] = SmsSigningKey,
-        }, port);
+        };
+        if (bot is not null)
+        {
+            environment["Telegram__Token"] = TelegramToken;
+            environment["Telegram__BaseUrl"] = Sandbox.BaseAddress.ToString();
+            environment["Telegram__Updates"] = bot;
+            environment["Telegram__PollSeconds"] = "2";
+            environment["Telegram__PollerLeaseSeconds"] = "3";
+        }
+        if (bot == "webhook")
+        {
+            environment["Telegram__WebhookUrl"] = new Uri(ApiAddress, "/v1/telegram/webhook").ToString();
+            environment["Telegram__WebhookSecret"] = TelegramWebhookSecret;
+        }
+        foreach (var (key, value) in more ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        return environment;
+    }
+
+    private async Task StartApiAsync(int port)
+    {
+        Api = await ServiceProcess.StartAsync("Ada.Api", _apiEnvironment, port);
+        lock (_apis)
+        {
+            _apis.Insert(0, Api);
+        }
         Admin = Client(AdminToken);
+    }
+
+    /// <summary>One more API instance on the same Redis, configured as the first.</summary>
+    public async Task<ServiceProcess> StartApiInstanceAsync()
+    {
+        var api = await ServiceProcess.StartAsync("Ada.Api", _apiEnvironment, RedisServer.FreePort());
+        lock (_apis)
+        {
+            _apis.Add(api);
+        }
+        return api;
     }
 
     public async Task<ServiceProcess> StartCourierAsync()
@@ -335,9 +384,9 @@ public sealed class AdaStack : IAsyncDisposable
         {
             await courier.DisposeAsync();
         }
-        if (Api is not null)
+        foreach (var api in _apis)
         {
-            await Api.DisposeAsync();
+            await api.DisposeAsync();
         }
         await Sandbox.DisposeAsync();
         Admin?.Dispose();

@@ -108,6 +108,11 @@ public sealed class BadInputTests(RedisServer redis, ITestOutputHelper output)
         yield return new Case("20 MB text", HttpMethod.Post, queue, () => Bytes(Huge(20 << 20)));
         yield return new Case("50 MB import", HttpMethod.Post, "/v1/import", () => Bytes(Encoding.UTF8.GetBytes(
             "{\"users\":[" + string.Join(",", Enumerable.Repeat("{\"id\":\"x\",\"name\":\"" + new string('n', 1000) + "\",\"role\":\"student\"}", 50_000)) + "]}")));
+        // Over an endpoint's own limit (issue 14): a webhook takes 64 KB, the queue 4 MB, everything else 16 KB.
+        yield return new Case("1 MB VK callback", HttpMethod.Post, "/v1/vk/callback", () => Bytes(Huge(1 << 20)));
+        yield return new Case("1 MB VK callback, chunked", HttpMethod.Post, "/v1/vk/callback", () => null, () => Huge(1 << 20));
+        yield return new Case("5 MB queue", HttpMethod.Post, queue, () => Bytes(Huge(5 << 20)));
+        yield return new Case("1 MB token request", HttpMethod.Post, "/v1/tokens", () => Bytes(Huge(1 << 20)));
         // Deep nesting.
         yield return Json("10,000 nested arrays", queue, "{\"text\":\"hi\",\"to\":" + new string('[', 10_000) + new string(']', 10_000) + "}");
         yield return Json("10,000 nested objects in an unknown field", queue,

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -23,6 +24,32 @@ public sealed class SandboxApplication(params (string Key, string Value)[] setti
         using var http = CreateClient();
         using var response = await http.PutAsJsonAsync(path, body);
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>POSTs to the control API and returns its JSON answer, failing unless it is a success.</summary>
+    public async Task<JsonElement> PostAsync(string path, object? body = null)
+    {
+        using var http = CreateClient();
+        using var response = await http.PostAsJsonAsync(path, body ?? new { });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {path} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>A person of a private chat writes a text; answers the update id (null when not subscribed).</summary>
+    public async Task<int?> WriteAsync(long chatId, string text, object? profile = null)
+    {
+        var body = JsonSerializer.SerializeToElement(profile ?? new { }, JsonSerializerOptions.Web).EnumerateObject()
+            .ToDictionary(property => property.Name, property => (object?)property.Value);
+        body["text"] = text;
+        var answer = await PostAsync($"/sandbox/telegram/chats/{chatId}/messages", body);
+        return answer.GetProperty("updateId").ValueKind == JsonValueKind.Null ? null : answer.GetProperty("updateId").GetInt32();
+    }
+
+    public async Task<JsonElement> ReadJsonAsync(string path)
+    {
+        using var http = CreateClient();
+        return JsonDocument.Parse(await http.GetStringAsync(path)).RootElement.Clone();
     }
 
     public async Task<InboxPageView> ReadInboxAsync(string query = "")

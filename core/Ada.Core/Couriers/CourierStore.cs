@@ -8,6 +8,9 @@ public enum ClaimStatus { Ok, Missing, Cancelled, NotDue, NotExpected, Done, Bus
 
 public enum LeaseStatus { Ok, Cancelled, Lost }
 
+/// <summary>What a delivery report did: moved a <c>sent</c> receipt, found none to move, or found it in another state.</summary>
+public enum ReceiptUpdate { Updated, Missing, Unchanged }
+
 /// <summary>One receipt on its way into <c>receipts:{id}</c>, with the error class the history counts.</summary>
 public sealed record ReceiptWrite(Receipt Receipt, string ErrorClass = "");
 
@@ -103,15 +106,21 @@ public sealed class CourierStore(IConnectionMultiplexer mux, AdaScripts scripts)
 
     /// <summary>
     /// Applies a delivery report to a <c>sent</c> receipt (<c>delivered</c> or <c>failed</c>), with the history's
-    /// counts; true when the receipt changed. Reports for other states are ignored (a report may come twice).
+    /// counts. Reports for receipts in other states leave them <see cref="ReceiptUpdate.Unchanged"/> (a report
+    /// may come twice); <see cref="ReceiptUpdate.Missing"/> when there is no receipt (yet) or no message.
     /// </summary>
-    public async Task<bool> UpdateReceiptAsync(string id, string channel, string userId, string status,
+    public async Task<ReceiptUpdate> UpdateReceiptAsync(string id, string channel, string userId, string status,
         string? detail, string? errorClass, DateTimeOffset now)
     {
         var result = (RedisResult[])(await scripts.RunAsync(Db, Script.UpdateReceipt,
             [Keys.History(id), Keys.Receipts(id)],
             [channel, userId, status, detail ?? "", errorClass ?? "", AdaJson.Timestamp(now)]))!;
-        return result[0].ToString() == "ok";
+        return result[0].ToString() switch
+        {
+            "ok" => ReceiptUpdate.Updated,
+            "missing" => ReceiptUpdate.Missing,
+            _ => ReceiptUpdate.Unchanged,
+        };
     }
 
     public static string ReceiptField(string channel, string userId) => $"{channel}:{userId}";

@@ -36,6 +36,10 @@ public sealed record Addressees(
 
 public sealed record Rescheduled(string From, string Reason);
 
+/// <summary>
+/// One channel's part of the history. <c>Delivered</c> counts the receipts a delivery report moved from
+/// <c>sent</c> to <c>delivered</c> (<c>lua/update_receipt.lua</c>; SMS): they stay counted in <c>Sent</c> too.
+/// </summary>
 public sealed record ChannelSection(
     string State,
     int Sent,
@@ -43,8 +47,14 @@ public sealed record ChannelSection(
     int NoContact,
     IReadOnlyDictionary<string, int> Errors,
     string? StartedAt,
-    string? FinishedAt)
+    string? FinishedAt,
+    int Delivered = 0,
+    int Expired = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitingFor = null)
 {
+    /// <summary><see cref="WaitingFor"/> of a registered channel with no live courier when the message was queued; the claim clears it.</summary>
+    public const string WaitingForCourier = "courier";
+
     public static ChannelSection New() => new(ChannelStates.Pending, 0, 0, 0, new Dictionary<string, int>(), null, null);
 }
 
@@ -52,7 +62,9 @@ public sealed record ChannelSection(
 /// The history document stored as JSON at <c>history:{id}</c>. The API writes it whole when a message is
 /// queued; after that only the Lua scripts change it (claim, report, cancel, reschedule, send-now).
 /// Optional, absent when null: <c>segments</c> (channel → SMS segments per person, for channels that publish
-/// <c>ChannelLimits.MaxSmsSegments</c>) and <c>shortId</c> (the code a sender types to ask about a message sent by SMS).
+/// <c>ChannelLimits.MaxSmsSegments</c>), <c>shortId</c> (the code a sender types to ask about a message sent by SMS),
+/// <c>scheduleId</c> (the schedule whose occurrence this message is; its origin is then <c>schedule</c>) and
+/// <c>expiresAt</c>/<c>expiresAtMs</c> (after it nobody more is sent to).
 /// </summary>
 public sealed record HistoryDocument(
     string Id,
@@ -73,8 +85,15 @@ public sealed record HistoryDocument(
     string? CancelledAt = null,
     string? FinishedAt = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Segments = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortId = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ScheduleId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExpiresAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ExpiresAtMs = null);
 
+/// <summary>
+/// What happened to one person on one channel (<c>receipts:{id}</c>, field <c>&lt;channel&gt;:&lt;userId&gt;</c>).
+/// <c>At</c> is when the courier recorded it; <c>ReportedAt</c> when a delivery report changed it afterwards.
+/// </summary>
 public sealed record Receipt(
     string UserId,
     string Channel,
@@ -82,13 +101,20 @@ public sealed record Receipt(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProviderMessageId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Attempts = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? At = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? At = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReportedAt = null);
 
 public static class ReceiptStatus
 {
     public const string Sent = "sent";
     public const string Failed = "failed";
     public const string NoContact = "no_contact";
+
+    /// <summary>A delivery report confirmed a <c>sent</c> receipt (SMS).</summary>
+    public const string Delivered = "delivered";
+
+    /// <summary>Not sent: the message's <c>expiresAt</c> passed before this person was reached.</summary>
+    public const string Expired = "expired";
 }
 
 public static class AdaJson

@@ -39,10 +39,13 @@ public static partial class MessageIds
     /// one number in 1,024 does. CRC-16 is linear: the CRC of head + ending is the CRC of head + "\0\0\0" XOR
     /// the ending's own CRC, so each candidate ending costs one XOR and one look-up (about 2 µs an id).
     /// </summary>
-    public static long NextAligned(string senderId, long from)
+    public static long NextAligned(string senderId, long from) => NextAlignedAfter(senderId + ":", from);
+
+    /// <summary>The smallest n ≥ <paramref name="from"/> (≥ 1000) whose id <c>{idHead}{n}</c> hashes to a due shard's slot.</summary>
+    public static long NextAlignedAfter(string idHead, long from)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(from, 1000);
-        var prefix = HashSlots.Update(0, Encoding.UTF8.GetBytes(senderId + ":"));
+        var prefix = HashSlots.Update(0, Encoding.UTF8.GetBytes(idHead));
         for (var block = from / 1000; ; block++)
         {
             var head = HashSlots.Update(prefix, Encoding.ASCII.GetBytes(block.ToString(CultureInfo.InvariantCulture)));

@@ -23,8 +23,26 @@ public abstract record EnqueueOutcome
     public sealed record TooManyRecipients(int Count, int Limit) : EnqueueOutcome;
 }
 
-/// <summary>The outcome of cancel, reschedule and send-now: the new history, or why nothing changed.</summary>
-public sealed record ChangeOutcome(bool Changed, string? HistoryJson, string? Refusal, string? State);
+/// <summary>What cancel, reschedule and send-now did.</summary>
+public enum ChangeStatus
+{
+    Changed,
+
+    /// <summary>No such message.</summary>
+    Missing,
+
+    /// <summary>Cancel: the message is done or cancelled already.</summary>
+    Final,
+
+    /// <summary>Reschedule, send-now: the message is no longer scheduled.</summary>
+    NotScheduled,
+}
+
+/// <summary>The outcome of cancel, reschedule and send-now: the new history, or why nothing changed (and the state it is in).</summary>
+public sealed record ChangeOutcome(ChangeStatus Status, string? HistoryJson, string? State)
+{
+    public bool Changed => Status == ChangeStatus.Changed;
+}
 
 /// <summary>The API's side of the pipeline: each method is one atomic Lua script.</summary>
 public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
@@ -176,9 +194,16 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
     {
         var result = (RedisResult[])(await scripts.RunAsync(Db, script,
             [Keys.History(id), Keys.Delivery(id), Keys.DueFor(id)], args))!;
-        var code = result[0].ToString();
-        return code == "ok"
-            ? new ChangeOutcome(true, result[1].ToString(), null, null)
-            : new ChangeOutcome(false, null, code, result.Length > 1 ? result[1].ToString() : null);
+        var status = result[0].ToString() switch
+        {
+            "ok" => ChangeStatus.Changed,
+            "missing" => ChangeStatus.Missing,
+            "final" => ChangeStatus.Final,
+            "not_scheduled" => ChangeStatus.NotScheduled,
+            var code => throw new InvalidOperationException($"The {script} script answered '{code}'."),
+        };
+        return status == ChangeStatus.Changed
+            ? new ChangeOutcome(status, result[1].ToString(), null)
+            : new ChangeOutcome(status, null, result.Length > 1 ? result[1].ToString() : null);
     }
 }

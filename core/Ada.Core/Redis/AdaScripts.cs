@@ -20,7 +20,13 @@ public enum Script
     DeactivateContact,
     ActivateContact,
     LinkVk,
+    LinkTelegram,
+    Lease,
     UpdateReceipt,
+    ScheduleCreate,
+    ScheduleAdvance,
+    ScheduleState,
+    ScheduleDelete,
 }
 
 /// <summary>
@@ -34,7 +40,7 @@ public sealed class AdaScripts
 
     public AdaScripts()
     {
-        var shared = Read("_history") + "\n" + Read("_quota");
+        var shared = Read("_history") + "\n" + Read("_quota") + "\n" + Read("_tick");
         foreach (var script in Enum.GetValues<Script>())
         {
             var body = shared + "\n" + Read(FileName(script));
@@ -67,7 +73,12 @@ public sealed class AdaScripts
         Script.DeactivateContact => "deactivate_contact",
         Script.ActivateContact => "activate_contact",
         Script.LinkVk => "link_vk",
+        Script.LinkTelegram => "link_telegram",
         Script.UpdateReceipt => "update_receipt",
+        Script.ScheduleCreate => "schedule_create",
+        Script.ScheduleAdvance => "schedule_advance",
+        Script.ScheduleState => "schedule_state",
+        Script.ScheduleDelete => "schedule_delete",
         _ => script.ToString().ToLowerInvariant(),
     };
 

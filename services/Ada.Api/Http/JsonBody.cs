@@ -34,7 +34,7 @@ public sealed record JsonBody<T>(T? Value, ProblemHttpResult? Problem)
         }
         catch (BadHttpRequestException e)
         {
-            return Fail(e.StatusCode, $"The body could not be read: {e.Message}");
+            return Fail(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? e.Message : $"The body could not be read: {e.Message}");
         }
         ReadOnlySpan<byte> json = bytes;
         if (json.StartsWith("\uFEFF"u8))

@@ -7,16 +7,29 @@ namespace Ada.Api.Http;
 /// <summary>Collects what is wrong with a request, field by field (paths as in the JSON: <c>to.users[2]</c>).</summary>
 public sealed class Validation
 {
+    /// <summary>Fields with problems kept; a list of a million bad ids answers with the first ones, not a million.</summary>
+    public const int MaxFields = 100;
+
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+    private int _dropped;
 
     public bool IsValid => _errors.Count == 0;
 
     public Dictionary<string, string[]> Errors => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 
+    /// <summary>Every message, in order: the detail of the 400 answer.</summary>
+    public string Detail => string.Join(" ", _errors.Values.SelectMany(v => v).Take(20))
+        + (_dropped > 0 ? $" ({_dropped} more problems not listed.)" : "");
+
     public void Add(string path, string message)
     {
         if (!_errors.TryGetValue(path, out var list))
         {
+            if (_errors.Count >= MaxFields)
+            {
+                _dropped++;
+                return;
+            }
             _errors[path] = list = [];
         }
         list.Add(message);
@@ -59,7 +72,7 @@ public sealed class Validation
         return false;
     }
 
-    /// <summary>A list of ids: each valid; duplicates dropped, order kept.</summary>
+    /// <summary>A list of ids: each valid; duplicates dropped, order kept (linear: a set beside the list).</summary>
     public List<string> EntityIds(string path, IReadOnlyList<string?>? values, string what)
     {
         var result = new List<string>();
@@ -67,11 +80,19 @@ public sealed class Validation
         {
             return result;
         }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < values.Count; i++)
         {
-            if (EntityId($"{path}[{i}]", values[i], what) && !result.Contains(values[i]!))
+            if (MessageIds.IsValidEntityId(values[i]))
             {
-                result.Add(values[i]!);
+                if (seen.Add(values[i]!))
+                {
+                    result.Add(values[i]!);
+                }
+            }
+            else
+            {
+                EntityId($"{path}[{i}]", values[i], what);
             }
         }
         return result;

@@ -26,12 +26,24 @@ public sealed class MessageQueue(
     /// <param name="caller">The sender: the token's user, or the user an SMS came from.</param>
     /// <param name="body">The request as a client would send it to <c>POST /v1/queue</c>.</param>
     /// <param name="shortId">The code the sender types to refer to this message (SMS), recorded in the history.</param>
-    public async Task<QueueResult> QueueAsync(Caller caller, QueueBody body, string? shortId = null)
+    /// <param name="scheduleId">The schedule this message is an occurrence of: origin <c>schedule</c>, recorded in the history.</param>
+    /// <param name="checkOnly">Check everything up to the quotas and write nothing: the answer is then neither
+    /// an answer nor a refusal (a schedule is checked like this when it is made).</param>
+    public async Task<QueueResult> QueueAsync(Caller caller, QueueBody body, string? shortId = null, string? scheduleId = null,
+        bool checkOnly = false)
     {
+        if (TooManyListed(caller, body.To) is { } overLong)
+        {
+            return overLong;
+        }
         var v = new Validation();
         if (QueueRequest.Read(body, scheduler, v) is not { } request)
         {
             return Refusal.Invalid(v.Errors);
+        }
+        if (scheduleId is not null)
+        {
+            request = request with { Origin = QueueRequest.ScheduleOrigin };
         }
         if (request.Id is not null && MessageIds.TryParse(request.Id, out var owner) && owner != caller.Id)
         {
@@ -47,19 +59,22 @@ public sealed class MessageQueue(
         }
 
         var expansion = await directory.ExpandAsync(request.To);
-        if (expansion.HasUnknown)
-        {
-            return Refusal.UnknownAddressees(new Addressees(expansion.UnknownUsers, expansion.UnknownGroups, expansion.UnknownSupergroups));
-        }
+        // First for teachers: a group that does not exist and one that is not theirs get the same answer,
+        // so a teacher cannot learn which group ids exist.
         if (caller.Role == Roles.Teacher && NotOwned(expansion, caller.Id) is { } notOwned)
         {
             return notOwned;
         }
-        var alive = await couriers.AliveChannelsAsync();
-        var channels = request.Channels is null ? alive : [.. alive.Where(request.Channels.Contains)];
+        if (expansion.HasUnknown)
+        {
+            return Refusal.UnknownAddressees(new Addressees(expansion.UnknownUsers, expansion.UnknownGroups, expansion.UnknownSupergroups));
+        }
+        // Registered channels, whether or not their courier runs now: a message waits for a courier that is down.
+        var (channels, waiting, registered) = await couriers.ExpectedAsync(request.Channels);
         if (channels.Count == 0)
         {
-            return Refusal.NoCourier(request.Channels, alive);
+            // Refused only when no requested channel was ever registered; RunningChannels lists the registered ones.
+            return Refusal.NoCourier(request.Channels, registered);
         }
         var (tooLong, segments) = await CheckTextAsync(request.Text, channels);
         if (tooLong is not null)
@@ -67,7 +82,21 @@ public sealed class MessageQueue(
             return tooLong;
         }
 
+        if (checkOnly)
+        {
+            return new QueueResult(null, null);
+        }
+
         var (deliverAt, rescheduled) = scheduler.Plan(caller, request.SendAt, request.Urgent);
+        if (!scheduler.TryPlanExpiry(request.ExpiresAt, deliverAt, out var expiresAt))
+        {
+            return Refusal.Invalid(new Dictionary<string, string[]>
+            {
+                ["expiresAt"] = [$"'expiresAt' ({AdaJson.Timestamp(expiresAt!.Value)}) is not after the delivery time " +
+                    $"({AdaJson.Timestamp(deliverAt)}" +
+                    (rescheduled is null ? ")." : ", moved out of quiet hours); send it as urgent or give a later 'expiresAt'.")],
+            });
+        }
         var roleLimits = limits.Value.For(caller.Role);
         string id;
         QueueAnswer answer;
@@ -77,9 +106,10 @@ public sealed class MessageQueue(
         {
             // An id Ada made can meet another API instance's (same sender, same instant): make another.
             id = request.Id ?? MessageIds.New(caller.Id, time);
-            answer = new QueueAnswer(id, AdaJson.Timestamp(deliverAt), rescheduled, expansion.Recipients.Count, channels, segments);
+            answer = new QueueAnswer(id, AdaJson.Timestamp(deliverAt), rescheduled, expansion.Recipients.Count, channels, segments,
+                waiting.Count > 0 ? waiting : null, expiresAt is { } e ? AdaJson.Timestamp(e) : null);
             var history = request.ToHistory(id, caller.Id, expansion.Recipients.Count, channels, scheduler.Now, deliverAt,
-                rescheduled, segments, shortId);
+                rescheduled, segments, shortId, scheduleId, waiting, expiresAt);
             outcome = await messages.EnqueueAsync(new EnqueueCommand(
                 history, request.Fingerprint(), AdaJson.Serialize(answer), expansion.Recipients,
                 roleLimits.MessagesPerHour, roleLimits.RecipientsPerMessage));
@@ -103,6 +133,31 @@ public sealed class MessageQueue(
             default:
                 return Refusal.Conflict(id);
         }
+    }
+
+    /// <summary>
+    /// A list longer than the caller's recipients per message cannot be sent, whatever it holds: refused
+    /// before any id is read, so a huge list costs nothing but its parsing (bounded by the body limit).
+    /// </summary>
+    private Refusal? TooManyListed(Caller caller, AddresseesBody? to)
+    {
+        if (to is null || caller.Role is not (Roles.Teacher or Roles.Staff or Roles.Admin))
+        {
+            return null;
+        }
+        var limit = limits.Value.For(caller.Role).RecipientsPerMessage;
+        if (limit == 0)
+        {
+            return null;
+        }
+        foreach (var list in new[] { to.Users, to.Groups, to.Supergroups })
+        {
+            if (list?.Count > limit)
+            {
+                return Refusal.TooManyRecipients(caller.Role, list.Count, limit, name);
+            }
+        }
+        return null;
     }
 
     /// <summary>
@@ -140,11 +195,16 @@ public sealed class MessageQueue(
         return (null, segments);
     }
 
-    /// <summary>Teachers may write to any user, but to a group or supergroup only when they own it.</summary>
-    private static Refusal? NotOwned(Expansion expansion, string teacherId)
+    /// <summary>
+    /// Teachers may write to any user, but to a group or supergroup only when they own it. Unknown groups and
+    /// supergroups are named alike, without saying which ones exist.
+    /// </summary>
+    internal static Refusal? NotOwned(Expansion expansion, string teacherId)
     {
-        var groups = expansion.Groups.Where(g => !g.Owners.Contains(teacherId)).Select(g => g.Id).ToList();
-        var supergroups = expansion.Supergroups.Where(s => !s.Owners.Contains(teacherId)).Select(s => s.Id).ToList();
+        var groups = expansion.Groups.Where(g => !g.Owners.Contains(teacherId)).Select(g => g.Id).Concat(expansion.UnknownGroups)
+            .Order(StringComparer.Ordinal).ToList();
+        var supergroups = expansion.Supergroups.Where(s => !s.Owners.Contains(teacherId)).Select(s => s.Id).Concat(expansion.UnknownSupergroups)
+            .Order(StringComparer.Ordinal).ToList();
         return groups.Count + supergroups.Count == 0 ? null : Refusal.NotOwner(groups, supergroups);
     }
 }

@@ -24,7 +24,8 @@ public static class MessagesApi
                 "courier is running. A text over a channel's published limits (length, SMS segments) is refused with 400. " +
                 "Every refusal carries 'reason' (stable, snake_case: over_quota, not_owner, too_many_segments, …) and 'message' " +
                 "(the refusal as a sentence for the sender, in Russian, or English when Accept-Language prefers en).")
-            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithBodyLimit(BodyLimits.Queue);
         group.MapPost("/queue/{id}/reschedule", Reschedule).WithName("Reschedule")
             .WithSummary("Move a scheduled message to another time").Produces<HistoryDocument>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -120,11 +121,11 @@ public static class MessagesApi
             return denied;
         }
         var outcome = await messages.CancelAsync(id, time.GetUtcNow());
-        if (outcome is { Refusal: "final", State: MessageStates.Cancelled } && await messages.GetHistoryJsonAsync(id) is { } json)
+        if (outcome is { Status: ChangeStatus.Final, State: MessageStates.Cancelled } && await messages.GetHistoryJsonAsync(id) is { } json)
         {
             return MessageAccess.Json(json);
         }
-        return outcome is { Refusal: "final" }
+        return outcome is { Status: ChangeStatus.Final }
             ? Problems.Conflict($"Message {id} is {outcome.State}: it was delivered and can no longer be cancelled.")
             : Changed(id, outcome, "cancelled");
     }
@@ -132,7 +133,7 @@ public static class MessagesApi
     private static Results<ContentHttpResult, ProblemHttpResult> Changed(string id, ChangeOutcome outcome, string what) => outcome switch
     {
         { Changed: true, HistoryJson: { } json } => MessageAccess.Json(json),
-        { Refusal: "missing" } => MessageAccess.Missing(id),
+        { Status: ChangeStatus.Missing } => MessageAccess.Missing(id),
         _ => Problems.Conflict($"Message {id} is {outcome.State}; only a scheduled message can be {what}."),
     };
 }

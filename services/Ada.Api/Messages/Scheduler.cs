@@ -29,23 +29,34 @@ public sealed partial class Scheduler(IOptions<SchedulingOptions> options, TimeP
     /// </summary>
     public bool TryReadSendAt(string? text, string path, Validation v, out DateTimeOffset? requested)
     {
-        requested = null;
+        if (!TryReadTime(text, path, v, out requested))
+        {
+            return false;
+        }
+        if (requested > Now + MaxAhead)
+        {
+            v.Add(path, $"'{path}' {Validation.Echo(text!)} is more than {MaxAhead.TotalDays:0} days ahead.");
+            requested = null;
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Reads an ISO-8601 date-time with an offset (null when absent), recording a problem when it is malformed.</summary>
+    public static bool TryReadTime(string? text, string path, Validation v, out DateTimeOffset? at)
+    {
+        at = null;
         if (text is null)
         {
             return true;
         }
         if (!IsoWithOffset().IsMatch(text) ||
-            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
         {
             v.Add(path, $"'{path}' must be an ISO-8601 date-time with an offset, e.g. \"2025-09-01T08:30:00+03:00\"; got {Validation.Echo(text)}.");
             return false;
         }
-        if (at > Now + MaxAhead)
-        {
-            v.Add(path, $"'{path}' {Validation.Echo(text)} is more than {MaxAhead.TotalDays:0} days ahead.");
-            return false;
-        }
-        requested = at;
+        at = parsed;
         return true;
     }
 
@@ -66,6 +77,17 @@ public sealed partial class Scheduler(IOptions<SchedulingOptions> options, TimeP
             return (at, null);
         }
         return (end, new Rescheduled(AdaJson.Timestamp(at), QuietHours.Reason));
+    }
+
+    /// <summary>
+    /// When a message delivered at <paramref name="deliverAt"/> expires: the time asked for, else
+    /// <c>Scheduling:DefaultExpiryMinutes</c> after delivery, else never (null). False when the time asked for is
+    /// not after the delivery time (quiet hours may have moved it).
+    /// </summary>
+    public bool TryPlanExpiry(DateTimeOffset? requested, DateTimeOffset deliverAt, out DateTimeOffset? expiresAt)
+    {
+        expiresAt = requested ?? (options.Value.DefaultExpiryMinutes > 0 ? deliverAt.AddMinutes(options.Value.DefaultExpiryMinutes) : null);
+        return expiresAt is null || expiresAt > deliverAt;
     }
 
     /// <summary>The canonical form of a requested time for fingerprints (UTC, milliseconds), or null.</summary>

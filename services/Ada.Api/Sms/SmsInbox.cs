@@ -108,12 +108,12 @@ public sealed class SmsInbox(
 
     private async Task<string> StatusAsync(Caller caller, string typed, string language)
     {
-        if (await FindAsync(caller, typed) is not { } id || await messages.GetHistoryJsonAsync(id) is not { } json)
+        if (await FindAsync(caller, typed) is not { } id || await messages.GetHistoryAsync(id) is not { } history)
         {
             await ReplyAsync(caller.Id, SmsReplies.UnknownCode(typed, language));
             return Refused;
         }
-        await ReplyAsync(caller.Id, replies.Status(ShortIds.Normalize(typed) ?? typed, json, language));
+        await ReplyAsync(caller.Id, replies.Status(ShortIds.Normalize(typed) ?? typed, history, language));
         return Status;
     }
 
@@ -126,7 +126,7 @@ public sealed class SmsInbox(
         }
         var code = ShortIds.Normalize(typed) ?? typed;
         var outcome = await messages.CancelAsync(id, time.GetUtcNow());
-        if (outcome.Refusal == "missing")
+        if (outcome.Status == ChangeStatus.Missing)
         {
             await ReplyAsync(caller.Id, SmsReplies.UnknownCode(typed, language));
             return Refused;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Ada.Api.Messages;
 using Ada.Core.Couriers;
 using Ada.Core.Directory;
@@ -94,29 +93,27 @@ public sealed class SmsReplies(RefusalTexts refusals, IOptions<SchedulingOptions
     }
 
     /// <summary><c>A7K2P: done - 23 sent, 1 failed, 2 no contact (telegram 20/0/1, sms 3/1/1; 2 SMS delivered)</c>.</summary>
-    public string Status(string code, string historyJson, string language)
+    public string Status(string code, HistoryDocument history, string language)
     {
         var en = En(language);
-        var h = JsonDocument.Parse(historyJson).RootElement;
-        var state = h.GetProperty("state").GetString();
-        if (state == MessageStates.Scheduled)
+        if (history.State == MessageStates.Scheduled)
         {
-            var moved = h.TryGetProperty("rescheduled", out var r) && r.ValueKind == JsonValueKind.Object
-                ? (en ? " (after quiet hours)" : " (после тихих часов)")
-                : "";
-            var at = Local(Parse(h.GetProperty("deliverAt").GetString()!));
-            var recipients = h.GetProperty("recipients").GetInt32();
+            var moved = history.Rescheduled is null ? "" : en ? " (after quiet hours)" : " (после тихих часов)";
+            var at = Local(Parse(history.DeliverAt));
             return en
-                ? $"{code}: scheduled for {at}{moved}, {recipients} recipients."
-                : $"{code}: запланировано на {at}{moved}, получателей: {recipients}.";
+                ? $"{code}: scheduled for {at}{moved}, {history.Recipients} recipients."
+                : $"{code}: запланировано на {at}{moved}, получателей: {history.Recipients}.";
         }
-        var (sent, failed, noContact, delivered, perChannel) = Counts(h);
+        var sections = history.Channels.Values;
+        var (sent, failed, noContact) = (sections.Sum(c => c.Sent), sections.Sum(c => c.Failed), sections.Sum(c => c.NoContact));
+        var delivered = sections.Sum(c => c.Delivered);
+        var perChannel = string.Join(", ", history.Channels.Select(c => $"{c.Key} {c.Value.Sent}/{c.Value.Failed}/{c.Value.NoContact}"));
         var totals = en
             ? $"{sent} sent, {failed} failed, {noContact} no contact"
             : $"отправлено {sent}, ошибок {failed}, без контакта {noContact}";
         var detail = perChannel.Length == 0 ? ""
             : $" ({perChannel}{(delivered > 0 ? (en ? $"; {delivered} SMS delivered" : $"; доставлено SMS: {delivered}") : "")})";
-        return (state, en) switch
+        return (history.State, en) switch
         {
             (MessageStates.Done, true) => $"{code}: done - {totals}{detail}",
             (MessageStates.Done, false) => $"{code}: завершено — {totals}{detail}",
@@ -160,30 +157,6 @@ public sealed class SmsReplies(RefusalTexts refusals, IOptions<SchedulingOptions
         }
         return kept + "...";
     }
-
-    private static (int Sent, int Failed, int NoContact, int Delivered, string PerChannel) Counts(JsonElement h)
-    {
-        int sent = 0, failed = 0, noContact = 0, delivered = 0;
-        var parts = new List<string>();
-        if (h.TryGetProperty("channels", out var channels) && channels.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var channel in channels.EnumerateObject())
-            {
-                var s = Int(channel.Value, "sent");
-                var f = Int(channel.Value, "failed");
-                var n = Int(channel.Value, "noContact");
-                sent += s;
-                failed += f;
-                noContact += n;
-                delivered += Int(channel.Value, "delivered");
-                parts.Add($"{channel.Name} {s}/{f}/{n}");
-            }
-        }
-        return (sent, failed, noContact, delivered, string.Join(", ", parts));
-    }
-
-    private static int Int(JsonElement section, string name) =>
-        section.TryGetProperty(name, out var value) && value.TryGetInt32(out var n) ? n : 0;
 
     private static DateTimeOffset Parse(string timestamp) => DateTimeOffset.Parse(timestamp, CultureInfo.InvariantCulture);
 

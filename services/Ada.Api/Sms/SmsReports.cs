@@ -1,6 +1,7 @@
 using System.Text;
 using Ada.Core;
 using Ada.Core.Couriers;
+using Ada.Core.Directory;
 using Ada.Core.Messages;
 using StackExchange.Redis;
 
@@ -24,8 +25,6 @@ public sealed class SmsReports(CourierStore couriers, IConnectionMultiplexer mux
     /// <summary>The receipt is not written yet (the courier reports a batch after sending it): the gateway should retry.</summary>
     public const string NotYet = "not_yet";
 
-    public const string Delivered = "delivered";
-
     /// <summary>The error class a failed delivery counts under in the history's <c>errors</c>.</summary>
     public const string Undelivered = "undelivered";
 
@@ -44,19 +43,18 @@ public sealed class SmsReports(CourierStore couriers, IConnectionMultiplexer mux
         var (id, userId) = found;
         var delivered = @event == SmsEvents.Delivered;
         var reason = delivered ? null : Reason(payload.Reason);
-        if (await couriers.UpdateReceiptAsync(id, Channels.Sms, userId, delivered ? Delivered : ReceiptStatus.Failed,
-                reason, delivered ? null : Undelivered, time.GetUtcNow()))
+        var status = delivered ? ReceiptStatus.Delivered : ReceiptStatus.Failed;
+        switch (await couriers.UpdateReceiptAsync(id, Channels.Sms, userId, status, reason, delivered ? null : Undelivered, time.GetUtcNow()))
         {
-            logger.LogInformation("SMS of {MessageId} to {UserId} {Status} per the gateway", id, userId, delivered ? Delivered : ReceiptStatus.Failed);
-            return Updated;
+            case ReceiptUpdate.Updated:
+                logger.LogInformation("SMS of {MessageId} to {UserId} {Status} per the gateway", id, userId, status);
+                return Updated;
+            // No receipt yet while the message exists: the courier reports its batch after sending it.
+            case ReceiptUpdate.Missing when await mux.GetDatabase().KeyExistsAsync(Keys.History(id)):
+                return NotYet;
+            default:
+                return Unchanged;
         }
-        var db = mux.GetDatabase();
-        if (!await db.HashExistsAsync(Keys.Receipts(id), CourierStore.ReceiptField(Channels.Sms, userId)) &&
-            await db.KeyExistsAsync(Keys.History(id)))
-        {
-            return NotYet;
-        }
-        return Unchanged;
     }
 
     private async Task<(string Id, string UserId)?> FindAsync(string messageId, string? phoneNumber)

@@ -15,5 +15,11 @@ public sealed record VkEvent(
     [property: JsonPropertyName("object")] JsonElement? Payload,
     string? Secret);
 
-/// <summary><c>POST /v1/users/{userId}/link-codes</c>: the code to send to the community, and when it stops working.</summary>
-public sealed record LinkCodeAnswer(string Code, string ExpiresAt);
+/// <summary>
+/// <c>POST /v1/users/{userId}/link-codes</c>: the code to send to the community, when it stops working, and the
+/// Telegram deep link that links a chat with it (absent while the bot is off).
+/// </summary>
+public sealed record LinkCodeAnswer(
+    string Code,
+    string ExpiresAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TelegramLink = null);
