@@ -413,10 +413,13 @@ fi
 # (g) The API and the couriers. Quiet hours are off in the local run unless Scheduling__QuietHours is
 # set, so the demo message is delivered when asked, whatever the hour.
 QUIET_HOURS=${Scheduling__QuietHours:-}
+# The API runs the Telegram bot with the courier's bot: it long-polls the sandbox (or the real Bot API).
 start api "$(app_dir Ada.Api)" env \
   ConnectionStrings__Redis="$REDIS_CONNECTION" \
   Ada__AdminToken="$ADMIN_TOKEN" \
   Scheduling__QuietHours="$QUIET_HOURS" \
+  Telegram__Token="$TELEGRAM_TOKEN" \
+  Telegram__BaseUrl="$TELEGRAM_BASE_URL" \
   "${API_ENV[@]}" \
   dotnet Ada.Api.dll --urls "$API_URL"
 start telegram "$(app_dir Ada.Couriers.Telegram)" env \
@@ -478,6 +481,13 @@ case $status in
   200) say "the directory already has group ivt-21: not seeding (delete $REDIS_DATA for a fresh demo directory)" ;;
   *) warn "GET /v1/groups/ivt-21 answered $status: the demo directory was not seeded" ;;
 esac
+
+# A link code for e.gromova (ivt-21, no Telegram yet): opening the sandbox's t.me link signs her up in the bot.
+DEMO_STUDENT=e.gromova
+DEMO_CODE=$(curl -fsS -X POST -H "$AUTH" "$API_URL/v1/users/$DEMO_STUDENT/link-codes" 2>/dev/null |
+  grep -o '"code":"[A-Z0-9]*"' | cut -d'"' -f4) || DEMO_CODE=
+SANDBOX_BOT=ada_sandbox_bot # the sandbox's bot (Sandbox__Telegram__BotUsername)
+TEACHER_CHAT=900001         # t.ivanova's Telegram chat in deploy/demo-directory.json
 
 if [[ $(curl -s -o /dev/null -w '%{http_code}' "$API_URL/openapi/v1.json") != 200 ]]; then
   warn "$API_URL/openapi/v1.json is not served (see .run/logs/api.log)"
@@ -557,6 +567,19 @@ Ada (groups by id or name before the first ':', the text after it; see docs/sms.
 Ada answers her by SMS with the message's code ("Ada: queued A7K2P to 8 recipients, ..."); ask how it went:
   curl -sS '$SANDBOX_URL/sandbox/inbox?channel=sms&chatId=%2B${TEACHER_PHONE#+}'
   curl -sS -X POST $SANDBOX_URL/sandbox/sms/inbound -H 'Content-Type: application/json' -d '{"from":"$TEACHER_PHONE","text":"STATUS <code>"}'
+EOF
+fi
+if $TELEGRAM_SANDBOX && [[ -n $DEMO_CODE ]]; then
+  cat <<EOF
+
+Telegram bot, as a student: open this link in a browser (the sandbox's t.me): it starts the bot with
+$DEMO_STUDENT's link code, the bot links the new chat to her and says so; queue the message above again
+and it reaches her there too (the chat page shows it):
+  $SANDBOX_URL/sandbox/telegram/t.me/$SANDBOX_BOT?start=$DEMO_CODE
+Telegram bot, as teacher t.ivanova: open her chat and type /send (or just a text); pick ИВТ-21 with the
+buttons, press Готово, write the text, choose Сейчас, read the summary and press Отправить: that
+message then shows the delivery live until the final counts. /history, /status <code>, /cancel <code>:
+  $SANDBOX_URL/sandbox/telegram/chat/$TEACHER_CHAT
 EOF
 fi
 if $VK_SANDBOX; then

@@ -107,6 +107,9 @@ public static class Keys
 
     /// <summary>Courier heartbeats of one channel: instance id → last beat (unix ms).</summary>
     public static RedisKey Couriers(string channel) => $"couriers:{channel}";
+
+    /// <summary>The channel registry: channel name → first registration (unix ms). Registered channels are expected by every message.</summary>
+    public static RedisKey ChannelRegistry => "channels";
     public static RedisKey Rate(string channel) => $"rate:{channel}";
 
     /// <summary>What a channel's couriers accept (JSON <see cref="Couriers.ChannelLimits"/>), written at their start.</summary>

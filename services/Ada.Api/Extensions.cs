@@ -1,4 +1,5 @@
 using Ada.Api.Auth;
+using Ada.Api.Couriers;
 using Ada.Api.Http;
 using Ada.Api.Messages;
 using Ada.Api.Schedules;
@@ -9,6 +10,7 @@ using Ada.Core.Couriers;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
 using Ada.Core.Schedules;
+using Ada.Core.Redis;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 
@@ -29,6 +31,7 @@ public static class Extensions
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<VkOptions>().BindConfiguration(VkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TrackerOptions>().BindConfiguration(TrackerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AttemptOptions>().BindConfiguration(AttemptOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
@@ -58,12 +61,15 @@ public static class Extensions
         services.AddSingleton<CourierRegistry>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<MessageQueue>();
+        services.AddSingleton<TrackerLimits>();
         services.AddSingleton<RefusalTexts>();
         services.AddSingleton<ScheduleStore>();
         services.AddSingleton<ScheduleFirer>();
         services.AddHostedService<ScheduleWorker>();
+        services.AddHostedService<ChannelWatch>();
 
         services.AddSingleton<CourierStore>();
+        services.AddSingleton<WebhookOnce>();
         services.AddSingleton<SmsWebhook>();
         services.AddSingleton<SmsInbox>();
         services.AddSingleton<SmsReplies>();

@@ -1,4 +1,5 @@
 using Ada.Api;
+using Ada.Api.Couriers;
 using Ada.Api.Directory;
 using Ada.Api.Http;
 using Ada.Api.Messages;
@@ -42,6 +43,7 @@ app.MapLinkCodes();
 app.MapAddressees();
 app.MapWebApp();
 app.MapTelegramWebhook();
+app.MapChannels();
 
 app.Run();
 

@@ -1,3 +1,5 @@
+using Ada.Core.Directory;
+
 namespace Ada.Couriers.Sms;
 
 /// <summary>What a gateway said about one number of a send request.</summary>

@@ -13,9 +13,9 @@ namespace Ada.Couriers.Sms.Tests;
 public sealed class SmsCourierEndToEndTests(RedisServer redis, SmsSandbox sandbox) : IClassFixture<SmsSandbox>, IAsyncLifetime
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
-    private TestRedis _redis = null!;
+    private TestDatabase _redis = null!;
 
-    public async Task InitializeAsync() => _redis = await TestRedis.OpenAsync(redis);
+    public async Task InitializeAsync() => _redis = await TestDatabase.OpenAsync(redis);
 
     public async Task DisposeAsync() => await _redis.DisposeAsync();
 

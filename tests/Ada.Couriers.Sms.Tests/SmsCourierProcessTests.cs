@@ -39,7 +39,7 @@ public sealed class SmsCourierProcessTests(RedisServer redis)
     [Fact]
     public async Task Start_PublishesTheSegmentCapAndBeats_WithoutEchoingSecrets()
     {
-        await using var test = await TestRedis.OpenAsync(redis);
+        await using var test = await TestDatabase.OpenAsync(redis);
         await using var courier = await ServiceProcess.StartAsync("Ada.Couriers.Sms", Environment(test,
             ("Sms__Provider", "android-gateway"), ("Sms__BaseUrl", "http://127.0.0.1:9"),
             ("Sms__Username", "sms"), ("Sms__Password", "pa55-w0rd-secret"), ("Sms__MaxSegments", "4"),
@@ -60,7 +60,7 @@ public sealed class SmsCourierProcessTests(RedisServer redis)
     private Dictionary<string, string> Environment(params (string Key, string Value)[] settings) =>
         Environment(null, settings);
 
-    private Dictionary<string, string> Environment(TestRedis? test, params (string Key, string Value)[] settings)
+    private Dictionary<string, string> Environment(TestDatabase? test, params (string Key, string Value)[] settings)
     {
         var environment = new Dictionary<string, string>
         {

@@ -12,9 +12,9 @@ namespace Ada.Couriers.Sms.Tests;
 public sealed class SmsRuSandboxTests(RedisServer redis, SmsSandbox sandbox, ITestOutputHelper output)
     : IClassFixture<SmsSandbox>, IAsyncLifetime
 {
-    private TestRedis _redis = null!;
+    private TestDatabase _redis = null!;
 
-    public async Task InitializeAsync() => _redis = await TestRedis.OpenAsync(redis);
+    public async Task InitializeAsync() => _redis = await TestDatabase.OpenAsync(redis);
 
     public async Task DisposeAsync() => await _redis.DisposeAsync();
 

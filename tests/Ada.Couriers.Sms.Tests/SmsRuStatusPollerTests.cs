@@ -14,11 +14,11 @@ public sealed class SmsRuStatusPollerTests(RedisServer redis, ITestOutputHelper 
 {
     private readonly StubHttp _http = new();
     private readonly Dictionary<string, (int Code, string Text)> _statuses = [];
-    private TestRedis _redis = null!;
+    private TestDatabase _redis = null!;
 
     public async Task InitializeAsync()
     {
-        _redis = await TestRedis.OpenAsync(redis);
+        _redis = await TestDatabase.OpenAsync(redis);
         _http.Answer = call =>
         {
             var ids = StubHttp.Form(call.Body)["sms_id"].Split(',');

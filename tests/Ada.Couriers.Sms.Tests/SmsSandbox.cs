@@ -134,7 +134,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 /// <summary>Messages queued as the API queues them (core's enqueue script), for the courier process to deliver.</summary>
 public static class Queue
 {
-    public static async Task<string> SmsAsync(TestRedis redis, string text, params (string UserId, string Phone)[] to)
+    public static async Task<string> SmsAsync(TestDatabase redis, string text, params (string UserId, string Phone)[] to)
     {
         foreach (var (userId, phone) in to)
         {
@@ -151,6 +151,6 @@ public static class Queue
         return id;
     }
 
-    public static async Task<IReadOnlyList<Receipt>> ReceiptsAsync(TestRedis redis, string id) =>
+    public static async Task<IReadOnlyList<Receipt>> ReceiptsAsync(TestDatabase redis, string id) =>
         await new MessageStore(redis.Mux, new AdaScripts()).GetReceiptsAsync(id);
 }

@@ -12,9 +12,9 @@ namespace Ada.Couriers.Sms.Tests;
 public sealed class SmsSenderTests(RedisServer redis) : IAsyncLifetime
 {
     private readonly FakeGateway _gateway = new(maxRecipients: 3);
-    private TestRedis _redis = null!;
+    private TestDatabase _redis = null!;
 
-    public async Task InitializeAsync() => _redis = await TestRedis.OpenAsync(redis);
+    public async Task InitializeAsync() => _redis = await TestDatabase.OpenAsync(redis);
 
     public async Task DisposeAsync() => await _redis.DisposeAsync();
 

@@ -67,21 +67,11 @@ public sealed class FakeGateway(int maxRecipients = 50, bool polls = false) : IS
     }
 }
 
-/// <summary>One database of the shared redis-server for one test.</summary>
-public sealed class TestRedis(ConnectionMultiplexer mux, string connectionString) : IAsyncDisposable
+/// <summary>What the SMS tests read and seed in their <see cref="TestDatabase"/>.</summary>
+public static class SmsTestData
 {
-    public ConnectionMultiplexer Mux => mux;
-    public IDatabase Db => mux.GetDatabase();
-    public string ConnectionString => connectionString;
-
-    public static async Task<TestRedis> OpenAsync(RedisServer redis)
-    {
-        var connection = redis.ConnectionString(redis.NextDatabase());
-        return new TestRedis(await ConnectionMultiplexer.ConnectAsync(connection), connection);
-    }
-
     /// <summary>A message whose SMS section sent to <paramref name="sent"/> (receipts <c>sent</c>), as the runtime leaves it.</summary>
-    public async Task<string> SentMessageAsync(params (string UserId, string ProviderId)[] sent)
+    public static async Task<string> SentMessageAsync(this TestDatabase database, params (string UserId, string ProviderId)[] sent)
     {
         var id = MessageIds.New("t.lee", TimeProvider.System);
         var now = DateTimeOffset.UtcNow;
@@ -89,25 +79,23 @@ public sealed class TestRedis(ConnectionMultiplexer mux, string connectionString
         var history = new HistoryDocument(id, "t.lee", "api", "Лекция отменена", new Addressees([.. sent.Select(s => s.UserId)], [], []),
             sent.Length, AdaJson.Timestamp(now), null, AdaJson.Timestamp(now), now.ToUnixTimeMilliseconds(), false, null,
             MessageStates.Done, [Channels.Sms], new Dictionary<string, ChannelSection> { [Channels.Sms] = section });
-        await Db.StringSetAsync(Keys.History(id), AdaJson.Serialize(history));
+        await database.Db.StringSetAsync(Keys.History(id), AdaJson.Serialize(history));
         foreach (var (userId, providerId) in sent)
         {
-            await Db.HashSetAsync(Keys.Receipts(id), $"sms:{userId}",
+            await database.Db.HashSetAsync(Keys.Receipts(id), $"sms:{userId}",
                 AdaJson.Serialize(new Receipt(userId, Channels.Sms, ReceiptStatus.Sent, ProviderMessageId: providerId)));
         }
         return id;
     }
 
-    public async Task<Receipt> ReceiptAsync(string id, string userId) =>
-        AdaJson.Deserialize<Receipt>((await Db.HashGetAsync(Keys.Receipts(id), $"sms:{userId}")).ToString())!;
+    public static async Task<Receipt> ReceiptAsync(this TestDatabase database, string id, string userId) =>
+        AdaJson.Deserialize<Receipt>((await database.Db.HashGetAsync(Keys.Receipts(id), $"sms:{userId}")).ToString())!;
 
-    public async Task<string> ReceiptJsonAsync(string id, string userId) =>
-        (await Db.HashGetAsync(Keys.Receipts(id), $"sms:{userId}")).ToString();
+    public static async Task<string> ReceiptJsonAsync(this TestDatabase database, string id, string userId) =>
+        (await database.Db.HashGetAsync(Keys.Receipts(id), $"sms:{userId}")).ToString();
 
-    public async Task<System.Text.Json.Nodes.JsonNode> SmsSectionAsync(string id) =>
-        System.Text.Json.Nodes.JsonNode.Parse((await Db.StringGetAsync(Keys.History(id))).ToString())!["channels"]!["sms"]!;
-
-    public ValueTask DisposeAsync() => mux.DisposeAsync();
+    public static async Task<System.Text.Json.Nodes.JsonNode> SmsSectionAsync(this TestDatabase database, string id) =>
+        System.Text.Json.Nodes.JsonNode.Parse((await database.Db.StringGetAsync(Keys.History(id))).ToString())!["channels"]!["sms"]!;
 }
 
 /// <summary>Logs in the test's output, so a failing test shows what the courier did.</summary>

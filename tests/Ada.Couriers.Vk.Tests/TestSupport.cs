@@ -10,37 +10,6 @@ namespace Ada.Couriers.Vk.Tests;
 [CollectionDefinition(RedisCollection.Name)]
 public sealed class RedisCollectionDefinition : ICollectionFixture<RedisServer>;
 
-/// <summary>One database of the shared redis-server, with its own connection, for one test.</summary>
-public sealed class TestDatabase : IAsyncDisposable
-{
-    public static readonly AdaScripts Scripts = new();
-
-    private TestDatabase(RedisServer server, ConnectionMultiplexer mux, int number)
-    {
-        Server = server;
-        Mux = mux;
-        Number = number;
-    }
-
-    public RedisServer Server { get; }
-    public ConnectionMultiplexer Mux { get; }
-    public int Number { get; }
-    public IDatabase Db => Mux.GetDatabase();
-    public string ConnectionString => Server.ConnectionString(Number);
-
-    public static async Task<TestDatabase> OpenAsync(RedisServer redis)
-    {
-        var number = redis.NextDatabase();
-        var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString(number));
-        return new TestDatabase(redis, mux, number);
-    }
-
-    /// <summary>Another connection to the same database, as a second process would have.</summary>
-    public Task<ConnectionMultiplexer> ConnectAgainAsync() => ConnectionMultiplexer.ConnectAsync(Server.ConnectionString(Number));
-
-    public ValueTask DisposeAsync() => Mux.DisposeAsync();
-}
-
 /// <summary>Logs in the test's output, so a failing scenario shows what the courier did.</summary>
 public sealed class TestLogger<T>(ITestOutputHelper? output) : ILogger<T>
 {

@@ -100,14 +100,4 @@ public sealed class VkDirectory(IConnectionMultiplexer mux, AdaScripts scripts, 
         }
         throw new InvalidOperationException($"address:vk kept changing for VK id {vkId}; the link was not made.");
     }
-
-    /// <summary>
-    /// Records a Callback API event id for a day. False when it was recorded already: VK is resending an
-    /// event that was handled, and it must not act twice.
-    /// </summary>
-    public async Task<bool> TryBeginEventAsync(string eventId) =>
-        await Db.StringSetAsync(Keys.VkEvent(eventId), 1, TimeSpan.FromDays(1), When.NotExists);
-
-    /// <summary>Forgets an event id whose handling failed, so VK's retry is handled.</summary>
-    public async Task ForgetEventAsync(string eventId) => await Db.KeyDeleteAsync(Keys.VkEvent(eventId));
 }

@@ -136,12 +136,12 @@ public static partial class DirectoryBodies
                 error = $"must be a plain email address, e.g. \"ivanova@university.ru\" (no name, at most {EmailAddresses.MaxLength} characters); got {Validation.Echo(text)}.";
                 return null;
             default:
-                var phone = PhoneSeparators().Replace(text, "");
-                if (E164().IsMatch(phone))
+                if (PhoneNumbers.International(text) is { } phone)
                 {
                     return phone;
                 }
-                error = $"must be a phone number in E.164 form, '+' and 7-15 digits, e.g. \"+79991234567\"; got {Validation.Echo(text)}.";
+                error = $"must be a phone number in E.164 form, '+' and {PhoneNumbers.MinDigits}-{PhoneNumbers.MaxDigits} digits, " +
+                    $"e.g. \"+79991234567\"; got {Validation.Echo(text)}.";
                 return null;
         }
     }
@@ -152,9 +152,4 @@ public static partial class DirectoryBodies
     [GeneratedRegex("^[0-9]{1,19}$")]
     private static partial Regex VkUserId();
 
-    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
-    private static partial Regex E164();
-
-    [GeneratedRegex(@"[\s()-]")]
-    private static partial Regex PhoneSeparators();
 }

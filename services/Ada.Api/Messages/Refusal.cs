@@ -72,6 +72,9 @@ public sealed record Refusal(RefusalReason Reason)
     /// <summary>The channel whose limit refused (TextTooLong, TooManySegments).</summary>
     public string? Channel { get; init; }
 
+    /// <summary>TooManyRecipients found before any id was read: the list that alone is longer than the cap (<c>to.users</c>).</summary>
+    public string? Field { get; init; }
+
     /// <summary>What the message has: characters, SMS segments or recipients.</summary>
     public int? Count { get; init; }
 
@@ -131,8 +134,8 @@ public sealed record Refusal(RefusalReason Reason)
     public static Refusal OverQuota(string role, int messagesPerHour, TimeSpan retryAfter, DateTimeOffset resetsAt) =>
         new(RefusalReason.OverQuota) { Role = role, Limit = messagesPerHour, RetryAfter = retryAfter, ResetsAt = resetsAt };
 
-    public static Refusal TooManyRecipients(string role, int count, int limit) =>
-        new(RefusalReason.TooManyRecipients) { Role = role, Count = count, Limit = limit };
+    public static Refusal TooManyRecipients(string role, int count, int limit, string? field = null) =>
+        new(RefusalReason.TooManyRecipients) { Role = role, Count = count, Limit = limit, Field = field };
 
     public static Refusal Conflict(string messageId) => new(RefusalReason.Conflict) { MessageId = messageId };
 }

@@ -1,4 +1,6 @@
 using Ada.Api.Http;
+using Ada.Core;
+using Ada.Core.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.OpenApi;
 
@@ -43,7 +45,7 @@ public static class SmsApi
     }
 
     private static async Task<Results<Ok<SmsWebhookAnswer>, ProblemHttpResult>> Inbound(
-        HttpRequest request, SmsWebhook webhook, SmsInbox inbox)
+        HttpRequest request, SmsWebhook webhook, WebhookOnce once, SmsInbox inbox)
     {
         var (envelope, problem) = await webhook.ReadAsync(request);
         if (problem is not null)
@@ -58,11 +60,12 @@ public static class SmsApi
         {
             return Problems.BadRequest("'payload.message' is required: the text of the SMS received.");
         }
-        return await OnceAsync(webhook, envelope.Id!, () => inbox.HandleAsync(payload.PhoneNumber, text));
+        return Answer(await once.RunAsync(Keys.SmsEnvelope(envelope.Id!), SmsWebhook.ReplayWindow,
+            () => inbox.HandleAsync(payload.PhoneNumber, text)));
     }
 
     private static async Task<Results<Ok<SmsWebhookAnswer>, ProblemHttpResult>> Reports(
-        HttpRequest request, SmsWebhook webhook, SmsReports reports)
+        HttpRequest request, SmsWebhook webhook, WebhookOnce once, SmsReports reports)
     {
         var (envelope, problem) = await webhook.ReadAsync(request);
         if (problem is not null)
@@ -77,34 +80,20 @@ public static class SmsApi
         {
             return Problems.BadRequest("'payload.messageId' is required: the gateway's id of the message sent (at most 200 characters).");
         }
-        var answer = await OnceAsync(webhook, envelope.Id!, () => reports.ApplyAsync(envelope.Event, payload));
-        if (answer.Result is Ok<SmsWebhookAnswer> { Value.Outcome: SmsReports.NotYet })
+        var key = Keys.SmsEnvelope(envelope.Id!);
+        var outcome = await once.RunAsync(key, SmsWebhook.ReplayWindow, () => reports.ApplyAsync(envelope.Event, payload));
+        if (outcome.Value == SmsReports.NotYet)
         {
-            await webhook.ForgetAsync(envelope.Id!);
+            await once.ForgetAsync(key);
             return Problems.Problem(StatusCodes.Status409Conflict,
                 $"The receipt of gateway message {payload.MessageId} is not written yet; retry (the gateway does, from 10 s).");
         }
-        return answer;
+        return Answer(outcome);
     }
 
-    /// <summary>Acts unless the envelope id was handled already; a failure forgets it, so the gateway's retry acts.</summary>
-    private static async Task<Results<Ok<SmsWebhookAnswer>, ProblemHttpResult>> OnceAsync(
-        SmsWebhook webhook, string envelopeId, Func<Task<string>> act)
-    {
-        if (!await webhook.TryBeginAsync(envelopeId))
-        {
-            return TypedResults.Ok(new SmsWebhookAnswer("replayed"));
-        }
-        try
-        {
-            return TypedResults.Ok(new SmsWebhookAnswer(await act()));
-        }
-        catch
-        {
-            await webhook.ForgetAsync(envelopeId);
-            throw;
-        }
-    }
+    /// <summary><c>replayed</c> when the envelope id was handled already (<see cref="WebhookOnce"/>), else what was done.</summary>
+    private static Ok<SmsWebhookAnswer> Answer(Once<string> outcome) =>
+        TypedResults.Ok(new SmsWebhookAnswer(outcome.Replayed ? "replayed" : outcome.Value!));
 
     private static ProblemHttpResult WrongEvent(string? name, string hint) =>
         Problems.BadRequest($"'event' is {(name is null ? "missing" : Validation.Echo(name))}: {hint}");

@@ -1,6 +1,7 @@
 using System.Text;
 using Ada.Core;
 using Ada.Core.Couriers;
+using Ada.Core.Directory;
 using Ada.Core.Messages;
 using StackExchange.Redis;
 

@@ -4,11 +4,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ada.Api.Http;
-using Ada.Core;
 using Ada.Core.Messages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Ada.Api.Sms;
 
@@ -16,9 +14,9 @@ namespace Ada.Api.Sms;
 /// What both gateway webhooks check before acting: the signature (<c>X-Signature</c> = hex HMAC-SHA256 with
 /// the signing key over the raw body bytes followed by the <c>X-Timestamp</c> string, compared in constant
 /// time), the timestamp (at most <see cref="MaxSkew"/> from the API's clock), the envelope's shape; and,
-/// once verified, whether the envelope <c>id</c> was handled already (the gateway retries until it gets a 2xx).
+/// once verified, the envelope <c>id</c> that <see cref="Ada.Core.Redis.WebhookOnce"/> acts on once (the gateway retries until it gets a 2xx).
 /// </summary>
-public sealed partial class SmsWebhook(IOptions<SmsOptions> options, IConnectionMultiplexer mux, TimeProvider time)
+public sealed partial class SmsWebhook(IOptions<SmsOptions> options, TimeProvider time)
 {
     public const int MaxBodyBytes = 64 * 1024;
     public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(5);
@@ -81,13 +79,6 @@ public sealed partial class SmsWebhook(IOptions<SmsOptions> options, IConnection
         }
         return (envelope, null);
     }
-
-    /// <summary>Records the envelope id; false when it was handled already and must not act twice.</summary>
-    public async Task<bool> TryBeginAsync(string envelopeId) =>
-        await mux.GetDatabase().StringSetAsync(Keys.SmsEnvelope(envelopeId), 1, ReplayWindow, When.NotExists);
-
-    /// <summary>Forgets an envelope whose handling failed, so the gateway's retry is handled.</summary>
-    public async Task ForgetAsync(string envelopeId) => await mux.GetDatabase().KeyDeleteAsync(Keys.SmsEnvelope(envelopeId));
 
     private static bool SignatureMatches(string key, byte[] body, string timestamp, string signatureHex)
     {

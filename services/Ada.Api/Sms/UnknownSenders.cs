@@ -1,3 +1,4 @@
+using Ada.Core.Directory;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Ada.Api.Sms;

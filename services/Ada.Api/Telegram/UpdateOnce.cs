@@ -20,7 +20,10 @@ public enum UpdateTurn
 /// Each Telegram <c>update_id</c> is acted on once, whichever way it came in and however often Telegram
 /// resends it. <c>telegram:update:&lt;id&gt;</c> is claimed with <c>SET NX</c> for <see cref="Working"/> while
 /// an instance acts, then marked done for a day (Telegram keeps an update 24 h). A crash while acting lets
-/// the claim lapse, so the resent update is acted on then: nothing acknowledged is lost.
+/// the claim lapse, so the resent update is acted on then: nothing acknowledged is lost. Not
+/// <see cref="Ada.Core.Redis.WebhookOnce"/>, which records the id for its whole TTL before acting: a process
+/// killed while acting would lose the command, and the poller must tell "done" (acknowledge) from
+/// "another instance is on it" (wait).
 /// </summary>
 public sealed class UpdateOnce(IConnectionMultiplexer mux)
 {

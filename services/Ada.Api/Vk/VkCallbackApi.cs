@@ -5,8 +5,10 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ada.Api.Auth;
 using Ada.Api.Http;
+using Ada.Core;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
+using Ada.Core.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -48,7 +50,7 @@ public static partial class VkCallbackApi
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Callback(
-        HttpRequest request, IOptions<VkOptions> options, VkDirectory vk, AttemptLimiter attempts, ILoggerFactory loggers)
+        HttpRequest request, IOptions<VkOptions> options, VkDirectory vk, AttemptLimiter attempts, WebhookOnce once, ILoggerFactory loggers)
     {
         var settings = options.Value;
         if (!settings.CallbackConfigured)
@@ -62,15 +64,16 @@ public static partial class VkCallbackApi
         }
         var logger = loggers.CreateLogger(typeof(VkCallbackApi));
         var isConfirmation = e!.Type == "confirmation";
-        // VK sends the secret with every event; a confirmation may come without one (the server is not set up yet).
+        // The secret and the group are checked before anything the request says is acted on or logged. VK sends
+        // the secret with every event; a confirmation may come without one (the server is not set up yet).
         if (!(isConfirmation && e.Secret is null) && !SameSecret(e.Secret, settings.Secret!))
         {
-            logger.LogWarning("Refused a VK {Type} event of group {GroupId}: the secret does not match", e.Type, e.GroupId);
+            Refusals.Log(logger, "the secret does not match Vk__Secret");
             return Problems.Forbidden("The event's 'secret' does not match Vk__Secret.");
         }
         if (settings.GroupId is { } groupId && e.GroupId != groupId)
         {
-            logger.LogWarning("Refused a VK {Type} event of group {GroupId}: this API serves group {Expected}", e.Type, e.GroupId, groupId);
+            Refusals.Log(logger, "it names another community than Vk__GroupId");
             return Problems.Forbidden($"This API serves VK community {groupId}, not {e.GroupId?.ToString(CultureInfo.InvariantCulture) ?? "(no group_id)"}.");
         }
         if (string.IsNullOrEmpty(e.Type))
@@ -92,7 +95,7 @@ public static partial class VkCallbackApi
                     return Problems.BadRequest($"'object.user_id' of a {e.Type} event must be a positive integer VK user id.");
                 }
                 var allow = e.Type == "message_allow";
-                return await OnceAsync(vk, e, logger, async () =>
+                return await OnceAsync(once, e, logger, async () =>
                     LogPermission(logger, e, vkId, allow ? await vk.AllowAsync(vkId) : await vk.DenyAsync(vkId)));
             case "message_new":
                 if (ReadMessage(e.Payload) is not { } message)
@@ -100,35 +103,53 @@ public static partial class VkCallbackApi
                     return Problems.BadRequest("'object.message.from_id' of a message_new event must be a positive integer VK user id " +
                         "(the object shape of VK API 5.103 and later).");
                 }
-                return await OnceAsync(vk, e, logger, () => LinkAsync(vk, attempts, logger, message));
+                return await OnceAsync(once, e, logger, () => LinkAsync(vk, attempts, logger, message));
             default:
                 logger.LogDebug("Acknowledged a VK {Type} event; Ada does not act on it", e.Type);
                 return Ok;
         }
     }
 
-    /// <summary>Acts on an event unless its <c>event_id</c> was handled already; answers <c>ok</c> either way.</summary>
-    private static async Task<ContentHttpResult> OnceAsync(VkDirectory vk, VkEvent e, ILogger logger, Func<Task> act)
+    /// <summary>VK resends an event it got no 'ok' for within minutes; a day is ample.</summary>
+    private static readonly TimeSpan EventMemory = TimeSpan.FromDays(1);
+
+    /// <summary>Acts on an event unless its <c>event_id</c> was handled already (<see cref="WebhookOnce"/>); answers <c>ok</c> either way.</summary>
+    private static async Task<ContentHttpResult> OnceAsync(WebhookOnce once, VkEvent e, ILogger logger, Func<Task> act)
     {
-        if (e.EventId is not null && !await vk.TryBeginEventAsync(e.EventId))
-        {
-            logger.LogInformation("Ignored VK event {EventId} ({Type}): already handled", e.EventId, e.Type);
-            return Ok;
-        }
-        try
+        if (e.EventId is null)
         {
             await act();
         }
-        catch when (e.EventId is not null)
+        else if (!await once.RunAsync(Keys.VkEvent(e.EventId), EventMemory, act))
         {
-            // VK resends an event it did not get 'ok' for; let that retry act.
-            await vk.ForgetEventAsync(e.EventId);
-            throw;
+            logger.LogInformation("Ignored VK event {EventId} ({Type}): already handled", e.EventId, e.Type);
         }
         return Ok;
     }
 
     private static ContentHttpResult Ok => TypedResults.Text("ok", "text/plain; charset=utf-8");
+
+    /// <summary>
+    /// Refused callbacks come from whoever found the address: logged at most once a minute with a count,
+    /// and with nothing the request chose, so they cannot grow the log.
+    /// </summary>
+    private static class Refusals
+    {
+        private static long _count;
+        private static long _lastLoggedTicks;
+
+        public static void Log(ILogger logger, string reason)
+        {
+            var count = Interlocked.Increment(ref _count);
+            var now = Environment.TickCount64;
+            var last = Interlocked.Read(ref _lastLoggedTicks);
+            if (last != 0 && now - last < 60_000 || Interlocked.CompareExchange(ref _lastLoggedTicks, now, last) != last)
+            {
+                return;
+            }
+            logger.LogWarning("Refused a VK callback: {Reason} ({Count} refused since the API started)", reason, count);
+        }
+    }
 
     private static void LogPermission(ILogger logger, VkEvent e, string vkId, string? userId)
     {

@@ -1,0 +1,38 @@
+using Ada.Core.Redis;
+using Ada.Testing;
+
+namespace Ada.Core.Tests;
+
+[Collection(RedisCollection.Name)]
+public sealed class WebhookOnceTests(RedisServer redis)
+{
+    [Fact]
+    public async Task RunAsync_SameDeliveryTwice_ActsOnceAndRemembersForTheWindow()
+    {
+        await using var database = await TestDatabase.OpenAsync(redis);
+        var once = new WebhookOnce(database.Mux);
+        var acted = 0;
+
+        var first = await once.RunAsync("hook:1", TimeSpan.FromMinutes(5), () => Task.FromResult(++acted));
+        var again = await new WebhookOnce(await database.ConnectAgainAsync()).RunAsync("hook:1", TimeSpan.FromMinutes(5), () => Task.FromResult(++acted));
+
+        Assert.Equal(new Once<int>(false, 1), first);
+        Assert.True(again.Replayed);
+        Assert.Equal(1, acted);
+        Assert.InRange((await database.Db.KeyTimeToLiveAsync("hook:1"))!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+    }
+
+    [Fact]
+    public async Task RunAsync_WhenActingFails_ForgetsTheDeliverySoTheRetryActs()
+    {
+        await using var database = await TestDatabase.OpenAsync(redis);
+        var once = new WebhookOnce(database.Mux);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            once.RunAsync("hook:2", TimeSpan.FromMinutes(5), () => throw new InvalidOperationException("Redis went away")));
+        Assert.False(await database.Db.KeyExistsAsync("hook:2"));
+
+        Assert.True(await once.RunAsync("hook:2", TimeSpan.FromMinutes(5), () => Task.CompletedTask));
+        Assert.False(await once.RunAsync("hook:2", TimeSpan.FromMinutes(5), () => Task.CompletedTask));
+    }
+}
