@@ -28,6 +28,8 @@ public sealed class BrowserTests(WebStack web)
             groups = new[] { new { id = "web-1", name = "ИВТ-Веб-1", members = students.Select(s => s.id), owners = new[] { "t.web1" } } },
         });
         var page = await web.NewPageAsync();
+        await web.StepsAsync(page, "send", async () =>
+        {
         await page.GotoAsync("/");
         await page.GetByLabel("Ваш логин").WaitForAsync();
         await web.ScreenshotAsync(page, "01-sign-in");
@@ -70,6 +72,7 @@ public sealed class BrowserTests(WebStack web)
         await page.GetByRole(AriaRole.Link, new() { Name = "История" }).ClickAsync();
         await Assertions.Expect(page.Locator("table")).ToContainTextAsync(text[..20]);
         await web.ScreenshotAsync(page, "05-history");
+        });
     }
 
     [Fact]
@@ -153,6 +156,8 @@ public sealed class BrowserTests(WebStack web)
             groups = new[] { new { id = "web-4", name = "ИВТ-Веб-4", members = new[] { "w4.s1", "w4.s2" }, owners = new[] { "t.web4" } } },
         });
         var page = await web.NewPageAsync();
+        await web.StepsAsync(page, "admin", async () =>
+        {
         await page.GotoAsync("/");
         await page.GetByText("Вход для администратора по токену").ClickAsync();
         await page.GetByLabel("Токен администратора").FillAsync(AdaStack.AdminToken);
@@ -181,6 +186,7 @@ public sealed class BrowserTests(WebStack web)
         await page.GetByRole(AriaRole.Link, new() { Name = "API" }).ClickAsync();
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("POST /v1/queue");
         await web.ScreenshotAsync(page, "10-api-reference");
+        });
     }
 
     [Fact]

@@ -89,7 +89,8 @@ public sealed partial class WebStack : IAsyncLifetime
             Locale = locale,
             ViewportSize = new ViewportSize { Width = 360, Height = 780 },
         });
-        context.SetDefaultTimeout(30_000);
+        // Generous: the machine may be busy building; every wait is on a condition, so a fast run stays fast.
+        context.SetDefaultTimeout(60_000);
         return await context.NewPageAsync();
     }
 
@@ -124,6 +125,21 @@ public sealed partial class WebStack : IAsyncLifetime
     }
 
     public async Task<JsonObject> GetAsync(string path) => (await Ada.Admin.GetFromJsonAsync<JsonObject>(path))!;
+
+    /// <summary>Runs a test's steps; on failure saves a screenshot and adds the page's text to the exception.</summary>
+    public async Task StepsAsync(IPage page, string test, Func<Task> steps)
+    {
+        try
+        {
+            await steps();
+        }
+        catch (Exception e) when (e is TimeoutException or PlaywrightException or Xunit.Sdk.XunitException)
+        {
+            await ScreenshotAsync(page, "FAILED-" + test);
+            var text = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 });
+            throw new InvalidOperationException($"{e.Message}\n--- the page ({page.Url}) ---\n{text}", e);
+        }
+    }
 
     public async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png"), FullPage = true });
