@@ -498,6 +498,7 @@ TEACHER_PHONE=+79001000901 # t.ivanova in deploy/demo-directory.json; she owns i
 cat <<EOF
 
 Ada is running.
+  Web app       $API_URL/
   API           $API_URL
   admin token   $ADMIN_TOKEN
   OpenAPI       $API_URL/openapi/v1.json
@@ -534,6 +535,11 @@ EOF
 fi
 cat <<EOF
   quiet hours   ${QUIET_HOURS:-none (set Scheduling__QuietHours=22:00-08:00 to try them)}
+
+Sign in to the web app as the demo teacher: open $API_URL/ , type the login t.ivanova and press
+"Получить код"; Ada sends her a six-digit code on her channels, to be read in the sandbox (or her phone):
+  curl -sS '$SANDBOX_URL/sandbox/inbox?channel=telegram&chatId=900001'
+(An administrator can sign in with the admin token above instead: "Вход для администратора по токену".)
 
 Queue a message to group ivt-21, delivered in 5 seconds (the answer has its "id"); it reaches 3 Telegram
 chats, 1 VK user, 3 phones and 3 mailboxes:${QUIET_HOURS:+

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ada.Api.Http;
+using Ada.Core.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
@@ -71,7 +72,7 @@ public static class TelegramWebhookApi
             return Problems.BadRequest("The body is null; expected a Telegram Update object.");
         }
         var turn = await services.GetRequiredService<BotUpdates>().HandleAsync(update);
-        return turn == UpdateTurn.Busy
+        return turn == OnceTurn.Busy
             ? Problems.Conflict($"Update {update.Id} is being handled by another API instance; resend it later.")
             : TypedResults.Ok();
     }
