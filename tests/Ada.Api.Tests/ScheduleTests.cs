@@ -151,7 +151,7 @@ public sealed class ScheduleTests(RedisServer redis) : ApiTest(redis)
     }
 
     [Fact]
-    public async Task Create_AsStrictAsQueue_TeacherUrgentOrOthersGroup403_UnknownGroup400_Student403()
+    public async Task Create_AsStrictAsQueue_TeacherUrgentOrOthersGroup403_UnknownGroup400ForAdmin_Student403()
     {
         var (teacher, _, student) = await App.SeedAsync();
         using var t = App.Client(teacher);
@@ -161,7 +161,10 @@ public sealed class ScheduleTests(RedisServer redis) : ApiTest(redis)
         Assert.Contains("urgent", Detail(await ProblemAsync(urgent, HttpStatusCode.Forbidden)), StringComparison.Ordinal);
         using var others = await t.PostAsync("/v1/schedules", Json("""{"text":"x","to":{"groups":["g2"]},"cron":"0 8 * * *"}"""));
         Assert.Contains("g2", Detail(await ProblemAsync(others, HttpStatusCode.Forbidden)), StringComparison.Ordinal);
-        using var unknown = await t.PostAsync("/v1/schedules", Json("""{"text":"x","to":{"groups":["nope"]},"cron":"0 8 * * *"}"""));
+        // As in POST /v1/queue: a teacher learns no more than "not yours"; staff and admin hear "unknown".
+        using var unknownToTeacher = await t.PostAsync("/v1/schedules", Json("""{"text":"x","to":{"groups":["nope"]},"cron":"0 8 * * *"}"""));
+        Assert.Contains("nope", Detail(await ProblemAsync(unknownToTeacher, HttpStatusCode.Forbidden)), StringComparison.Ordinal);
+        using var unknown = await Admin.PostAsync("/v1/schedules", Json("""{"text":"x","to":{"groups":["nope"]},"cron":"0 8 * * *"}"""));
         Assert.Contains("nope", Detail(await ProblemAsync(unknown, HttpStatusCode.BadRequest)), StringComparison.Ordinal);
         using var byStudent = await s.PostAsync("/v1/schedules", Json("""{"text":"x","to":{"users":["u1"]},"cron":"0 8 * * *"}"""));
         await ProblemAsync(byStudent, HttpStatusCode.Forbidden);
