@@ -31,11 +31,13 @@ if holder and holder ~= ARGV[2] then
   return {'busy'}
 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-if section.state ~= 'sending' or doc.state == 'scheduled' then
+if section.state ~= 'sending' or doc.state == 'scheduled' or section.waitingFor then
   if section.state ~= 'sending' then
     section.state = 'sending'
     section.startedAt = ARGV[4]
   end
+  -- A courier of the channel is here: it no longer waits for one.
+  section.waitingFor = nil
   if doc.state == 'scheduled' then
     doc.state = 'delivering'
   end

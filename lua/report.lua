@@ -1,7 +1,7 @@
 -- report: record receipts of one channel, update its section of the history, and finish it.
 -- KEYS[1] history:{id}  KEYS[2] receipts:{id}  KEYS[3] claim:{id}:<channel>  KEYS[4] due shard
 -- ARGV[1] channel  ARGV[2] owner  ARGV[3] final (1|0)  ARGV[4] now (ISO-8601)  ARGV[5] id
--- ARGV[6..] receipts as quadruples: field (<channel>:<userId>), status (sent|failed|no_contact),
+-- ARGV[6..] receipts as quadruples: field (<channel>:<userId>), status (sent|failed|no_contact|expired),
 --           error class ('' when none), receipt JSON.
 -- A receipt already present is kept and not counted again, so a resent batch never double counts.
 -- The final report of the last expected channel sets the message done and drops it from the due index.
@@ -16,7 +16,7 @@ local section = doc.channels[ARGV[1]]
 if not section then
   return {'missing'}
 end
-local counters = {sent = 'sent', failed = 'failed', no_contact = 'noContact'}
+local counters = {sent = 'sent', failed = 'failed', no_contact = 'noContact', expired = 'expired'}
 local added = 0
 local i = 6
 while i + 3 <= #ARGV do

@@ -86,6 +86,12 @@ public static class Keys
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>
     public static RedisKey SenderHistory(string senderId) => $"sent:{{{senderId}}}";
 
+    /// <summary>A sign-in code waiting for its user (hash of the code, attempts left), with a TTL of minutes.</summary>
+    public static RedisKey SignInCode(string userId) => $"signin:{{{userId}}}";
+    /// <summary>A web session by the SHA-256 of its cookie value: who, and its anti-forgery token; with a TTL.</summary>
+    public static RedisKey Session(string sessionHash) => $"session:{sessionHash}";
+    /// <summary>Every session of one user (hashes), so signing a user out everywhere finds them all.</summary>
+    public static RedisKey UserSessions(string userId) => $"sessions:{{{userId}}}";
     /// <summary>
     /// A recurring schedule (hash: <c>definition</c> JSON, <c>state</c>, <c>next</c> unix ms). Its id hashes to a due
     /// shard's slot like a message id, and its next occurrence is a tick in the due index and a
@@ -101,6 +107,9 @@ public static class Keys
 
     /// <summary>Courier heartbeats of one channel: instance id → last beat (unix ms).</summary>
     public static RedisKey Couriers(string channel) => $"couriers:{channel}";
+
+    /// <summary>The channel registry: channel name → first registration (unix ms). Registered channels are expected by every message.</summary>
+    public static RedisKey ChannelRegistry => "channels";
     public static RedisKey Rate(string channel) => $"rate:{channel}";
 
     /// <summary>What a channel's couriers accept (JSON <see cref="Couriers.ChannelLimits"/>), written at their start.</summary>

@@ -58,6 +58,9 @@ public sealed record SchedulingOptions : IValidatableObject
     /// <summary>The institution's zone: the one people read times in (SMS answers, refusals).</summary>
     public TimeZoneInfo Zone => Core.Scheduling.QuietHours.TryFindZone(TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
 
+    /// <summary>A message without <c>expiresAt</c> expires this many minutes after its delivery time; 0: never (the default).</summary>
+    [Range(0, 43_200)] public int DefaultExpiryMinutes { get; init; }
+
     public QuietHours? ToQuietHours() =>
         Core.Scheduling.QuietHours.TryParse(QuietHours, TimeZone, out var quietHours, out var error)
             ? quietHours

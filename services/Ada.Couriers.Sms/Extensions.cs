@@ -32,7 +32,6 @@ public static class Extensions
             : sp.GetRequiredService<AndroidGatewayClient>());
         services.AddSingleton<SmsRuPending>();
         services.AddCourier<SmsSender>();
-        services.AddHostedService<SmsLimitsPublisher>();
 
         // Which gateway is known only from configuration; the services that belong to one gateway are added for it alone.
         var smsRu = builder.Configuration.GetValue<string>($"{SmsOptions.Section}:{nameof(SmsOptions.Provider)}") == SmsOptions.SmsRu;

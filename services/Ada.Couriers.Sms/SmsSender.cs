@@ -51,6 +51,9 @@ public sealed class SmsSender : IChannelSender, IDisposable
 
     public string Channel => Channels.Sms;
 
+    /// <summary>Published with every heartbeat: the API refuses texts over <c>Sms:MaxSegments</c> at queue time with a 400.</summary>
+    public ChannelLimits Limits => new(MaxSmsSegments: _options.MaxSegments);
+
     /// <summary>About a second of sending at the configured pace, at most one gateway request.</summary>
     public int BatchSize => _options.MessagesPerSecond <= 0
         ? _gateway.MaxRecipientsPerRequest

@@ -36,8 +36,12 @@ public sealed class TelegramSender : IChannelSender, IDisposable
     /// <summary>About a second of sending at the configured pace: progress and cancellation stay prompt.</summary>
     public int BatchSize => _options.MessagesPerSecond <= 0 ? 500 : (int)Math.Clamp(_options.MessagesPerSecond, 10, 500);
 
+    public Task<IReadOnlyList<SendOutcome>> SendAsync(OutgoingMessage message, IReadOnlyList<Addressee> addressees,
+        CancellationToken stop) => SendAsync(message, addressees, _ => { }, stop);
+
+    /// <summary>Tells <paramref name="done"/> each chat's outcome as soon as Telegram answers, so the runtime records it at once.</summary>
     public async Task<IReadOnlyList<SendOutcome>> SendAsync(OutgoingMessage message, IReadOnlyList<Addressee> addressees,
-        CancellationToken stop)
+        Action<SendOutcome> done, CancellationToken stop)
     {
         var parts = TelegramText.Split(message.Text);
         var outcomes = new SendOutcome[addressees.Count];
@@ -56,7 +60,8 @@ public sealed class TelegramSender : IChannelSender, IDisposable
             }
             try
             {
-                await _pace.WaitAsync(stop);
+                // Urgent messages take the channel's pace first; others share it in turn (first come, first served).
+                await _pace.WaitAsync(stop, message.Urgent);
             }
             catch (OperationCanceledException)
             {
@@ -68,6 +73,7 @@ public sealed class TelegramSender : IChannelSender, IDisposable
                 try
                 {
                     outcomes[index] = await SendOneAsync(addressees[index], parts);
+                    done(outcomes[index]);
                 }
                 finally
                 {
@@ -81,6 +87,19 @@ public sealed class TelegramSender : IChannelSender, IDisposable
             outcomes[i] ??= new SendOutcome.Retry(addressees[i], "stopped", "not sent before the courier stopped", TimeSpan.Zero);
         }
         return outcomes;
+    }
+
+    /// <summary>getMe: opens the connection to the Bot API and runs the client's request path once.</summary>
+    public async Task WarmUpAsync(CancellationToken stop)
+    {
+        try
+        {
+            await _bot.GetMe(stop);
+        }
+        catch (Exception e) when (e is RequestException or HttpRequestException)
+        {
+            _logger.LogWarning(e, "Telegram getMe failed at start; the first send opens the connection");
+        }
     }
 
     private async Task<SendOutcome> SendOneAsync(Addressee to, IReadOnlyList<string> parts)

@@ -99,13 +99,13 @@ public sealed class SmsQueueTests(RedisServer redis) : ApiTest(redis)
     }
 
     [Fact]
-    public async Task Queue_ChannelsWithNoCourierRunning_Returns409()
+    public async Task Queue_ChannelsNeverRegistered_Returns409()
     {
         await SmsAliveAsync(new ChannelLimits());
 
         using var response = await Admin.PostAsync("/v1/queue", Json(Body("hi", ""","channels":["vk"]""")));
 
-        Assert.Contains("running: telegram, sms", Detail(await ProblemAsync(response, HttpStatusCode.Conflict)), StringComparison.Ordinal);
+        Assert.Contains("registered: telegram, sms", Detail(await ProblemAsync(response, HttpStatusCode.Conflict)), StringComparison.Ordinal);
         await AssertNothingQueuedAsync(App);
     }
 

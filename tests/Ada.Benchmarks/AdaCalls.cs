@@ -33,13 +33,18 @@ public static class AdaCalls
         return content;
     }
 
-    public static byte[] QueueBody(string text, string[]? users = null, string[]? groups = null, DateTimeOffset? sendAt = null)
+    public static byte[] QueueBody(string text, string[]? users = null, string[]? groups = null, DateTimeOffset? sendAt = null,
+        bool urgent = false)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
             w.WriteString("text", text);
+            if (urgent)
+            {
+                w.WriteBoolean("urgent", true);
+            }
             w.WriteStartObject("to");
             w.WriteStartArray("users");
             foreach (var u in users ?? [])

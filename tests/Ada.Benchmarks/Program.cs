@@ -11,7 +11,11 @@ using Ada.Testing;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-IScenario[] known = [new QueueScenario(), new LagScenario(), new ThroughputScenario(), new PacedScenario(), new VkScenario()];
+IScenario[] known =
+[
+    new QueueScenario(), new LagScenario(), new FirstMessageScenario(), new ThroughputScenario(), new PacedScenario(),
+    new FairShareScenario(), new VkScenario(), new EmailScenario(),
+];
 var quick = false;
 string? output = null;
 int? quietWaitArg = null;
@@ -50,9 +54,11 @@ for (var i = 0; i < args.Length; i++)
             Console.WriteLine("""
                 usage: dotnet run -c Release --project tests/Ada.Benchmarks -- [queue|lag|throughput|paced|vk|all …] [--quick] [--out FILE]
                   queue       POST /v1/queue throughput and latency, 64 clients, 20 s after 3 s warm-up
-                  lag         due-to-first-send lag: 20,000 due over 10 s next to 100,000 due tomorrow; then 1,000 at once
+                  lag         due-to-first-send lag: 5,000 due over 10 s next to 100,000 due tomorrow; then 1,000 at once
+                  first       the first message after an idle start, courier warm-up off then on (back to back)
                   throughput  one message to 100,000 students through the Telegram courier (unpaced), peak RSS
                   paced       one message to 1,950 students at Telegram's 30/s (sandbox enforces it)
+                  fair        during a 20,000-person send at 30/s, a 30-person and an urgent 30-person message due later
                   vk          one message to 100,000 students through the VK courier at VK's 20 requests/s (40 requests)
                   --quick     about 1/10 of the sizes, for a ~2 minute smoke test
                   --out FILE  results JSON (default: <repo>/artifacts/bench/results.json)

@@ -139,6 +139,11 @@ public sealed class DocumentShapeTests(RedisServer redis)
         var moved = await StrictUserAsync(database, "u1");
         Assert.False(moved.Contacts.ContainsKey(Channels.Vk));
         Assert.Equal(Languages.English, moved.Language);
+
+        var telegram = new TelegramDirectory(database.Mux, TestDatabase.Scripts, directory);
+        var telegramCode = await new LinkCodeStore(database.Mux).IssueAsync("u2", TimeSpan.FromMinutes(5));
+        Assert.Equal(LinkOutcome.Linked, (await telegram.LinkAsync(telegramCode, 2002)).Outcome);
+        Assert.Equal("2002", (await StrictUserAsync(database, "u2")).Contacts[Channels.Telegram]);
     }
 
     private static async Task<HistoryDocument> AssertHistoryAsync(TestDatabase database, string id) =>

@@ -51,6 +51,54 @@ public sealed class TelegramBotClientUpdatesTests
     }
 
     [Fact]
+    public async Task GetUpdates_WithANegativeOffset_KeepsOnlyTheLastUpdates()
+    {
+        await using var app = new SandboxApplication();
+        var bot = app.CreateBot();
+        await app.WriteAsync(Student, "один");
+        await app.WriteAsync(Student, "два");
+        await app.WriteAsync(Student, "три");
+
+        var last = await bot.GetUpdates(offset: -1, timeout: 0);
+        var after = await bot.GetUpdates(timeout: 0);
+
+        Assert.Equal(["три"], last.Select(u => u.Message!.Text));
+        Assert.Equal(["три"], after.Select(u => u.Message!.Text));
+    }
+
+    [Fact]
+    public async Task TheLibrarysOwnPollingLoop_ReceivesEveryUpdateOnce()
+    {
+        await using var app = new SandboxApplication();
+        var bot = app.CreateBot();
+        var received = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        bot.StartReceiving(
+            (_, update, _) =>
+            {
+                received.Enqueue(update.Message?.Text ?? update.CallbackQuery!.Data!);
+                return Task.CompletedTask;
+            },
+            (_, _, _, _) => Task.CompletedTask,
+            new Telegram.Bot.Polling.ReceiverOptions { DropPendingUpdates = true },
+            stop.Token);
+
+        await WaitUntilPollingAsync(app);
+        await app.WriteAsync(Student, "/start");
+        var sent = await bot.SendMessage(Student, "Да?", replyMarkup: new InlineKeyboardMarkup(InlineKeyboardButton.WithCallbackData("Да", "yes")));
+        await app.PostAsync($"/sandbox/telegram/chats/{Student}/callbacks", new { messageId = sent.Id, data = "yes" });
+        await Eventually.HoldsAsync(() => Task.FromResult(received.Count >= 2), TimeSpan.FromSeconds(10), "both updates reach the handler");
+        await Eventually.HoldsAsync(
+            async () => (await app.ReadJsonAsync("/sandbox/telegram/updates")).GetProperty("pendingUpdates").GetInt32() == 0,
+            TimeSpan.FromSeconds(10),
+            "the next poll acknowledges them");
+        await stop.CancelAsync();
+
+        Assert.Equal(["/start", "yes"], received);
+        Assert.Equal(0, (await app.ReadJsonAsync("/sandbox/telegram/updates")).GetProperty("conflicts").GetInt64());
+    }
+
+    [Fact]
     public async Task GetUpdates_WithTimeoutAndNothingToSay_AnswersAnEmptyList()
     {
         await using var app = new SandboxApplication();

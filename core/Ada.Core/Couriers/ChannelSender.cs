@@ -1,7 +1,7 @@
 namespace Ada.Core.Couriers;
 
-/// <summary>The text of one message as a courier sends it.</summary>
-public sealed record OutgoingMessage(string Id, string Text);
+/// <summary>The text of one message as a courier sends it. <paramref name="Urgent"/>: sent ahead of other messages under pacing.</summary>
+public sealed record OutgoingMessage(string Id, string Text, bool Urgent = false);
 
 /// <summary>One person to send to in this channel: the address (chat id, VK id, phone) and attempts so far.</summary>
 public sealed record Addressee(string UserId, string Address, int Attempts = 0);
@@ -36,4 +36,23 @@ public interface IChannelSender
     /// not try: what was sent must still be reported, so this method does not throw on <paramref name="stop"/>.
     /// </summary>
     Task<IReadOnlyList<SendOutcome>> SendAsync(OutgoingMessage message, IReadOnlyList<Addressee> addressees, CancellationToken stop);
+
+    /// <summary>
+    /// As <see cref="SendAsync(OutgoingMessage, IReadOnlyList{Addressee}, CancellationToken)"/>, and tells
+    /// <paramref name="done"/> each outcome as soon as it is known, so the runtime records a send within milliseconds
+    /// instead of at the end of the batch: a courier killed mid-batch then repeats only the requests in flight. The
+    /// returned list still holds every outcome. A sender that sends one request per batch need not override this.
+    /// </summary>
+    Task<IReadOnlyList<SendOutcome>> SendAsync(OutgoingMessage message, IReadOnlyList<Addressee> addressees,
+        Action<SendOutcome> done, CancellationToken stop) => SendAsync(message, addressees, stop);
+
+    /// <summary>
+    /// Called once at start, before the courier takes messages: open the provider's connection and run its client once
+    /// (e.g. Telegram's getMe), so the first real message does not pay for connecting and compiling. Must not throw for
+    /// a provider that is down; the default does nothing.
+    /// </summary>
+    Task WarmUpAsync(CancellationToken stop) => Task.CompletedTask;
+
+    /// <summary>What this channel accepts, published with every heartbeat (<c>limits:&lt;channel&gt;</c>); null: no limits.</summary>
+    ChannelLimits? Limits => null;
 }

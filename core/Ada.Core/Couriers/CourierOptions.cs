@@ -29,4 +29,10 @@ public sealed class CourierOptions
     [Range(1, 1000)] public int MaxThrottledAttempts { get; set; } = 50;
 
     [Range(1, 60)] public int HeartbeatSeconds { get; set; } = 5;
+
+    /// <summary>Sends of a batch are recorded in reports at most this long after they happen (one round trip per window).</summary>
+    [Range(1, 1000)] public int RecordWindowMilliseconds { get; set; } = 5;
+
+    /// <summary>Run the claim and report scripts and the provider client once at start, so the first message is not late.</summary>
+    public bool WarmUp { get; set; } = true;
 }

@@ -52,6 +52,10 @@ public sealed class CourierService(
         await using var events = await KeyEventSubscription.StartAsync(mux, db, [KeyNotificationType.Expired, KeyNotificationType.Del],
             OnDeliveryEvent, SweepSoon, logger);
         mux.ConnectionRestored += OnRestored;
+        if (_options.WarmUp)
+        {
+            await WarmUpAsync(stoppingToken);
+        }
         logger.LogInformation("Courier {Channel} {Owner} listening on database {Database}", channel, Owner, db);
         try
         {
@@ -87,6 +91,33 @@ public sealed class CourierService(
         {
             // The queue is full: the sweep offers this id again later.
             _queued.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>
+    /// The first message after an idle start was 250–335 ms late (docs/architecture.md, "Lag"): the claim and report
+    /// scripts went to Redis as NOSCRIPT then EVAL, their C# paths and the provider client ran through the JIT for the first
+    /// time, and the provider's connection was opened by the first send. Done once here instead: both scripts run for an
+    /// id that does not exist (answers "missing", writes nothing), and the sender warms its provider client.
+    /// </summary>
+    private async Task WarmUpAsync(CancellationToken stoppingToken)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            var id = MessageIds.New("warm-up", time);
+            await store.ClaimAsync(id, sender.Channel, Owner, TimeSpan.FromSeconds(1), time.GetUtcNow());
+            await store.ReportAsync(id, sender.Channel, Owner, [], final: false, time.GetUtcNow());
+            // Bounded: a provider that hangs at start must not keep the courier from its heartbeat and its sweeps.
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            bounded.CancelAfter(TimeSpan.FromSeconds(5));
+            await sender.WarmUpAsync(bounded.Token);
+            logger.LogInformation("Courier {Channel} warmed up in {Milliseconds} ms", sender.Channel,
+                (long)time.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception e) when (TransientRedis.Is(e) || e is HttpRequestException or TaskCanceledException)
+        {
+            logger.LogWarning(e, "Warming up {Channel} failed; the first message pays for it", sender.Channel);
         }
     }
 
@@ -171,7 +202,8 @@ public sealed class CourierService(
         {
             try
             {
-                await registry.BeatAsync(sender.Channel, Owner);
+                // The channel's limits ride on the beat: a changed setting or a flushed Redis is corrected within a beat.
+                await registry.BeatAsync(sender.Channel, Owner, sender.Limits);
                 var now = time.GetUtcNow();
                 foreach (var (id, until) in _settled)
                 {

@@ -85,13 +85,17 @@ public sealed class DeliveryRunner(
     {
         var id = history.Id;
         var db = mux.GetDatabase();
-        var message = new OutgoingMessage(id, history.Text);
+        var message = new OutgoingMessage(id, history.Text, history.Urgent);
         var total = await db.ListLengthAsync(Keys.Recipients(id));
         var retries = new PriorityQueue<Addressee, DateTimeOffset>();
         var firstSend = firstStart;
         long cursor = 0;
         while ((cursor < total || retries.Count > 0) && !stop.IsCancellationRequested)
         {
+            if (history.ExpiresAtMs is { } expiresAtMs && time.GetUtcNow().ToUnixTimeMilliseconds() >= expiresAtMs)
+            {
+                return await ExpireRestAsync(db, history, owner, cursor, total, retries);
+            }
             var receipts = new List<ReceiptWrite>();
             var batch = new List<Addressee>();
             if (cursor < total && retries.Count < sender.BatchSize)
@@ -118,8 +122,13 @@ public sealed class DeliveryRunner(
                     AdaMetrics.DueToSendLag.WithLabels(Channel).Observe(
                         Math.Max(0, (now.ToUnixTimeMilliseconds() - history.DeliverAtMs) / 1000.0));
                 }
-                var outcomes = await sender.SendAsync(message, batch, stop);
-                await ApplyAsync(outcomes, retries, receipts);
+                // Each send is on record within milliseconds (SendRecorder), not when the whole batch is back.
+                var recorder = new SendRecorder(early => ReportDurablyAsync(id, owner, early, final: false),
+                    TimeSpan.FromMilliseconds(options.RecordWindowMilliseconds));
+                var outcomes = await sender.SendAsync(message, batch,
+                    outcome => { if (ReceiptOf(outcome, AdaJson.Timestamp(time.GetUtcNow())) is { } r) { recorder.Add(r); } }, stop);
+                var written = await recorder.CloseAsync();
+                await ApplyAsync(outcomes, retries, receipts, written);
             }
             // Written even when stopping: whatever was sent is on record before the claim goes.
             var last = cursor >= total && retries.Count == 0 && !stop.IsCancellationRequested;
@@ -165,23 +174,36 @@ public sealed class DeliveryRunner(
         }
     }
 
+    /// <summary>The receipt of a final outcome (sent or failed); null for a retry.</summary>
+    private ReceiptWrite? ReceiptOf(SendOutcome outcome, string at) => outcome switch
+    {
+        SendOutcome.Sent sent => new ReceiptWrite(new Receipt(sent.To.UserId, Channel, ReceiptStatus.Sent,
+            ProviderMessageId: sent.ProviderMessageId, Attempts: sent.To.Attempts + 1, At: at)),
+        SendOutcome.Failed failed => new ReceiptWrite(new Receipt(failed.To.UserId, Channel, ReceiptStatus.Failed, failed.Reason,
+            Attempts: failed.To.Attempts + 1, At: at), failed.ErrorClass),
+        _ => null,
+    };
+
+    /// <param name="written">Users whose receipts the <see cref="SendRecorder"/> already wrote.</param>
     private async Task ApplyAsync(IReadOnlyList<SendOutcome> outcomes, PriorityQueue<Addressee, DateTimeOffset> retries,
-        List<ReceiptWrite> receipts)
+        List<ReceiptWrite> receipts, IReadOnlySet<string> written)
     {
         var now = time.GetUtcNow();
         var at = AdaJson.Timestamp(now);
         foreach (var outcome in outcomes)
         {
             var to = outcome.To;
+            if (outcome is not SendOutcome.Retry)
+            {
+                AdaMetrics.Recipients.WithLabels(Channel, outcome is SendOutcome.Sent ? ReceiptStatus.Sent : ReceiptStatus.Failed).Inc();
+                if (!written.Contains(to.UserId))
+                {
+                    receipts.Add(ReceiptOf(outcome, at)!);
+                }
+            }
             switch (outcome)
             {
-                case SendOutcome.Sent sent:
-                    receipts.Add(new ReceiptWrite(new Receipt(to.UserId, Channel, ReceiptStatus.Sent,
-                        ProviderMessageId: sent.ProviderMessageId, Attempts: to.Attempts + 1, At: at)));
-                    AdaMetrics.Recipients.WithLabels(Channel, ReceiptStatus.Sent).Inc();
-                    break;
                 case SendOutcome.Failed failed:
-                    receipts.Add(Failure(to, failed.ErrorClass, failed.Reason, to.Attempts + 1, at));
                     if (failed.Deactivate)
                     {
                         try
@@ -208,7 +230,9 @@ public sealed class DeliveryRunner(
                     }
                     if (attempts >= limit)
                     {
-                        receipts.Add(Failure(to, retry.ErrorClass, $"{retry.Reason} (gave up after {attempts} attempts)", attempts, at));
+                        AdaMetrics.Recipients.WithLabels(Channel, ReceiptStatus.Failed).Inc();
+                        receipts.Add(new ReceiptWrite(new Receipt(to.UserId, Channel, ReceiptStatus.Failed,
+                            $"{retry.Reason} (gave up after {attempts} attempts)", Attempts: attempts, At: at), retry.ErrorClass));
                     }
                     else
                     {
@@ -245,10 +269,44 @@ public sealed class DeliveryRunner(
 
     private static readonly TimeSpan ReportPatience = TimeSpan.FromMinutes(2);
 
-    private ReceiptWrite Failure(Addressee to, string errorClass, string reason, int attempts, string at)
+    /// <summary>
+    /// The message expired (<c>expiresAt</c>) before everyone was reached: nobody more is sent to. Everyone without a
+    /// receipt — people waiting for a retry and the rest of the snapshot — gets an <c>expired</c> receipt, a thousand
+    /// per report, and the last report closes the channel.
+    /// </summary>
+    private async Task<Ending> ExpireRestAsync(IDatabase db, HistoryDocument history, string owner, long cursor, long total,
+        PriorityQueue<Addressee, DateTimeOffset> retries)
     {
-        AdaMetrics.Recipients.WithLabels(Channel, ReceiptStatus.Failed).Inc();
-        return new ReceiptWrite(new Receipt(to.UserId, Channel, ReceiptStatus.Failed, reason, Attempts: attempts, At: at), errorClass);
+        const int chunk = 1000;
+        var id = history.Id;
+        var at = AdaJson.Timestamp(time.GetUtcNow());
+        var detail = $"the message expired at {history.ExpiresAt} before this person was reached";
+        ReceiptWrite Expired(string userId)
+        {
+            AdaMetrics.Recipients.WithLabels(Channel, ReceiptStatus.Expired).Inc();
+            return new ReceiptWrite(new Receipt(userId, Channel, ReceiptStatus.Expired, detail, At: at));
+        }
+        var receipts = retries.UnorderedItems.Select(r => Expired(r.Element.UserId)).ToList();
+        retries.Clear();
+        while (cursor < total)
+        {
+            var ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, cursor + chunk - 1);
+            cursor += ids.Length;
+            if (ids.Length == 0)
+            {
+                break;
+            }
+            var done = await db.HashGetAsync(Keys.Receipts(id), [.. ids.Select(u => (RedisValue)CourierStore.ReceiptField(Channel, u.ToString()))]);
+            receipts.AddRange(ids.Where((_, i) => done[i].IsNull).Select(u => Expired(u.ToString())));
+            if (receipts.Count >= chunk)
+            {
+                await ReportDurablyAsync(id, owner, receipts, final: false);
+                receipts.Clear();
+            }
+        }
+        var result = await ReportDurablyAsync(id, owner, receipts, final: true);
+        logger.LogInformation("{MessageId} expired at {ExpiresAt}; {Channel} sends no more", id, history.ExpiresAt, Channel);
+        return new Ending(Finalized: true, Cancelled: result.Cancelled);
     }
 
     private async Task RenewLoopAsync(string id, string owner, TimeSpan lease, CancellationTokenSource abort, LeaseWatch watch)

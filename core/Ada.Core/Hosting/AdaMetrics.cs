@@ -28,4 +28,10 @@ public static class AdaMetrics
 
     public static readonly Gauge MessagesSending = Metrics.CreateGauge(
         "ada_courier_messages_sending", "Messages this courier instance is sending now.", "channel");
+
+    public static readonly Gauge ChannelInstances = Metrics.CreateGauge(
+        "ada_channel_instances", "Courier instances of a registered channel with a heartbeat in the last 30 s (API).", "channel");
+
+    public static readonly Gauge ChannelWaitingForCourier = Metrics.CreateGauge(
+        "ada_channel_waiting_for_courier", "1 while a registered channel has no live courier: its messages wait (API).", "channel");
 }

@@ -48,8 +48,13 @@ public sealed record ChannelSection(
     IReadOnlyDictionary<string, int> Errors,
     string? StartedAt,
     string? FinishedAt,
-    int Delivered = 0)
+    int Delivered = 0,
+    int Expired = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitingFor = null)
 {
+    /// <summary><see cref="WaitingFor"/> of a registered channel with no live courier when the message was queued; the claim clears it.</summary>
+    public const string WaitingForCourier = "courier";
+
     public static ChannelSection New() => new(ChannelStates.Pending, 0, 0, 0, new Dictionary<string, int>(), null, null);
 }
 
@@ -57,8 +62,9 @@ public sealed record ChannelSection(
 /// The history document stored as JSON at <c>history:{id}</c>. The API writes it whole when a message is
 /// queued; after that only the Lua scripts change it (claim, report, cancel, reschedule, send-now).
 /// Optional, absent when null: <c>segments</c> (channel → SMS segments per person, for channels that publish
-/// <c>ChannelLimits.MaxSmsSegments</c>), <c>shortId</c> (the code a sender types to ask about a message sent by SMS) and
-/// <c>scheduleId</c> (the schedule whose occurrence this message is; its origin is then <c>schedule</c>).
+/// <c>ChannelLimits.MaxSmsSegments</c>), <c>shortId</c> (the code a sender types to ask about a message sent by SMS),
+/// <c>scheduleId</c> (the schedule whose occurrence this message is; its origin is then <c>schedule</c>) and
+/// <c>expiresAt</c>/<c>expiresAtMs</c> (after it nobody more is sent to).
 /// </summary>
 public sealed record HistoryDocument(
     string Id,
@@ -80,7 +86,9 @@ public sealed record HistoryDocument(
     string? FinishedAt = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Segments = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortId = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ScheduleId = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ScheduleId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExpiresAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ExpiresAtMs = null);
 
 /// <summary>
 /// What happened to one person on one channel (<c>receipts:{id}</c>, field <c>&lt;channel&gt;:&lt;userId&gt;</c>).
@@ -104,6 +112,9 @@ public static class ReceiptStatus
 
     /// <summary>A delivery report confirmed a <c>sent</c> receipt (SMS).</summary>
     public const string Delivered = "delivered";
+
+    /// <summary>Not sent: the message's <c>expiresAt</c> passed before this person was reached.</summary>
+    public const string Expired = "expired";
 }
 
 public static class AdaJson

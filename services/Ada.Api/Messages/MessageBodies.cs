@@ -10,14 +10,18 @@ public sealed record AddresseesBody(List<string?>? Users, List<string?>? Groups,
 
 /// <summary><c>channels</c> (optional) restricts delivery to these channels (those of them with a running courier).</summary>
 public sealed record QueueBody(
-    string? Id, string? Text, AddresseesBody? To, string? SendAt, bool? Urgent, string? Origin, List<string?>? Channels = null);
+    string? Id, string? Text, AddresseesBody? To, string? SendAt, bool? Urgent, string? Origin, List<string?>? Channels = null,
+    string? ExpiresAt = null);
 
 public sealed record RescheduleBody(string? SendAt);
 
 /// <summary><c>segments</c> (channel → SMS segments per person) only when an expected channel counts them.</summary>
+/// <c>waiting</c>: expected channels with no courier running now (the message waits for them); <c>expiresAt</c> when it expires.
 public sealed record QueueAnswer(
     string Id, string DeliverAt, Rescheduled? Rescheduled, int Recipients, IReadOnlyList<string> Channels,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Segments = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Segments = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Waiting = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExpiresAt = null);
 
 public sealed record HistoryKeyAnswer(string Id, string HistoryKey);
 
@@ -28,7 +32,8 @@ public sealed record TrackerEnd(string Reason);
 /// null when the sender did not restrict them.
 /// </summary>
 public sealed record QueueRequest(
-    string? Id, string Text, Addressees To, DateTimeOffset? SendAt, bool Urgent, string Origin, IReadOnlyList<string>? Channels)
+    string? Id, string Text, Addressees To, DateTimeOffset? SendAt, bool Urgent, string Origin, IReadOnlyList<string>? Channels,
+    DateTimeOffset? ExpiresAt = null)
 {
     public const int MaxTextLength = 10_000;
     public static readonly IReadOnlyList<string> Origins = ["api", "web", "telegram", "sms"];
@@ -51,7 +56,12 @@ public sealed record QueueRequest(
             v.Add("origin", $"'origin' must be one of {string.Join(", ", Origins)}; got {Validation.Echo(body.Origin!)}.");
         }
         var channels = ReadChannels(body.Channels, v);
-        return v.IsValid ? new QueueRequest(body.Id, text, to, sendAt, body.Urgent ?? false, origin, channels) : null;
+        scheduler.TryReadSendAt(body.ExpiresAt, "expiresAt", v, out var expiresAt);
+        if (expiresAt is { } e && e <= scheduler.Now)
+        {
+            v.Add("expiresAt", $"'expiresAt' {Validation.Echo(body.ExpiresAt!)} has passed; it must be after the delivery time.");
+        }
+        return v.IsValid ? new QueueRequest(body.Id, text, to, sendAt, body.Urgent ?? false, origin, channels, expiresAt) : null;
     }
 
     /// <summary>
@@ -67,13 +77,18 @@ public sealed record QueueRequest(
         var canonical = Channels is null
             ? AdaJson.Serialize(new { text = Text, to, sendAt, urgent = Urgent, origin = Origin })
             : AdaJson.Serialize(new { text = Text, to, sendAt, urgent = Urgent, origin = Origin, channels = Canonical(Channels) });
+        if (ExpiresAt is { } expiresAt)
+        {
+            canonical += "|expiresAt=" + expiresAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
     /// <summary>The history document of a newly queued message: scheduled, one pending section per expected channel.</summary>
     public HistoryDocument ToHistory(string id, string sender, int recipients, IReadOnlyList<string> channels,
         DateTimeOffset now, DateTimeOffset deliverAt, Rescheduled? rescheduled,
-        IReadOnlyDictionary<string, int>? segments = null, string? shortId = null, string? scheduleId = null) => new(
+        IReadOnlyDictionary<string, int>? segments = null, string? shortId = null, string? scheduleId = null,
+        IReadOnlyList<string>? waiting = null, DateTimeOffset? expiresAt = null) => new(
         Id: id,
         Sender: sender,
         Origin: Origin,
@@ -88,10 +103,14 @@ public sealed record QueueRequest(
         Rescheduled: rescheduled,
         State: MessageStates.Scheduled,
         ExpectedChannels: channels,
-        Channels: channels.ToDictionary(c => c, _ => ChannelSection.New()),
+        Channels: channels.ToDictionary(c => c, c => waiting?.Contains(c) == true
+            ? ChannelSection.New() with { WaitingFor = ChannelSection.WaitingForCourier }
+            : ChannelSection.New()),
         Segments: segments,
         ShortId: shortId,
-        ScheduleId: scheduleId);
+        ScheduleId: scheduleId,
+        ExpiresAt: expiresAt is { } e ? AdaJson.Timestamp(e) : null,
+        ExpiresAtMs: expiresAt?.ToUnixTimeMilliseconds());
 
     private static string ReadText(string? text, Validation v)
     {
@@ -142,7 +161,7 @@ public sealed record QueueRequest(
         return result;
     }
 
-    private static Addressees ReadAddressees(AddresseesBody? to, Validation v)
+    public static Addressees ReadAddressees(AddresseesBody? to, Validation v)
     {
         if (to is null)
         {

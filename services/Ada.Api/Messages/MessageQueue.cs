@@ -59,19 +59,22 @@ public sealed class MessageQueue(
         }
 
         var expansion = await directory.ExpandAsync(request.To);
-        if (expansion.HasUnknown)
-        {
-            return Refusal.UnknownAddressees(new Addressees(expansion.UnknownUsers, expansion.UnknownGroups, expansion.UnknownSupergroups));
-        }
+        // First for teachers: a group that does not exist and one that is not theirs get the same answer,
+        // so a teacher cannot learn which group ids exist.
         if (caller.Role == Roles.Teacher && NotOwned(expansion, caller.Id) is { } notOwned)
         {
             return notOwned;
         }
-        var alive = await couriers.AliveChannelsAsync();
-        var channels = request.Channels is null ? alive : [.. alive.Where(request.Channels.Contains)];
+        if (expansion.HasUnknown)
+        {
+            return Refusal.UnknownAddressees(new Addressees(expansion.UnknownUsers, expansion.UnknownGroups, expansion.UnknownSupergroups));
+        }
+        // Registered channels, whether or not their courier runs now: a message waits for a courier that is down.
+        var (channels, waiting, registered) = await couriers.ExpectedAsync(request.Channels);
         if (channels.Count == 0)
         {
-            return Refusal.NoCourier(request.Channels, alive);
+            // Refused only when no requested channel was ever registered; RunningChannels lists the registered ones.
+            return Refusal.NoCourier(request.Channels, registered);
         }
         var (tooLong, segments) = await CheckTextAsync(request.Text, channels);
         if (tooLong is not null)
@@ -85,6 +88,15 @@ public sealed class MessageQueue(
         }
 
         var (deliverAt, rescheduled) = scheduler.Plan(caller, request.SendAt, request.Urgent);
+        if (!scheduler.TryPlanExpiry(request.ExpiresAt, deliverAt, out var expiresAt))
+        {
+            return Refusal.Invalid(new Dictionary<string, string[]>
+            {
+                ["expiresAt"] = [$"'expiresAt' ({AdaJson.Timestamp(expiresAt!.Value)}) is not after the delivery time " +
+                    $"({AdaJson.Timestamp(deliverAt)}" +
+                    (rescheduled is null ? ")." : ", moved out of quiet hours); send it as urgent or give a later 'expiresAt'.")],
+            });
+        }
         var roleLimits = limits.Value.For(caller.Role);
         string id;
         QueueAnswer answer;
@@ -94,9 +106,10 @@ public sealed class MessageQueue(
         {
             // An id Ada made can meet another API instance's (same sender, same instant): make another.
             id = request.Id ?? MessageIds.New(caller.Id, time);
-            answer = new QueueAnswer(id, AdaJson.Timestamp(deliverAt), rescheduled, expansion.Recipients.Count, channels, segments);
+            answer = new QueueAnswer(id, AdaJson.Timestamp(deliverAt), rescheduled, expansion.Recipients.Count, channels, segments,
+                waiting.Count > 0 ? waiting : null, expiresAt is { } e ? AdaJson.Timestamp(e) : null);
             var history = request.ToHistory(id, caller.Id, expansion.Recipients.Count, channels, scheduler.Now, deliverAt,
-                rescheduled, segments, shortId, scheduleId);
+                rescheduled, segments, shortId, scheduleId, waiting, expiresAt);
             outcome = await messages.EnqueueAsync(new EnqueueCommand(
                 history, request.Fingerprint(), AdaJson.Serialize(answer), expansion.Recipients,
                 roleLimits.MessagesPerHour, roleLimits.RecipientsPerMessage));
@@ -137,7 +150,7 @@ public sealed class MessageQueue(
         {
             return null;
         }
-        foreach (var (name, list) in new[] { ("to.users", to.Users), ("to.groups", to.Groups), ("to.supergroups", to.Supergroups) })
+        foreach (var list in new[] { to.Users, to.Groups, to.Supergroups })
         {
             if (list?.Count > limit)
             {
@@ -182,11 +195,16 @@ public sealed class MessageQueue(
         return (null, segments);
     }
 
-    /// <summary>Teachers may write to any user, but to a group or supergroup only when they own it.</summary>
-    private static Refusal? NotOwned(Expansion expansion, string teacherId)
+    /// <summary>
+    /// Teachers may write to any user, but to a group or supergroup only when they own it. Unknown groups and
+    /// supergroups are named alike, without saying which ones exist.
+    /// </summary>
+    internal static Refusal? NotOwned(Expansion expansion, string teacherId)
     {
-        var groups = expansion.Groups.Where(g => !g.Owners.Contains(teacherId)).Select(g => g.Id).ToList();
-        var supergroups = expansion.Supergroups.Where(s => !s.Owners.Contains(teacherId)).Select(s => s.Id).ToList();
+        var groups = expansion.Groups.Where(g => !g.Owners.Contains(teacherId)).Select(g => g.Id).Concat(expansion.UnknownGroups)
+            .Order(StringComparer.Ordinal).ToList();
+        var supergroups = expansion.Supergroups.Where(s => !s.Owners.Contains(teacherId)).Select(s => s.Id).Concat(expansion.UnknownSupergroups)
+            .Order(StringComparer.Ordinal).ToList();
         return groups.Count + supergroups.Count == 0 ? null : Refusal.NotOwner(groups, supergroups);
     }
 }

@@ -45,10 +45,11 @@ public static class RefusalProblems
             "Teachers cannot send urgent messages (urgent skips quiet hours); leave 'urgent' out or false.",
         RefusalReason.UnknownAddressees => $"Some addressees are not in the directory; {UnknownParts(r.Addressees!)}.",
         RefusalReason.NotOwner => NotOwnedDetail(r.Addressees!),
+        // Channels are a registry (a channel is expected once a courier of it registered): refused only when none is.
         RefusalReason.NoCourier => r.RequestedChannels is null
-            ? "No courier is running for any channel; start one (see README)."
-            : $"No courier is running for the requested channels ({string.Join(", ", r.RequestedChannels)}); " +
-              $"running: {(r.RunningChannels is not { Count: > 0 } running ? "none" : string.Join(", ", running))}.",
+            ? "No courier is running for any channel, and none ever registered one; start one (see README)."
+            : $"No courier has registered the requested channels ({string.Join(", ", r.RequestedChannels)}); " +
+              $"registered: {(r.RunningChannels is not { Count: > 0 } running ? "none" : string.Join(", ", running))}.",
         RefusalReason.TextTooLong => $"'text' is {r.Count} characters long; the {r.Channel} channel takes at most {r.Limit}.",
         RefusalReason.TooManySegments =>
             $"'text' needs {r.Count} SMS segments in {EncodingName(r.Encoding)} ({PerSegment(r.Encoding)} characters per segment" +
@@ -108,6 +109,7 @@ public static class RefusalProblems
         {
             parts.Add($"supergroups {Problems.List(notOwned.Supergroups)}");
         }
-        return $"Teachers may address only the groups and supergroups they own; you do not own {string.Join(" and ", parts)}.";
+        return "Teachers may address only the groups and supergroups they own; " +
+            $"these are not in the directory or not yours: {string.Join(" and ", parts)}.";
     }
 }

@@ -79,6 +79,17 @@ public sealed partial class Scheduler(IOptions<SchedulingOptions> options, TimeP
         return (end, new Rescheduled(AdaJson.Timestamp(at), QuietHours.Reason));
     }
 
+    /// <summary>
+    /// When a message delivered at <paramref name="deliverAt"/> expires: the time asked for, else
+    /// <c>Scheduling:DefaultExpiryMinutes</c> after delivery, else never (null). False when the time asked for is
+    /// not after the delivery time (quiet hours may have moved it).
+    /// </summary>
+    public bool TryPlanExpiry(DateTimeOffset? requested, DateTimeOffset deliverAt, out DateTimeOffset? expiresAt)
+    {
+        expiresAt = requested ?? (options.Value.DefaultExpiryMinutes > 0 ? deliverAt.AddMinutes(options.Value.DefaultExpiryMinutes) : null);
+        return expiresAt is null || expiresAt > deliverAt;
+    }
+
     /// <summary>The canonical form of a requested time for fingerprints (UTC, milliseconds), or null.</summary>
     public static long? Normalize(DateTimeOffset? requested) => requested?.ToUnixTimeMilliseconds();
 

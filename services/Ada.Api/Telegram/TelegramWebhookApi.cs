@@ -24,7 +24,7 @@ public static class TelegramWebhookApi
     {
         var group = routes.MapGroup("/v1/telegram").WithTags("Telegram").AllowAnonymous();
 
-        group.MapPost("/webhook", Webhook).WithName("TelegramWebhook")
+        group.MapPost("/webhook", Webhook).WithName("TelegramWebhook").WithBodyLimit(BodyLimits.Webhook)
             .WithSummary("Telegram bot updates (authenticated by the X-Telegram-Bot-Api-Secret-Token header, not a bearer token)")
             .WithDescription("One Telegram Update object. 200 once it is acted on (or was already: a resent update_id changes nothing); " +
                 "409 while another API instance is acting on the same update_id (Telegram resends it). 404 when the bot takes updates " +

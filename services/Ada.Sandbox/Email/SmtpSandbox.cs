@@ -18,17 +18,23 @@ namespace Ada.Sandbox;
 /// is listening for SMTP too.
 /// </summary>
 public sealed class SmtpSandbox(IOptions<EmailOptions> options, EmailState state, Inbox inbox, TimeProvider time,
-    ILogger<SmtpSandbox> logger) : IHostedService, IDisposable
+    ILogger<SmtpSandbox> logger) : BackgroundService
 {
-    private readonly CancellationTokenSource _stop = new();
-    private Task _running = Task.CompletedTask;
+    private readonly TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Returns once the server listens (or has failed to), so the host is not ready before SMTP is.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await base.StartAsync(cancellationToken);
+        state.Port = await _listening.Task.WaitAsync(cancellationToken);
+        logger.LogInformation("SMTP sandbox listening on 127.0.0.1:{Port}", state.Port);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        var started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new SmtpListener(port => started.TrySetResult(port)));
+        services.Add(new SmtpListener(port => _listening.TrySetResult(port)));
         services.Add(new InboxStore(state, inbox, time));
         var server = new SmtpServerHost(
             new SmtpServerOptionsBuilder()
@@ -40,29 +46,20 @@ public sealed class SmtpSandbox(IOptions<EmailOptions> options, EmailState state
             services);
         server.SessionCreated += (_, _) => state.Counters.CountSession();
         server.SessionFaulted += (_, e) => logger.LogDebug(e.Exception, "An SMTP session ended with a fault");
-        _running = server.StartAsync(_stop.Token);
-        if (await Task.WhenAny(started.Task, _running) != started.Task)
-        {
-            await _running;
-            throw new InvalidOperationException("The sandbox's SMTP server stopped before it listened.");
-        }
-        state.Port = await started.Task;
-        logger.LogInformation("SMTP sandbox listening on 127.0.0.1:{Port}", state.Port);
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stop.CancelAsync();
         try
         {
-            await _running.WaitAsync(cancellationToken);
+            await server.StartAsync(stoppingToken);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            _listening.TrySetException(e);
+            throw;
+        }
+        _listening.TrySetException(new InvalidOperationException("The sandbox's SMTP server stopped before it listened."));
     }
-
-    public void Dispose() => _stop.Dispose();
 
     /// <summary>Where an accepted message goes: one inbox entry per envelope recipient, unless a fault takes it first.</summary>
     private sealed class InboxStore(EmailState state, Inbox inbox, TimeProvider time) : MessageStore

@@ -109,4 +109,4 @@ public sealed record BotWebhookInfo(
     int? MaxConnections = null,
     IReadOnlyList<string>? AllowedUpdates = null);
 
-public sealed record BotCommand(string Command, string Description);
+public sealed record BotCommandEntry(string Command, string Description);

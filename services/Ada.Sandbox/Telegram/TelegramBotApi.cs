@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -29,6 +30,9 @@ public static class TelegramBotApi
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+
+        // Telegram writes UTF-8 as is and escapes only what JSON requires (never ' or Cyrillic); this is JSON, not HTML.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private static readonly string[] ParseModes = ["Markdown", "MarkdownV2", "HTML", "None"];
@@ -286,7 +290,7 @@ public static class TelegramBotApi
             return BotApiResponse.BadRequest("too many commands specified");
         }
 
-        var parsed = new List<BotCommand>();
+        var parsed = new List<BotCommandEntry>();
         foreach (var item in list.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object
@@ -316,7 +320,7 @@ public static class TelegramBotApi
                 return BotApiResponse.BadRequest("command description is too long");
             }
 
-            parsed.Add(new BotCommand(command.GetString()!, text));
+            parsed.Add(new BotCommandEntry(command.GetString()!, text));
         }
 
         commands.Set(scope, language, parsed);
@@ -357,8 +361,12 @@ public static class TelegramBotApi
             return BotApiResponse.BadRequest("can't parse BotCommandScope JSON object");
         }
 
-        var chatId = json.TryGetProperty("chat_id", out var chat) && chat.TryGetInt64(out var id) ? id : (long?)null;
-        var userId = json.TryGetProperty("user_id", out var user) && user.TryGetInt64(out var uid) ? uid : (long?)null;
+        var chatId = json.TryGetProperty("chat_id", out var chat) && chat.ValueKind == JsonValueKind.Number && chat.TryGetInt64(out var id)
+            ? id
+            : (long?)null;
+        var userId = json.TryGetProperty("user_id", out var user) && user.ValueKind == JsonValueKind.Number && user.TryGetInt64(out var uid)
+            ? uid
+            : (long?)null;
         scope = new CommandScope(type.GetString()!, chatId, userId);
         var needsChat = scope.Type is "chat" or "chat_administrators" or "chat_member";
         if ((needsChat && chatId is null) || (scope.Type == "chat_member" && userId is null))

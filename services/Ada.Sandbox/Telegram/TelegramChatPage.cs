@@ -60,7 +60,7 @@ public static partial class TelegramChatPage
     private static async Task<Results<RedirectHttpResult, ContentHttpResult>> WriteAsync(
         long chatId, HttpRequest request, TelegramState telegram, TelegramPeople people)
     {
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        var form = request.HasFormContentType ? await request.ReadFormAsync(request.HttpContext.RequestAborted) : FormCollection.Empty;
         var text = form["text"].ToString();
         if (chatId <= 0 || TelegramControlApi.CheckText(text) is not null)
         {
@@ -73,7 +73,7 @@ public static partial class TelegramChatPage
     private static async Task<Results<RedirectHttpResult, ContentHttpResult>> PressAsync(
         long chatId, HttpRequest request, TelegramState telegram, TelegramPeople people)
     {
-        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        var form = request.HasFormContentType ? await request.ReadFormAsync(request.HttpContext.RequestAborted) : FormCollection.Empty;
         return int.TryParse(form["messageId"], NumberStyles.None, CultureInfo.InvariantCulture, out var messageId)
             ? Act(telegram, chatId, people.Press(chatId, messageId, form["data"].ToString(), null))
             : Page(telegram, chatId, "Нет такой кнопки. / No such button.", StatusCodes.Status400BadRequest);

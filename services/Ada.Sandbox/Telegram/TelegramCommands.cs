@@ -15,15 +15,15 @@ public sealed record CommandScope(string Type, long? ChatId = null, long? UserId
 }
 
 /// <summary>LanguageCode is "" for the list shown to users whose language has no list of its own.</summary>
-public sealed record CommandList(CommandScope Scope, string LanguageCode, IReadOnlyList<BotCommand> Commands);
+public sealed record CommandList(CommandScope Scope, string LanguageCode, IReadOnlyList<BotCommandEntry> Commands);
 
 /// <summary>The bot's command lists, one per scope and language, as setMyCommands leaves them.</summary>
 public sealed class TelegramCommands
 {
-    private readonly ConcurrentDictionary<(CommandScope Scope, string LanguageCode), IReadOnlyList<BotCommand>> lists = new();
+    private readonly ConcurrentDictionary<(CommandScope Scope, string LanguageCode), IReadOnlyList<BotCommandEntry>> lists = new();
 
     /// <summary>An empty list removes the scope's list, as deleteMyCommands does.</summary>
-    public void Set(CommandScope scope, string languageCode, IReadOnlyList<BotCommand> commands)
+    public void Set(CommandScope scope, string languageCode, IReadOnlyList<BotCommandEntry> commands)
     {
         if (commands.Count == 0)
         {
@@ -36,7 +36,7 @@ public sealed class TelegramCommands
     }
 
     /// <summary>Exactly the list of that scope and language, empty when none was set (getMyCommands does not fall back).</summary>
-    public IReadOnlyList<BotCommand> Get(CommandScope scope, string languageCode) =>
+    public IReadOnlyList<BotCommandEntry> Get(CommandScope scope, string languageCode) =>
         lists.TryGetValue((scope, languageCode), out var commands) ? commands : [];
 
     public IReadOnlyList<CommandList> All() =>
@@ -46,7 +46,7 @@ public sealed class TelegramCommands
             .ThenBy(list => list.LanguageCode, StringComparer.Ordinal)];
 
     /// <summary>The menu a user sees in a private chat: the first list set in Telegram's documented order.</summary>
-    public IReadOnlyList<BotCommand> ShownInPrivateChat(long chatId, string? languageCode)
+    public IReadOnlyList<BotCommandEntry> ShownInPrivateChat(long chatId, string? languageCode)
     {
         foreach (var scope in new[] { CommandScope.Chat(chatId), CommandScope.AllPrivateChats, CommandScope.Default })
         {

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Ada.Benchmarks.Scenarios;
 
 /// <summary>
-/// Due-to-first-send lag: 20,000 one-recipient messages falling due evenly over 10 s while 100,000 more wait
+/// Due-to-first-send lag: 5,000 one-recipient messages falling due evenly over 10 s while 100,000 more wait
 /// for tomorrow (the situation in which Redis's own expiry announces orders tens of seconds late, DESIGN.md
 /// "Timing"). Lag = the sandbox's receivedAtUnixMs − the message's deliverAt. Everything is queued through the
 /// API first; the due window opens ~20 s after loading ends. Part two: 1,000 messages due at the same instant.
@@ -15,7 +15,8 @@ public sealed class LagScenario : IScenario
 
     public async Task<ScenarioResult> RunAsync(bool quick, CancellationToken cancel)
     {
-        var due = quick ? 2_000 : 20_000;
+        // Issue 11's workload: 5,000 one-person messages due over 10 s (500/s) beside 100,000 due tomorrow.
+        var due = quick ? 1_000 : 5_000;
         var later = quick ? 10_000 : 100_000;
         var burst = quick ? 100 : 1_000;
         var window = TimeSpan.FromSeconds(quick ? 5 : 10);
@@ -135,7 +136,7 @@ public sealed class LagScenario : IScenario
         return new ScenarioResult(Name,
             $"{part1["arrived"]}/{due} arrived; lag p50 {l1["p50"]} / p99 {l1["p99"]} / max {l1["max"]} ms; " +
             $"burst {part2["arrived"]}/{burst}: p50 {l2["p50"]} / p99 {l2["p99"]} / max {l2["max"]} ms",
-            "p99 <= 50 ms, all arrive", met, details)
+            "p99 <= 50 ms, all arrive (issue 11; was p99 383 ms; BullMQ no-op 82 ms)", met, details)
         {
             Evidence = $"window: {CpuMeter.Describe(cpuUse)}; redis: {RedisStats.Describe(redisTop)}; " +
                 $"burst p99 {(p99b <= 50 ? "meets" : "misses")} 50 ms; burst {CpuMeter.Describe(burstCpuUse)}",
