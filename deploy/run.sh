@@ -413,10 +413,13 @@ fi
 # (g) The API and the couriers. Quiet hours are off in the local run unless Scheduling__QuietHours is
 # set, so the demo message is delivered when asked, whatever the hour.
 QUIET_HOURS=${Scheduling__QuietHours:-}
+# The API runs the Telegram bot with the courier's bot: it long-polls the sandbox (or the real Bot API).
 start api "$(app_dir Ada.Api)" env \
   ConnectionStrings__Redis="$REDIS_CONNECTION" \
   Ada__AdminToken="$ADMIN_TOKEN" \
   Scheduling__QuietHours="$QUIET_HOURS" \
+  Telegram__Token="$TELEGRAM_TOKEN" \
+  Telegram__BaseUrl="$TELEGRAM_BASE_URL" \
   "${API_ENV[@]}" \
   dotnet Ada.Api.dll --urls "$API_URL"
 start telegram "$(app_dir Ada.Couriers.Telegram)" env \
@@ -479,6 +482,13 @@ case $status in
   *) warn "GET /v1/groups/ivt-21 answered $status: the demo directory was not seeded" ;;
 esac
 
+# A link code for e.gromova (ivt-21, no Telegram yet): opening the sandbox's t.me link signs her up in the bot.
+DEMO_STUDENT=e.gromova
+DEMO_CODE=$(curl -fsS -X POST -H "$AUTH" "$API_URL/v1/users/$DEMO_STUDENT/link-codes" 2>/dev/null |
+  grep -o '"code":"[A-Z0-9]*"' | cut -d'"' -f4) || DEMO_CODE=
+SANDBOX_BOT=ada_sandbox_bot # the sandbox's bot (Sandbox__Telegram__BotUsername)
+TEACHER_CHAT=900001         # t.ivanova's Telegram chat in deploy/demo-directory.json
+
 if [[ $(curl -s -o /dev/null -w '%{http_code}' "$API_URL/openapi/v1.json") != 200 ]]; then
   warn "$API_URL/openapi/v1.json is not served (see .run/logs/api.log)"
 fi
@@ -488,6 +498,7 @@ TEACHER_PHONE=+79001000901 # t.ivanova in deploy/demo-directory.json; she owns i
 cat <<EOF
 
 Ada is running.
+  Web app       $API_URL/
   API           $API_URL
   admin token   $ADMIN_TOKEN
   OpenAPI       $API_URL/openapi/v1.json
@@ -525,6 +536,11 @@ fi
 cat <<EOF
   quiet hours   ${QUIET_HOURS:-none (set Scheduling__QuietHours=22:00-08:00 to try them)}
 
+Sign in to the web app as the demo teacher: open $API_URL/ , type the login t.ivanova and press
+"Получить код"; Ada sends her a six-digit code on her channels, to be read in the sandbox (or her phone):
+  curl -sS '$SANDBOX_URL/sandbox/inbox?channel=telegram&chatId=900001'
+(An administrator can sign in with the admin token above instead: "Вход для администратора по токену".)
+
 Queue a message to group ivt-21, delivered in 5 seconds (the answer has its "id"); it reaches 3 Telegram
 chats, 1 VK user, 3 phones and 3 mailboxes:${QUIET_HOURS:+
   (inside quiet hours it moves to their end; add \"urgent\":true, which the admin may, to send anyway)}
@@ -551,6 +567,19 @@ Ada (groups by id or name before the first ':', the text after it; see docs/sms.
 Ada answers her by SMS with the message's code ("Ada: queued A7K2P to 8 recipients, ..."); ask how it went:
   curl -sS '$SANDBOX_URL/sandbox/inbox?channel=sms&chatId=%2B${TEACHER_PHONE#+}'
   curl -sS -X POST $SANDBOX_URL/sandbox/sms/inbound -H 'Content-Type: application/json' -d '{"from":"$TEACHER_PHONE","text":"STATUS <code>"}'
+EOF
+fi
+if $TELEGRAM_SANDBOX && [[ -n $DEMO_CODE ]]; then
+  cat <<EOF
+
+Telegram bot, as a student: open this link in a browser (the sandbox's t.me): it starts the bot with
+$DEMO_STUDENT's link code, the bot links the new chat to her and says so; queue the message above again
+and it reaches her there too (the chat page shows it):
+  $SANDBOX_URL/sandbox/telegram/t.me/$SANDBOX_BOT?start=$DEMO_CODE
+Telegram bot, as teacher t.ivanova: open her chat and type /send (or just a text); pick ИВТ-21 with the
+buttons, press Готово, write the text, choose Сейчас, read the summary and press Отправить: that
+message then shows the delivery live until the final counts. /history, /status <code>, /cancel <code>:
+  $SANDBOX_URL/sandbox/telegram/chat/$TEACHER_CHAT
 EOF
 fi
 if $VK_SANDBOX; then

@@ -19,7 +19,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export DOTNET_CLI_UI_LANGUAGE=en
 
 # redis-cli (redis-tools) creates the test Redis Cluster; Debian's redis-server package depends on it.
-ensure_commands redis-server:redis-server redis-cli:redis-tools
+# chromium runs the web app's browser tests (tests/Ada.Web.Tests drive /usr/bin/chromium with Playwright;
+# no browser can be downloaded); without it those tests fail with a message, they are never skipped.
+ensure_commands redis-server:redis-server redis-cli:redis-tools chromium:chromium
 command -v dotnet >/dev/null 2>&1 || die "dotnet is not on PATH: install the .NET 10 SDK"
 
 LOG=$ROOT/.run/logs/test.log

@@ -86,6 +86,12 @@ public static class Keys
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>
     public static RedisKey SenderHistory(string senderId) => $"sent:{{{senderId}}}";
 
+    /// <summary>A sign-in code waiting for its user (hash of the code, attempts left), with a TTL of minutes.</summary>
+    public static RedisKey SignInCode(string userId) => $"signin:{{{userId}}}";
+    /// <summary>A web session by the SHA-256 of its cookie value: who, and its anti-forgery token; with a TTL.</summary>
+    public static RedisKey Session(string sessionHash) => $"session:{sessionHash}";
+    /// <summary>Every session of one user (hashes), so signing a user out everywhere finds them all.</summary>
+    public static RedisKey UserSessions(string userId) => $"sessions:{{{userId}}}";
     /// <summary>
     /// A recurring schedule (hash: <c>definition</c> JSON, <c>state</c>, <c>next</c> unix ms). Its id hashes to a due
     /// shard's slot like a message id, and its next occurrence is a tick in the due index and a

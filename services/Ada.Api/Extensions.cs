@@ -3,6 +3,7 @@ using Ada.Api.Couriers;
 using Ada.Api.Http;
 using Ada.Api.Messages;
 using Ada.Api.Schedules;
+using Ada.Api.Sessions;
 using Ada.Api.Sms;
 using Ada.Api.Vk;
 using Ada.Core.Couriers;
@@ -10,12 +11,16 @@ using Ada.Core.Directory;
 using Ada.Core.Messages;
 using Ada.Core.Schedules;
 using Ada.Core.Redis;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Ada.Api;
 
 public static class Extensions
 {
+    /// <summary>Picks the bearer handler or the session cookie handler per request.</summary>
+    public const string DefaultScheme = "BearerOrSession";
+
     /// <summary>The API's own services: options, bearer auth and policies, problem details, OpenAPI, the stores.</summary>
     public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)
     {
@@ -26,6 +31,7 @@ public static class Extensions
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<VkOptions>().BindConfiguration(VkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TrackerOptions>().BindConfiguration(TrackerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AttemptOptions>().BindConfiguration(AttemptOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
@@ -35,12 +41,16 @@ public static class Extensions
         services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
 
         services.AddMemoryCache();
-        services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerAuthenticationHandler>(
-                BearerAuthenticationHandler.SchemeName, null);
+        services.AddOptions<SignInOptions>().BindConfiguration(SignInOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddAuthentication(DefaultScheme)
+            .AddPolicyScheme(DefaultScheme, "Bearer token or session cookie",
+                options => options.ForwardDefaultSelector = SessionAuthenticationHandler.SelectScheme)
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddAdaPolicies();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
+        services.AddSingleton<SessionStore>();
         services.AddSingleton<DirectoryStore>();
         services.AddSingleton<VkDirectory>();
         services.AddSingleton<LinkCodeStore>();
@@ -51,6 +61,7 @@ public static class Extensions
         services.AddSingleton<CourierRegistry>();
         services.AddSingleton<Scheduler>();
         services.AddSingleton<MessageQueue>();
+        services.AddSingleton<TrackerLimits>();
         services.AddSingleton<RefusalTexts>();
         services.AddSingleton<ScheduleStore>();
         services.AddSingleton<ScheduleFirer>();

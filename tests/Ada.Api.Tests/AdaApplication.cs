@@ -7,6 +7,7 @@ using Ada.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Ada.Api.Tests;
@@ -21,6 +22,9 @@ public sealed class AdaApplication(RedisServer redis, IReadOnlyDictionary<string
     public const string AdminToken = "test-admin-token-0123456789abcdef";
 
     public int Database { get; } = redis.NextDatabase();
+
+    /// <summary>Every line the API logged at Warning or above (the level tests run at), as "Category: message".</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Logs { get; } = new();
 
     public IDatabase Db => Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
 
@@ -131,5 +135,26 @@ public sealed class AdaApplication(RedisServer redis, IReadOnlyDictionary<string
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureLogging(logging => logging.AddProvider(new ListLoggerProvider(Logs)));
+    }
+}
+
+/// <summary>Collects log lines in memory, so a test can check what the API wrote to its log.</summary>
+public sealed class ListLoggerProvider(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new ListLogger(categoryName, lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class ListLogger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{category}: {formatter(state, exception)}");
     }
 }

@@ -113,6 +113,7 @@ public sealed class AuthTests(RedisServer redis) : ApiTest(redis)
             "/v1/users/{userId}", "/v1/groups/{groupId}", "/v1/supergroups/{id}", "/v1/import", "/v1/tokens",
             "/v1/history-key", "/v1/queue", "/v1/queue/{id}/reschedule", "/v1/queue/{id}/send-now", "/v1/queue/{id}/cancel",
             "/v1/history", "/v1/history/{id}", "/v1/history/{id}/receipts", "/v1/history/{id}/events",
+            "/v1/telegram/webhook",
         })
         {
             Assert.Contains(path, paths);

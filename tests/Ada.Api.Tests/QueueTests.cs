@@ -138,15 +138,15 @@ public sealed class QueueTests(RedisServer redis) : ApiTest(redis)
         Assert.Contains("g2", detail, StringComparison.Ordinal);
         Assert.DoesNotContain("g1", detail, StringComparison.Ordinal);
         Assert.Equal("not_owner", problem.GetProperty("reason").GetString());
-        Assert.Equal("Писать можно только своим группам и потокам. Не ваши: группы g2.", problem.GetProperty("message").GetString());
+        Assert.Equal("Писать можно только своим группам и потокам. Нет в справочнике или не ваши: группы g2.", problem.GetProperty("message").GetString());
         await AssertNothingQueuedAsync(App);
     }
 
     [Theory]
-    [InlineData("en", "You may write only to your own groups and streams. Not yours: groups g2.")]
-    [InlineData("en-GB,en;q=0.9,ru;q=0.8", "You may write only to your own groups and streams. Not yours: groups g2.")]
-    [InlineData("ru-RU,ru;q=0.9,en;q=0.8", "Писать можно только своим группам и потокам. Не ваши: группы g2.")]
-    [InlineData("de", "Писать можно только своим группам и потокам. Не ваши: группы g2.")]
+    [InlineData("en", "You may write only to your own groups and streams. Not in the directory or not yours: groups g2.")]
+    [InlineData("en-GB,en;q=0.9,ru;q=0.8", "You may write only to your own groups and streams. Not in the directory or not yours: groups g2.")]
+    [InlineData("ru-RU,ru;q=0.9,en;q=0.8", "Писать можно только своим группам и потокам. Нет в справочнике или не ваши: группы g2.")]
+    [InlineData("de", "Писать можно только своим группам и потокам. Нет в справочнике или не ваши: группы g2.")]
     public async Task Queue_Refused_MessageIsInTheLanguageTheRequestPrefers(string acceptLanguage, string message)
     {
         var (teacher, _, _) = await App.SeedAsync();

@@ -328,6 +328,19 @@ public sealed class ScheduleTests(RedisServer redis) : ApiTest(redis)
     }
 
     [Fact]
+    public async Task OpenApi_DescribesTheScheduleEndpoints()
+    {
+        using var response = await App.Client(null).GetAsync("/openapi/v1.json");
+        var paths = (await ReadJsonAsync(response)).GetProperty("paths");
+
+        Assert.True(paths.GetProperty("/v1/schedules").TryGetProperty("post", out _));
+        Assert.True(paths.GetProperty("/v1/schedules").TryGetProperty("get", out _));
+        Assert.True(paths.GetProperty("/v1/schedules/{id}").TryGetProperty("delete", out _));
+        Assert.True(paths.TryGetProperty("/v1/schedules/{id}/pause", out _));
+        Assert.True(paths.TryGetProperty("/v1/schedules/{id}/resume", out _));
+    }
+
+    [Fact]
     public async Task Paused_ATickThatWasDue_IsNotFired()
     {
         await App.SeedAsync();

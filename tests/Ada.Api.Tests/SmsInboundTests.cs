@@ -100,7 +100,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
 
         Assert.Empty(await gateway.SentByAsync("t1"));
         var reply = await gateway.LastReplyAsync("t1");
-        Assert.Equal("Ada: не отправлено. Писать можно только своим группам и потокам. Не ваши: группы ivt-23.", reply);
+        Assert.Equal("Ada: не отправлено. Писать можно только своим группам и потокам. Нет в справочнике или не ваши: группы ivt-23.", reply);
         Assert.DoesNotContain(await app.KeysAsync(), k => k.StartsWith("shortid:", StringComparison.Ordinal));
     }
 
@@ -115,7 +115,7 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
         Assert.Equal($"Ada: queued {code} to 2 recipients, delivery now. STATUS {code} / CANCEL {code}", await gateway.LastReplyAsync("t1"));
 
         Assert.Equal("refused", await gateway.SmsAsync(Teacher, "ИВТ-23: not mine"));
-        Assert.Equal("Ada: not sent. You may write only to your own groups and streams. Not yours: groups ivt-23.",
+        Assert.Equal("Ada: not sent. You may write only to your own groups and streams. Not in the directory or not yours: groups ivt-23.",
             await gateway.LastReplyAsync("t1"));
 
         Assert.Equal("refused", await gateway.SmsAsync(Teacher, "hello"));
@@ -249,6 +249,19 @@ public sealed class SmsInboundTests(RedisServer redis) : SmsApiTest(redis)
 
         Assert.Equal($"Ada: у вас нет сообщения с кодом {code}. Коды действуют 30 дней.", await gateway.LastReplyAsync("t1"));
         Assert.Equal("scheduled", (await gateway.SentByAsync("st1"))[0].GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Inbound_StaffCancelOfATeachersMessage_ChangesNothing()
+    {
+        var gateway = Gateway;
+        Assert.Equal("queued", await gateway.SmsAsync(Teacher, "ИВТ-22: Консультация отменяется"));
+        var id = (await gateway.SentByAsync("t1"))[0].GetProperty("id").GetString()!;
+
+        // A forged staff number must not cancel another sender's message, even by its full id.
+        Assert.Equal("refused", await gateway.SmsAsync("+79990000002", $"CANCEL {id}"));
+
+        Assert.Equal("scheduled", (await gateway.SentByAsync("t1"))[0].GetProperty("state").GetString());
     }
 
     [Theory]

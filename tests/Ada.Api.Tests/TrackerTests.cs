@@ -105,6 +105,51 @@ public sealed class TrackerTests(RedisServer redis) : ApiTest(redis)
         await Eventually.WaitAsync(async () => await Subscribers(channel) == 0, Wait, "the tracker to unsubscribe");
     }
 
+    [Fact]
+    public async Task Streams_AreCappedPerCallerAndOverall_AndFreedWhenClosed()
+    {
+        var app = await NewAppAsync(new Dictionary<string, string?> { ["Tracker:MaxStreamsPerCaller"] = "2", ["Tracker:MaxStreams"] = "3" });
+        var (teacher, staff, _) = await app.SeedAsync();
+        using var asTeacher = app.Client(teacher);
+        using var asStaff = app.Client(staff);
+        var first = await EventStream.OpenAsync(asTeacher, "/v1/history/t1:1/events?timeout=60");
+        await using var second = await EventStream.OpenAsync(asTeacher, "/v1/history/t1:2/events?timeout=60");
+        using (var third = await asTeacher.GetAsync("/v1/history/t1:3/events?timeout=60", HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Contains("at most 2", Detail(await ProblemAsync(third, HttpStatusCode.TooManyRequests)), StringComparison.Ordinal);
+        }
+        await using var staffs = await EventStream.OpenAsync(asStaff, "/v1/history/st1:1/events?timeout=60");
+        using (var overall = await asStaff.GetAsync("/v1/history/st1:2/events?timeout=60", HttpCompletionOption.ResponseHeadersRead))
+        {
+            await ProblemAsync(overall, HttpStatusCode.TooManyRequests);
+        }
+
+        await first.NextAsync(Wait);
+        await first.DisposeAsync();
+        await Eventually.WaitAsync(async () =>
+        {
+            using var again = await asTeacher.GetAsync("/v1/history/t1:4/events?timeout=1", HttpCompletionOption.ResponseHeadersRead);
+            return again.StatusCode == HttpStatusCode.OK;
+        }, Wait, "a closed stream to free its place");
+    }
+
+    [Fact]
+    public async Task Queue_TeacherNamesAGroupThatIsNotTheirsOrDoesNotExist_SameAnswer()
+    {
+        var (teacher, _, _) = await App.SeedAsync();
+        using var client = App.Client(teacher);
+        var details = new List<string>();
+        foreach (var group in new[] { "g2", "nogroup" })
+        {
+            using var response = await client.PostAsync("/v1/queue", Json("{\"text\":\"hi\",\"to\":{\"groups\":[\"" + group + "\"]}}"));
+            var problem = await ProblemAsync(response, HttpStatusCode.Forbidden);
+            Assert.False(problem.TryGetProperty("unknown", out _));
+            details.Add(Detail(problem).Replace(group, "<id>", StringComparison.Ordinal));
+        }
+        Assert.Equal(details[0], details[1]);
+        await AssertNothingQueuedAsync(App);
+    }
+
     private async Task<long> Subscribers(RedisChannel channel)
     {
         var result = (RedisResult[])(await App.Db.ExecuteAsync("PUBSUB", "NUMSUB", channel.ToString()))!;

@@ -123,6 +123,37 @@ public sealed class VkCallbackTests(RedisServer redis) : ApiTest(redis)
     }
 
     [Fact]
+    public async Task Callback_WrongSecret_LogsNothingTheRequestChose()
+    {
+        var (app, vk) = await VkAppAsync();
+        var marker = "attacker-" + new string('x', 10_000);
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await vk.PostAsync("/v1/vk/callback", Json(Event(marker, "{}", NextEventId(), "wrong")));
+            await ProblemAsync(response, HttpStatusCode.Forbidden);
+        }
+        using (var response = await vk.PostAsync("/v1/vk/callback", Json(Event(marker, "{}", NextEventId(), groupId: GroupId + 7))))
+        {
+            await ProblemAsync(response, HttpStatusCode.Forbidden);
+        }
+
+        var lines = app.Logs.Where(l => l.Contains("VkCallbackApi", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(lines, l => l.Contains("attacker-", StringComparison.Ordinal));
+        Assert.True(lines.Count <= 1, string.Join("\n", lines));
+    }
+
+    [Fact]
+    public async Task CallbackWithoutGroupId_RefusesToStartNamingIt()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => NewAppAsync(new Dictionary<string, string?>
+        {
+            ["Vk:Secret"] = Secret,
+            ["Vk:Confirmation"] = Confirmation,
+        }));
+        Assert.Contains("Vk__GroupId is required", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Callback_OtherGroup_Returns403AndChangesNothing()
     {
         var (app, vk) = await VkAppAsync();

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Ada.Testing;
 using StackExchange.Redis;
@@ -8,7 +9,7 @@ namespace Ada.Benchmarks;
 /// <summary>What one scenario runs on: its own redis-server, the sandbox, one courier (Telegram unless told) and the API.</summary>
 public sealed class StackOptions
 {
-    /// <summary>The channel of the one courier: <c>telegram</c> (Ada.Couriers.Telegram) or <c>vk</c> (Ada.Couriers.Vk).</summary>
+    /// <summary>The channel of the one courier: <c>telegram</c> (Ada.Couriers.Telegram), <c>vk</c> (Ada.Couriers.Vk) or <c>email</c> (Ada.Couriers.Email, to the sandbox's SMTP server).</summary>
     public string Channel { get; init; } = "telegram";
 
     public Dictionary<string, string> Courier { get; } = new();
@@ -113,8 +114,19 @@ public sealed class BenchStack : IAsyncDisposable
                 courier["Vk__Token"] = VkToken;
                 courier["Vk__BaseUrl"] = new Uri(Sandbox.BaseAddress, "/method/").ToString();
                 break;
+            case "email":
+                project = "Ada.Couriers.Email";
+                using (var http = new HttpClient { BaseAddress = Sandbox.BaseAddress })
+                {
+                    var smtp = (await http.GetFromJsonAsync<JsonObject>("/sandbox/email", cancel))!;
+                    courier["Email__Host"] = smtp["host"]!.GetValue<string>();
+                    courier["Email__Port"] = smtp["port"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                courier["Email__Security"] = "none";
+                courier["Email__From"] = "Ada <noreply@example.edu>";
+                break;
             default:
-                throw new ArgumentException($"no courier for channel '{options.Channel}' (telegram or vk)", nameof(options));
+                throw new ArgumentException($"no courier for channel '{options.Channel}' (telegram, vk or email)", nameof(options));
         }
         foreach (var (key, value) in options.Courier)
         {
@@ -183,14 +195,15 @@ public sealed class BenchStack : IAsyncDisposable
 
     /// <summary>
     /// The general warm-up: <paramref name="singles"/> one-recipient messages and one group message to
-    /// <paramref name="groupSize"/> students of <paramref name="channel"/> (addresses from <paramref name="addressBase"/>).
+    /// <paramref name="groupSize"/> students of <paramref name="channel"/> (addresses from <paramref name="addressBase"/>,
+    /// written by <paramref name="address"/> when the channel's addresses are not numbers).
     /// </summary>
     public async Task<JsonObject> WarmUpAsync(int singles, int groupSize, string channel, long addressBase, int clients,
-        CancellationToken cancel)
+        CancellationToken cancel, Func<long, string>? address = null)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var students = Enumerable.Range(0, Math.Max(singles, groupSize))
-            .Select(i => new Student($"warm{i}", $"{addressBase + i}")).ToList();
+            .Select(i => new Student($"warm{i}", address?.Invoke(addressBase + i) ?? $"{addressBase + i}")).ToList();
         await AdaCalls.ImportAsync(Admin, students.Take(groupSize).ToList(), "warm", cancel, channel: channel);
         var single = await AdaCalls.QueueManyAsync(Admin, singles,
             i => AdaCalls.QueueBody($"Warm-up #{i}", users: [students[i].Id]), clients, TimeSpan.FromSeconds(60), cancel);

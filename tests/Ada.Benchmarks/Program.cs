@@ -14,7 +14,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 IScenario[] known =
 [
     new QueueScenario(), new LagScenario(), new FirstMessageScenario(), new ThroughputScenario(), new PacedScenario(),
-    new FairShareScenario(), new VkScenario(),
+    new FairShareScenario(), new VkScenario(), new EmailScenario(),
 ];
 var quick = false;
 string? output = null;

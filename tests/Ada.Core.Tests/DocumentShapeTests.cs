@@ -34,6 +34,8 @@ public sealed class DocumentShapeTests(RedisServer redis)
         [Script.DeactivateContact] = "user",
         [Script.ActivateContact] = "user",
         [Script.LinkVk] = "user",
+        [Script.LinkTelegram] = "user",
+        [Script.Lease] = "none: the holder's id",
         [Script.QuotaTake] = "none: sorted sets of ids",
         [Script.Renew] = "none: the claim's TTL",
         [Script.RateTake] = "none: a counter",
@@ -132,6 +134,11 @@ public sealed class DocumentShapeTests(RedisServer redis)
         var moved = await StrictUserAsync(database, "u1");
         Assert.False(moved.Contacts.ContainsKey(Channels.Vk));
         Assert.Equal(Languages.English, moved.Language);
+
+        var telegram = new TelegramDirectory(database.Mux, TestDatabase.Scripts, directory);
+        var telegramCode = await new LinkCodeStore(database.Mux).IssueAsync("u2", TimeSpan.FromMinutes(5));
+        Assert.Equal(LinkOutcome.Linked, (await telegram.LinkAsync(telegramCode, 2002)).Outcome);
+        Assert.Equal("2002", (await StrictUserAsync(database, "u2")).Contacts[Channels.Telegram]);
     }
 
     private static async Task<HistoryDocument> AssertHistoryAsync(TestDatabase database, string id) =>

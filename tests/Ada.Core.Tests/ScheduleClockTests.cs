@@ -69,6 +69,33 @@ public sealed class ScheduleClockTests
     }
 
     [Fact]
+    public void Plan_FallBackNight_TheTickAfterTheFirst0230IsTomorrow_NotTheRepeated0230()
+    {
+        Assert.True(ScheduleClock.TryParse("30 2 * * *", out var cron));
+        var first0230 = new DateTimeOffset(2026, 10, 25, 2, 30, 0, TimeSpan.FromHours(2));
+
+        // Handled when the clock shows 02:30 again (an hour later, CET): still one occurrence that night.
+        var plan = ScheduleClock.Plan(cron, Berlin, first0230, first0230.AddHours(1), null);
+
+        Assert.Equal(first0230, plan.Send);
+        Assert.Empty(plan.Skipped);
+        Assert.Equal(new DateTimeOffset(2026, 10, 26, 2, 30, 0, TimeSpan.FromHours(1)), plan.Next);
+    }
+
+    [Fact]
+    public void Plan_SpringForwardEve_TheNextTickIsTheEndOfTheGap()
+    {
+        Assert.True(ScheduleClock.TryParse("30 2 * * *", out var cron));
+        var eve = new DateTimeOffset(2026, 3, 28, 2, 30, 0, TimeSpan.FromHours(1));
+
+        var plan = ScheduleClock.Plan(cron, Berlin, eve, eve, null);
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 29, 3, 0, 0, TimeSpan.FromHours(2)), plan.Next);
+        var after = ScheduleClock.Plan(cron, Berlin, plan.Next!.Value, plan.Next.Value, null);
+        Assert.Equal(new DateTimeOffset(2026, 3, 30, 2, 30, 0, TimeSpan.FromHours(2)), after.Next);
+    }
+
+    [Fact]
     public void Plan_OnTime_SendsTheTickAndSetsTheNext()
     {
         Assert.True(ScheduleClock.TryParse("0 8 * * *", out var cron));

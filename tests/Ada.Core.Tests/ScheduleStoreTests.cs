@@ -52,7 +52,7 @@ public sealed class ScheduleStoreTests(RedisServer redis)
         Assert.True(await store.AdvanceAsync(id, tick, "a", first.AddDays(1), [occurrence]));
         Assert.False(await store.AdvanceAsync(id, tick, "b", first.AddDays(2), [occurrence]));
 
-        Assert.Equal([occurrence], await store.GetOccurrencesAsync(id));
+        Assert.Equal([occurrence], (await store.GetWithOccurrencesAsync(id)).Occurrences);
         Assert.Equal(first.AddDays(1).ToUnixTimeMilliseconds(), (await store.GetAsync(id))!.NextMs);
         Assert.Equal(first.AddDays(1).ToUnixTimeMilliseconds(), (long)(await database.Db.SortedSetScoreAsync(Keys.DueFor(id), id))!);
         Assert.False(await database.Db.KeyExistsAsync(Keys.ScheduleClaim(id)));
@@ -102,7 +102,7 @@ public sealed class ScheduleStoreTests(RedisServer redis)
         Assert.False(await store.DeleteAsync(id));
 
         Assert.Null(await store.GetAsync(id));
-        Assert.Empty(await store.GetOccurrencesAsync(id));
+        Assert.Empty((await store.GetWithOccurrencesAsync(id)).Occurrences);
         Assert.Empty(await database.DueShardsHoldingAsync(id));
         Assert.False(await database.Db.KeyExistsAsync(Keys.Delivery(id)));
         Assert.Empty(await store.ListIdsAsync(null));

@@ -48,9 +48,12 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
         return result.Supergroups.Created == 1;
     }
 
-    /// <summary>Writes everything in one MULTI/EXEC: all of it lands, or none of it.</summary>
+    /// <summary>
+    /// Writes everything in one MULTI/EXEC: all of it lands, or none of it. With <paramref name="dryRun"/>,
+    /// only counts what would be created, updated and unchanged (the transaction is never executed).
+    /// </summary>
     public async Task<ImportResult> ImportAsync(
-        IReadOnlyList<User> users, IReadOnlyList<Group> groups, IReadOnlyList<Supergroup> supergroups)
+        IReadOnlyList<User> users, IReadOnlyList<Group> groups, IReadOnlyList<Supergroup> supergroups, bool dryRun = false)
     {
         var db = Db;
         var oldUsers = await ReadManyAsync(db, users.Select(u => Keys.User(u.Id)));
@@ -108,7 +111,7 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
         {
             _ = tx.HashSetAsync(Keys.SupergroupNames, s.Id, s.Name);
         }
-        if (!await tx.ExecuteAsync())
+        if (!dryRun && !await tx.ExecuteAsync())
         {
             throw new InvalidOperationException("The directory transaction was not executed.");
         }

@@ -31,19 +31,31 @@ public sealed class ScheduleStore(IConnectionMultiplexer mux, AdaScripts scripts
         return true;
     }
 
-    public async Task<Schedule?> GetAsync(string id)
+    public async Task<Schedule?> GetAsync(string id) => Parse(id, await Db.HashGetAsync(Keys.Schedule(id), Fields));
+
+    /// <summary>The schedule and its occurrences as of one moment (MULTI: an advance cannot fall between the two reads).</summary>
+    public async Task<(Schedule? Schedule, IReadOnlyList<Occurrence> Occurrences)> GetWithOccurrencesAsync(string id)
     {
-        var fields = await Db.HashGetAsync(Keys.Schedule(id), ["definition", "state", "next"]);
+        var transaction = Db.CreateTransaction();
+        var fields = transaction.HashGetAsync(Keys.Schedule(id), Fields);
+        var occurrences = transaction.ListRangeAsync(Keys.Occurrences(id));
+        await transaction.ExecuteAsync();
+        return (Parse(id, await fields), [.. (await occurrences).Select(o => AdaJson.Deserialize<Occurrence>(o.ToString())!)]);
+    }
+
+    private static readonly RedisValue[] Fields = ["definition", "state", "next"];
+
+    private static Schedule? Parse(string id, RedisValue[] fields)
+    {
         if (fields[0].IsNull)
         {
             return null;
         }
         var next = fields[2].IsNullOrEmpty ? (long?)null : long.Parse(fields[2].ToString(), CultureInfo.InvariantCulture);
-        return new Schedule(AdaJson.Deserialize<ScheduleDefinition>(fields[0].ToString())!, fields[1].ToString(), next);
+        var definition = AdaJson.Deserialize<ScheduleDefinition>(fields[0].ToString())
+            ?? throw new InvalidOperationException($"Schedule {id} has no definition");
+        return new Schedule(definition, fields[1].ToString(), next);
     }
-
-    public async Task<IReadOnlyList<Occurrence>> GetOccurrencesAsync(string id) =>
-        [.. (await Db.ListRangeAsync(Keys.Occurrences(id))).Select(o => AdaJson.Deserialize<Occurrence>(o.ToString())!)];
 
     /// <summary>Schedule ids, oldest first; those of one owner when <paramref name="ownerId"/> is given.</summary>
     public async Task<IReadOnlyList<string>> ListIdsAsync(string? ownerId)

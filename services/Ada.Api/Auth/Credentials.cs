@@ -1,3 +1,4 @@
+using Ada.Api.Sessions;
 using Ada.Core.Directory;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -5,11 +6,11 @@ namespace Ada.Api.Auth;
 
 /// <summary>
 /// Revoking what lets a person in. <see cref="RevokeAllAsync"/> is the one place that knows every kind of
-/// credential a user can hold (bearer tokens today); demoting a user calls it. Resolved tokens are cached
+/// credential a user can hold (bearer tokens and web sessions); demoting a user calls it. Resolved tokens are cached
 /// for <see cref="BearerAuthenticationHandler.CacheFor"/>: this instance forgets them at once, other API
 /// instances within that time.
 /// </summary>
-public sealed class Credentials(TokenStore tokens, IMemoryCache cache, ILogger<Credentials> logger)
+public sealed class Credentials(TokenStore tokens, SessionStore sessions, IMemoryCache cache, ILogger<Credentials> logger)
 {
     /// <summary>Revokes every credential of <paramref name="userId"/>; returns how many there were.</summary>
     public async Task<int> RevokeAllAsync(string userId)
@@ -19,8 +20,10 @@ public sealed class Credentials(TokenStore tokens, IMemoryCache cache, ILogger<C
         {
             cache.Remove(BearerAuthenticationHandler.CacheKey(hash));
         }
-        logger.LogInformation("Revoked every credential of {UserId}: {Tokens} tokens", userId, hashes.Count);
-        return hashes.Count;
+        // Sessions are read from Redis on every request: closing them takes effect at once everywhere.
+        var closed = await sessions.CloseAllAsync(userId);
+        logger.LogInformation("Revoked every credential of {UserId}: {Tokens} tokens, {Sessions} web sessions", userId, hashes.Count, closed);
+        return hashes.Count + closed;
     }
 
     /// <summary>Revokes one token by id; false when there is no such token.</summary>

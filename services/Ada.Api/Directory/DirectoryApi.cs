@@ -24,6 +24,7 @@ public static class DirectoryApi
         group.MapGet("/supergroups/{id}", GetSupergroup).WithName("GetSupergroup").WithSummary("Read a supergroup").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/import", Import).WithName("Import")
             .WithSummary("Create or replace users, groups and supergroups in bulk, all or nothing")
+            .WithDescription("With ?dryRun=true everything is validated and counted (created, updated, unchanged) but nothing is written.")
             .WithBodyLimit(BodyLimits.Import);
 
         return group;
@@ -113,11 +114,15 @@ public static class DirectoryApi
 
     /// <summary>Validates everything first (references may point into the same import), then writes it in one transaction.</summary>
     private static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(
-        JsonBody<ImportBody> body, DirectoryStore directory, Credentials credentials)
+        JsonBody<ImportBody> body, DirectoryStore directory, Credentials credentials, string? dryRun)
     {
         if (body.Problem is { } problem)
         {
             return problem;
+        }
+        if (dryRun is not (null or "true" or "false"))
+        {
+            return Problems.BadRequest($"'dryRun' must be true or false; got {Validation.Echo(dryRun)}.");
         }
         var v = new Validation();
         var users = Items(body.Value!.Users, "users", "user", v, (item, id, path) => item.ToUser(id, path, v), item => item.Id);
@@ -139,7 +144,11 @@ public static class DirectoryApi
         {
             return Unknown(missingUsers, missingGroups);
         }
-        var result = await directory.ImportAsync(users, groups, supergroups);
+        var result = await directory.ImportAsync(users, groups, supergroups, dryRun == "true");
+        if (dryRun == "true")
+        {
+            return TypedResults.Ok(result);
+        }
         await RevokeDemotedAsync(result, credentials);
         return TypedResults.Ok(result);
     }

@@ -161,7 +161,7 @@ public sealed record QueueRequest(
         return result;
     }
 
-    private static Addressees ReadAddressees(AddresseesBody? to, Validation v)
+    public static Addressees ReadAddressees(AddresseesBody? to, Validation v)
     {
         if (to is null)
         {

@@ -59,13 +59,15 @@ public sealed class MessageQueue(
         }
 
         var expansion = await directory.ExpandAsync(request.To);
-        if (expansion.HasUnknown)
-        {
-            return Refusal.UnknownAddressees(new Addressees(expansion.UnknownUsers, expansion.UnknownGroups, expansion.UnknownSupergroups));
-        }
+        // First for teachers: a group that does not exist and one that is not theirs get the same answer,
+        // so a teacher cannot learn which group ids exist.
         if (caller.Role == Roles.Teacher && NotOwned(expansion, caller.Id) is { } notOwned)
         {
             return notOwned;
+        }
+        if (expansion.HasUnknown)
+        {
+            return Refusal.UnknownAddressees(new Addressees(expansion.UnknownUsers, expansion.UnknownGroups, expansion.UnknownSupergroups));
         }
         // Registered channels, whether or not their courier runs now: a message waits for a courier that is down.
         var (channels, waiting, registered) = await couriers.ExpectedAsync(request.Channels);
@@ -148,7 +150,7 @@ public sealed class MessageQueue(
         {
             return null;
         }
-        foreach (var (name, list) in new[] { ("to.users", to.Users), ("to.groups", to.Groups), ("to.supergroups", to.Supergroups) })
+        foreach (var list in new[] { to.Users, to.Groups, to.Supergroups })
         {
             if (list?.Count > limit)
             {
@@ -193,11 +195,16 @@ public sealed class MessageQueue(
         return (null, segments);
     }
 
-    /// <summary>Teachers may write to any user, but to a group or supergroup only when they own it.</summary>
-    private static Refusal? NotOwned(Expansion expansion, string teacherId)
+    /// <summary>
+    /// Teachers may write to any user, but to a group or supergroup only when they own it. Unknown groups and
+    /// supergroups are named alike, without saying which ones exist.
+    /// </summary>
+    internal static Refusal? NotOwned(Expansion expansion, string teacherId)
     {
-        var groups = expansion.Groups.Where(g => !g.Owners.Contains(teacherId)).Select(g => g.Id).ToList();
-        var supergroups = expansion.Supergroups.Where(s => !s.Owners.Contains(teacherId)).Select(s => s.Id).ToList();
+        var groups = expansion.Groups.Where(g => !g.Owners.Contains(teacherId)).Select(g => g.Id).Concat(expansion.UnknownGroups)
+            .Order(StringComparer.Ordinal).ToList();
+        var supergroups = expansion.Supergroups.Where(s => !s.Owners.Contains(teacherId)).Select(s => s.Id).Concat(expansion.UnknownSupergroups)
+            .Order(StringComparer.Ordinal).ToList();
         return groups.Count + supergroups.Count == 0 ? null : Refusal.NotOwner(groups, supergroups);
     }
 }

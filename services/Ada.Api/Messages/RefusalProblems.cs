@@ -109,6 +109,7 @@ public static class RefusalProblems
         {
             parts.Add($"supergroups {Problems.List(notOwned.Supergroups)}");
         }
-        return $"Teachers may address only the groups and supergroups they own; you do not own {string.Join(" and ", parts)}.";
+        return "Teachers may address only the groups and supergroups they own; " +
+            $"these are not in the directory or not yours: {string.Join(" and ", parts)}.";
     }
 }

@@ -24,7 +24,7 @@ public sealed class RefusalTexts(IOptions<SchedulingOptions> scheduling)
         RefusalReason.IdNotFromAda => "Номер сообщения выдан не Ada. Отправьте сообщение без номера.",
         RefusalReason.UrgentNotAllowed => "Срочные сообщения вам недоступны. Обычное сообщение уйдёт после тихих часов.",
         RefusalReason.UnknownAddressees => $"Нет в справочнике: {Ids(r.Addressees!, "пользователи", "группы", "потоки")}.",
-        RefusalReason.NotOwner => $"Писать можно только своим группам и потокам. Не ваши: {Ids(r.Addressees!, "", "группы", "потоки")}.",
+        RefusalReason.NotOwner => $"Писать можно только своим группам и потокам. Нет в справочнике или не ваши: {Ids(r.Addressees!, "", "группы", "потоки")}.",
         RefusalReason.NoCourier when r.RequestedChannels is null => "Сейчас не работает ни один канал доставки. Попробуйте позже.",
         RefusalReason.NoCourier =>
             $"Не работает {string.Join(", ", r.RequestedChannels.Select(ChannelName))}." +
@@ -51,7 +51,7 @@ public sealed class RefusalTexts(IOptions<SchedulingOptions> scheduling)
         RefusalReason.IdNotFromAda => "This message id was not issued by Ada. Send the message without an id.",
         RefusalReason.UrgentNotAllowed => "You cannot send urgent messages. A normal message goes out after quiet hours.",
         RefusalReason.UnknownAddressees => $"Not in the directory: {Ids(r.Addressees!, "users", "groups", "streams")}.",
-        RefusalReason.NotOwner => $"You may write only to your own groups and streams. Not yours: {Ids(r.Addressees!, "", "groups", "streams")}.",
+        RefusalReason.NotOwner => $"You may write only to your own groups and streams. Not in the directory or not yours: {Ids(r.Addressees!, "", "groups", "streams")}.",
         RefusalReason.NoCourier when r.RequestedChannels is null => "No delivery channel is working right now. Try again later.",
         RefusalReason.NoCourier =>
             $"Not working: {string.Join(", ", r.RequestedChannels.Select(ChannelName))}." +

@@ -16,7 +16,8 @@ namespace Ada.Api.Messages;
 public static class TrackerApi
 {
     public const int DefaultTimeoutSeconds = 60;
-    public const int MaxTimeoutSeconds = 3600;
+    /// <summary>A client that wants to follow longer opens a new stream (its snapshot misses nothing).</summary>
+    public const int MaxTimeoutSeconds = 600;
 
     public static RouteGroupBuilder MapTracker(this IEndpointRouteBuilder routes)
     {
@@ -25,15 +26,19 @@ public static class TrackerApi
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapGet("/{id}/events", Events).WithName("TrackHistory")
-            .WithSummary("Server-sent events: snapshot, one update per change of the history, then end (complete, timeout or cancelled)");
+            .WithSummary("Server-sent events: snapshot, one update per change of the history, then end (complete, timeout or cancelled)")
+            .WithDescription("At most Tracker__MaxStreamsPerCaller streams per caller and Tracker__MaxStreams in all per API instance; more: 429.")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         return group;
     }
 
     private static Results<HistoryEventStream, ProblemHttpResult> Events(
-        string id, string? timeout, ClaimsPrincipal user, IConnectionMultiplexer mux, MessageStore messages, TimeProvider time)
+        string id, string? timeout, ClaimsPrincipal user, IConnectionMultiplexer mux, MessageStore messages, TimeProvider time,
+        TrackerLimits limits, HttpContext http)
     {
-        if (MessageAccess.Check(id, Caller.From(user)) is { } denied)
+        var caller = Caller.From(user);
+        if (MessageAccess.Check(id, caller) is { } denied)
         {
             return denied;
         }
@@ -43,7 +48,13 @@ public static class TrackerApi
         {
             return Problems.BadRequest($"'timeout' must be a number of seconds from 1 to {MaxTimeoutSeconds}; got {Validation.Echo(timeout)}.");
         }
-        return new HistoryEventStream(id, TimeSpan.FromSeconds(seconds), mux, messages, time);
+        var (lease, refusal) = limits.TryOpen(caller.Id);
+        if (lease is null)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            return Problems.TooManyRequests(refusal!);
+        }
+        return new HistoryEventStream(id, TimeSpan.FromSeconds(seconds), mux, messages, time, lease);
     }
 }
 
@@ -51,7 +62,8 @@ public static class TrackerApi
 /// Subscribes to the keyspace channel of <c>history:{id}</c> first and reads the document second, so no
 /// change between the two is missed; then sends the document again after every <c>set</c> of it.
 /// </summary>
-public sealed class HistoryEventStream(string id, TimeSpan timeout, IConnectionMultiplexer mux, MessageStore messages, TimeProvider time)
+public sealed class HistoryEventStream(
+    string id, TimeSpan timeout, IConnectionMultiplexer mux, MessageStore messages, TimeProvider time, IDisposable lease)
     : IResult, IEndpointMetadataProvider
 {
     public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
@@ -61,6 +73,7 @@ public sealed class HistoryEventStream(string id, TimeSpan timeout, IConnectionM
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
+        using var _ = lease;
         var response = httpContext.Response;
         var aborted = httpContext.RequestAborted;
         response.ContentType = "text/event-stream";

@@ -18,12 +18,12 @@ public static class SchedulesApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
-        group.MapPost("/", Create).WithName("CreateSchedule")
+        group.MapPost("", Create).WithName("CreateSchedule")
             .WithSummary("Send a message again and again, on a five-field cron in an IANA time zone")
             .WithDescription("Checked like POST /v1/queue (addressees, permissions, urgent, channels). Each occurrence is queued " +
                 "then as an ordinary message (origin 'schedule', 'scheduleId' in its history), subject to the owner's limits, " +
                 "permissions and quiet hours at that moment; a refusal is recorded on the occurrence.");
-        group.MapGet("/", List).WithName("ListSchedules")
+        group.MapGet("", List).WithName("ListSchedules")
             .WithSummary("The caller's schedules; staff and admins see everyone's (or one owner's with ?owner=)");
         group.MapGet("/{id}", Get).WithName("GetSchedule")
             .WithSummary("A schedule with its last occurrences (message id, or skipped/refused with the reason)")
@@ -103,8 +103,8 @@ public static class SchedulesApi
         {
             return denied;
         }
-        return await schedules.GetAsync(id) is { } schedule
-            ? TypedResults.Ok(ScheduleView.From(schedule, await schedules.GetOccurrencesAsync(id)))
+        return await schedules.GetWithOccurrencesAsync(id) is ({ } schedule, var occurrences)
+            ? TypedResults.Ok(ScheduleView.From(schedule, occurrences))
             : Missing(id);
     }
 
@@ -148,8 +148,8 @@ public static class SchedulesApi
         {
             return Problems.Conflict($"Schedule {id} has ended (no occurrence is left before its 'until'); make a new one.");
         }
-        return outcome.Change != ScheduleChange.Missing && await schedules.GetAsync(id) is { } schedule
-            ? TypedResults.Ok(ScheduleView.From(schedule, await schedules.GetOccurrencesAsync(id)))
+        return outcome.Change != ScheduleChange.Missing && await schedules.GetWithOccurrencesAsync(id) is ({ } schedule, var occurrences)
+            ? TypedResults.Ok(ScheduleView.From(schedule, occurrences))
             : Missing(id);
     }
 

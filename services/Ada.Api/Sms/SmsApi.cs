@@ -91,9 +91,16 @@ public static class SmsApi
         return Answer(outcome);
     }
 
-    /// <summary><c>replayed</c> when the envelope id was handled already (<see cref="WebhookOnce"/>), else what was done.</summary>
-    private static Ok<SmsWebhookAnswer> Answer(Once<string> outcome) =>
-        TypedResults.Ok(new SmsWebhookAnswer(outcome.Replayed ? "replayed" : outcome.Value!));
+    /// <summary>
+    /// <c>replayed</c> when the envelope id was handled already (<see cref="WebhookOnce"/>), else what was done;
+    /// 409 while another API instance is handling the same envelope, so the gateway retries it.
+    /// </summary>
+    private static Results<Ok<SmsWebhookAnswer>, ProblemHttpResult> Answer(Once<string> outcome) => outcome.Turn switch
+    {
+        OnceTurn.Busy => Problems.Conflict("This webhook is being handled right now; retry (the gateway does, from 10 s)."),
+        OnceTurn.Done => TypedResults.Ok(new SmsWebhookAnswer("replayed")),
+        _ => TypedResults.Ok(new SmsWebhookAnswer(outcome.Value!)),
+    };
 
     private static ProblemHttpResult WrongEvent(string? name, string hint) =>
         Problems.BadRequest($"'event' is {(name is null ? "missing" : Validation.Echo(name))}: {hint}");

@@ -117,9 +117,10 @@ public sealed class SmsInbox(
         return Status;
     }
 
+    /// <summary>Only the sender's own messages: an SMS's originator can be forged, so a staff number cancels nothing else by SMS.</summary>
     private async Task<string> CancelAsync(Caller caller, string typed, string language)
     {
-        if (await FindAsync(caller, typed) is not { } id)
+        if (await FindAsync(caller, typed) is not { } id || !MessageIds.TryParse(id, out var sender) || sender != caller.Id)
         {
             await ReplyAsync(caller.Id, SmsReplies.UnknownCode(typed, language));
             return Refused;

@@ -2,6 +2,7 @@ using Ada.Api.Auth;
 using Ada.Api.Sms;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
+using Ada.Core.Redis;
 using Microsoft.Extensions.Options;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
@@ -28,11 +29,11 @@ public sealed class BotUpdates(
 
     private readonly TimeZoneInfo _zone = Core.Scheduling.QuietHours.TryFindZone(scheduling.Value.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
 
-    /// <summary>Acts on the update unless it was already; <see cref="UpdateTurn.Busy"/> when another instance is acting on it.</summary>
-    public async Task<UpdateTurn> HandleAsync(Update update)
+    /// <summary>Acts on the update unless it was already; <see cref="OnceTurn.Busy"/> when another instance is acting on it.</summary>
+    public async Task<OnceTurn> HandleAsync(Update update)
     {
         var turn = await once.BeginAsync(update.Id);
-        if (turn != UpdateTurn.Act)
+        if (turn != OnceTurn.Act)
         {
             logger.LogInformation("Skipped Telegram update {UpdateId}: {Turn}", update.Id, turn);
             return turn;
@@ -47,7 +48,7 @@ public sealed class BotUpdates(
             throw;
         }
         await once.DoneAsync(update.Id);
-        return UpdateTurn.Act;
+        return OnceTurn.Act;
     }
 
     private async Task ActAsync(Update update)

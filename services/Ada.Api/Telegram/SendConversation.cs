@@ -317,6 +317,10 @@ public sealed class SendConversation(
         var text = new StringBuilder(T(lang,
             "Кому? Отметьте группы и потоки (можно несколько) и нажмите «Готово». Чтобы найти, напишите часть названия.",
             "To whom? Tick groups and streams (several if you like) and press Done. To search, type part of a name."));
+        if (draft.MessageText is not null)
+        {
+            text.Append('\n').Append(T(lang, "Текст: ", "Text: ")).Append(BotTexts.Preview(draft.MessageText, 300));
+        }
         if (draft.Filter is not null)
         {
             text.Append('\n').Append(T(lang, "Поиск: ", "Search: ")).Append('«').Append(draft.Filter).Append('»');

@@ -111,7 +111,7 @@ public sealed class TelegramPoller(
     {
         foreach (var update in batch)
         {
-            UpdateTurn turn;
+            OnceTurn turn;
             try
             {
                 turn = await updates.HandleAsync(update);
@@ -126,10 +126,10 @@ public sealed class TelegramPoller(
                     return offset;
                 }
                 logger.LogError(e, "Gave up Telegram update {UpdateId} after {MaxAttempts} tries; it is acknowledged unhandled", update.Id, MaxAttempts);
-                turn = UpdateTurn.Done;
+                turn = OnceTurn.Done;
             }
             _failures.Remove(update.Id);
-            if (turn == UpdateTurn.Busy)
+            if (turn == OnceTurn.Busy)
             {
                 // Another instance is acting on it (it held the lease a moment ago): acknowledge nothing yet.
                 await Task.Delay(Standby, time, held);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ada.Api.Http;
+using Ada.Core.Redis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
@@ -23,7 +24,7 @@ public static class TelegramWebhookApi
     {
         var group = routes.MapGroup("/v1/telegram").WithTags("Telegram").AllowAnonymous();
 
-        group.MapPost("/webhook", Webhook).WithName("TelegramWebhook")
+        group.MapPost("/webhook", Webhook).WithName("TelegramWebhook").WithBodyLimit(BodyLimits.Webhook)
             .WithSummary("Telegram bot updates (authenticated by the X-Telegram-Bot-Api-Secret-Token header, not a bearer token)")
             .WithDescription("One Telegram Update object. 200 once it is acted on (or was already: a resent update_id changes nothing); " +
                 "409 while another API instance is acting on the same update_id (Telegram resends it). 404 when the bot takes updates " +
@@ -71,7 +72,7 @@ public static class TelegramWebhookApi
             return Problems.BadRequest("The body is null; expected a Telegram Update object.");
         }
         var turn = await services.GetRequiredService<BotUpdates>().HandleAsync(update);
-        return turn == UpdateTurn.Busy
+        return turn == OnceTurn.Busy
             ? Problems.Conflict($"Update {update.Id} is being handled by another API instance; resend it later.")
             : TypedResults.Ok();
     }

@@ -27,7 +27,9 @@ public static class LinkCodesApi
                 "that opens the bot's deep link with it, to this user")
             .WithDescription("JSON: the code, its expiry and, when the Telegram bot is on, 'telegramLink' " +
                 "(https://t.me/<bot>?start=<code>). With 'Accept: image/svg+xml' or 'Accept: image/png' the answer is instead " +
-                "a QR code of that link (a new code all the same), to print or put on a slide; 409 when the bot is off.")
+                "a QR code of that link (a new code all the same), to print or put on a slide; 409 when the bot is off. " +
+                "For an admin, the user, or (with ?group=<groupId>) an owner of a group the user is a member of: the students' " +
+                "sign-up sheet of the web app.")
             .Produces<LinkCodeAnswer>(StatusCodes.Status201Created)
             .Produces(StatusCodes.Status201Created, contentType: "image/svg+xml", additionalContentTypes: ["image/png"])
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -37,7 +39,7 @@ public static class LinkCodesApi
     }
 
     private static async Task<Results<Created<LinkCodeAnswer>, FileContentHttpResult, ProblemHttpResult>> Create(
-        string userId, HttpRequest request, ClaimsPrincipal principal, DirectoryStore directory, LinkCodeStore codes,
+        string userId, string? group, HttpRequest request, ClaimsPrincipal principal, DirectoryStore directory, LinkCodeStore codes,
         IOptions<VkOptions> options, BotIdentity bot, TimeProvider time, ILoggerFactory loggers)
     {
         if (!MessageIds.IsValidEntityId(userId))
@@ -45,9 +47,10 @@ public static class LinkCodesApi
             return Problems.BadRequest($"{Validation.Echo(userId)} is not a valid user id (1-64 letters, digits, '_', '-' or '.').");
         }
         var caller = Caller.From(principal);
-        if (caller.Role != Roles.Admin && caller.Id != userId)
+        if (caller.Role != Roles.Admin && caller.Id != userId && !await OwnsGroupOfAsync(directory, caller, group, userId))
         {
-            return Problems.Forbidden($"Only an admin or {Validation.Echo(userId)} themselves may issue that user's link codes.");
+            return Problems.Forbidden($"Only an admin, {Validation.Echo(userId)} themselves, or the owner of a group they are in " +
+                "(passed as ?group=<groupId>) may issue that user's link codes.");
         }
         if (await directory.GetUserAsync(userId) is null)
         {
@@ -70,4 +73,10 @@ public static class LinkCodesApi
         }
         return TypedResults.Created((string?)null, new LinkCodeAnswer(code, AdaJson.Timestamp(time.GetUtcNow() + ttl), link));
     }
+
+    /// <summary>A group's owner hands out its members' codes (the sign-up sheet a teacher prints for a class).</summary>
+    private static async Task<bool> OwnsGroupOfAsync(DirectoryStore directory, Caller caller, string? groupId, string userId) =>
+        groupId is not null && MessageIds.IsValidEntityId(groupId)
+        && await directory.GetGroupAsync(groupId) is { } group
+        && group.Owners.Contains(caller.Id) && group.Members.Contains(userId);
 }

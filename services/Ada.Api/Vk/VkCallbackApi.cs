@@ -64,15 +64,16 @@ public static partial class VkCallbackApi
         }
         var logger = loggers.CreateLogger(typeof(VkCallbackApi));
         var isConfirmation = e!.Type == "confirmation";
-        // VK sends the secret with every event; a confirmation may come without one (the server is not set up yet).
+        // The secret and the group are checked before anything the request says is acted on or logged. VK sends
+        // the secret with every event; a confirmation may come without one (the server is not set up yet).
         if (!(isConfirmation && e.Secret is null) && !SameSecret(e.Secret, settings.Secret!))
         {
-            logger.LogWarning("Refused a VK {Type} event of group {GroupId}: the secret does not match", e.Type, e.GroupId);
+            Refusals.Log(logger, "the secret does not match Vk__Secret");
             return Problems.Forbidden("The event's 'secret' does not match Vk__Secret.");
         }
         if (settings.GroupId is { } groupId && e.GroupId != groupId)
         {
-            logger.LogWarning("Refused a VK {Type} event of group {GroupId}: this API serves group {Expected}", e.Type, e.GroupId, groupId);
+            Refusals.Log(logger, "it names another community than Vk__GroupId");
             return Problems.Forbidden($"This API serves VK community {groupId}, not {e.GroupId?.ToString(CultureInfo.InvariantCulture) ?? "(no group_id)"}.");
         }
         if (string.IsNullOrEmpty(e.Type))
@@ -113,20 +114,50 @@ public static partial class VkCallbackApi
     private static readonly TimeSpan EventMemory = TimeSpan.FromDays(1);
 
     /// <summary>Acts on an event unless its <c>event_id</c> was handled already (<see cref="WebhookOnce"/>); answers <c>ok</c> either way.</summary>
-    private static async Task<ContentHttpResult> OnceAsync(WebhookOnce once, VkEvent e, ILogger logger, Func<Task> act)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> OnceAsync(
+        WebhookOnce once, VkEvent e, ILogger logger, Func<Task> act)
     {
         if (e.EventId is null)
         {
             await act();
+            return Ok;
         }
-        else if (!await once.RunAsync(Keys.VkEvent(e.EventId), EventMemory, act))
+        switch (await once.RunAsync(Keys.VkEvent(e.EventId), EventMemory, act))
         {
-            logger.LogInformation("Ignored VK event {EventId} ({Type}): already handled", e.EventId, e.Type);
+            case OnceTurn.Busy:
+                // Not 'ok': VK sends the event again, by when the other instance has finished (or its claim lapsed).
+                return Problems.Conflict($"VK event {Validation.Echo(e.EventId)} is being handled right now; VK will resend it.");
+            case OnceTurn.Done:
+                logger.LogInformation("Ignored VK event {EventId} ({Type}): already handled", e.EventId, e.Type);
+                return Ok;
+            default:
+                return Ok;
         }
-        return Ok;
     }
 
     private static ContentHttpResult Ok => TypedResults.Text("ok", "text/plain; charset=utf-8");
+
+    /// <summary>
+    /// Refused callbacks come from whoever found the address: logged at most once a minute with a count,
+    /// and with nothing the request chose, so they cannot grow the log.
+    /// </summary>
+    private static class Refusals
+    {
+        private static long _count;
+        private static long _lastLoggedTicks;
+
+        public static void Log(ILogger logger, string reason)
+        {
+            var count = Interlocked.Increment(ref _count);
+            var now = Environment.TickCount64;
+            var last = Interlocked.Read(ref _lastLoggedTicks);
+            if (last != 0 && now - last < 60_000 || Interlocked.CompareExchange(ref _lastLoggedTicks, now, last) != last)
+            {
+                return;
+            }
+            logger.LogWarning("Refused a VK callback: {Reason} ({Count} refused since the API started)", reason, count);
+        }
+    }
 
     private static void LogPermission(ILogger logger, VkEvent e, string vkId, string? userId)
     {

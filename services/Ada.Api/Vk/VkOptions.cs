@@ -17,7 +17,7 @@ public sealed record VkOptions : IValidatableObject
     /// <summary>The "Secret key" set in the community's Callback API settings; VK sends it in every event.</summary>
     public string? Secret { get; init; }
 
-    /// <summary>When set, events of any other community are refused.</summary>
+    /// <summary>The community the Callback API serves: events (and confirmation requests) of any other are refused. Required with it.</summary>
     public long? GroupId { get; init; }
 
     [Range(1, 24 * 30, ErrorMessage = "Vk__LinkCodeHours must be between 1 and 720.")]
@@ -31,7 +31,13 @@ public sealed record VkOptions : IValidatableObject
         if (GroupId is <= 0)
         {
             yield return new ValidationResult(
-                $"Vk__GroupId must be the community's positive id, e.g. 229876543 (got {GroupId}); leave it unset to accept any.",
+                $"Vk__GroupId must be the community's positive id, e.g. 229876543 (got {GroupId}).", [nameof(GroupId)]);
+        }
+        else if (GroupId is null && (!string.IsNullOrEmpty(Secret) || !string.IsNullOrEmpty(Confirmation)))
+        {
+            // Without it, anyone who learns the confirmation flow could point another community's callbacks here.
+            yield return new ValidationResult(
+                "Vk__GroupId is required with the Callback API (Vk__Secret, Vk__Confirmation): the community's id, e.g. 229876543.",
                 [nameof(GroupId)]);
         }
     }

@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Ada.EndToEnd.Tests;
+using Ada.Testing;
+using Microsoft.Playwright;
+
+namespace Ada.Web.Tests;
+
+/// <summary>The teacher web app in a real headless Chromium against the real API, Redis, courier and sandbox.</summary>
+[Collection(WebCollection.Name)]
+public sealed class BrowserTests(WebStack web)
+{
+    private static readonly TimeSpan Delivery = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Teacher_SignsInWithCode_SendsToGroup_WatchesItArrive_ThenResendsToThoseNotReached()
+    {
+        var students = Enumerable.Range(1, 5).Select(i => new
+        {
+            id = $"w1.s{i}", name = $"Студент {i}", role = "student",
+            contacts = i == 5 ? new Dictionary<string, string>() : new Dictionary<string, string> { ["telegram"] = $"91010{i}" },
+        }).ToList();
+        await web.ImportAsync(new
+        {
+            users = students.Cast<object>().Append(new { id = "t.web1", name = "Ирина Преподаватель", role = "teacher",
+                contacts = new Dictionary<string, string> { ["telegram"] = "910001" } }),
+            groups = new[] { new { id = "web-1", name = "ИВТ-Веб-1", members = students.Select(s => s.id), owners = new[] { "t.web1" } } },
+        });
+        var page = await web.NewPageAsync();
+        await web.StepsAsync(page, "send", async () =>
+        {
+        await page.GotoAsync("/");
+        await page.GetByLabel("Ваш логин").WaitForAsync();
+        await web.ScreenshotAsync(page, "01-sign-in");
+        await web.SignInAsync(page, "t.web1", "910001");
+
+        var text = "Пара переносится в ауд. 305 " + Guid.NewGuid().ToString("N")[..6];
+        await page.GetByLabel("Текст сообщения").FillAsync(text);
+        await Assertions.Expect(page.Locator("#counters")).ToContainTextAsync("Telegram: " + text.Length);
+        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Веб-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Добавить ИВТ-Веб-1" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#audience")).ToContainTextAsync("Получателей: 5");
+        await Assertions.Expect(page.Locator("#audience")).ToContainTextAsync("Недоступны ни в одном канале: 1");
+        await web.ScreenshotAsync(page, "02-compose");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#confirm")).ToContainTextAsync("5 чел.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/messages/**");
+        await Assertions.Expect(page.Locator("[data-state=done]")).ToBeVisibleAsync(new() { Timeout = (float)Delivery.TotalMilliseconds });
+        var telegram = page.Locator("[data-channel=telegram]");
+        await Assertions.Expect(telegram.Locator("[data-count=sent]")).ToHaveTextAsync("4");
+        await Assertions.Expect(telegram.Locator("[data-count=noContact]")).ToHaveTextAsync("1");
+
+        var inbox = await web.Ada.InboxAsync();
+        var got = inbox.Where(m => m!["text"]!.GetValue<string>() == text).Select(m => m!["chatId"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal(["910101", "910102", "910103", "910104"], got);
+        await Assertions.Expect(page.Locator("#not-reached")).ToHaveTextAsync("w1.s5");
+        await web.ScreenshotAsync(page, "03-delivery");
+
+        var firstUrl = page.Url;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить ещё раз", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(url => url != firstUrl && url.Contains("/messages/", StringComparison.Ordinal));
+        await Assertions.Expect(page.Locator("[data-state=done]")).ToBeVisibleAsync(new() { Timeout = (float)Delivery.TotalMilliseconds });
+        var resentId = Uri.UnescapeDataString(page.Url[(page.Url.IndexOf("/messages/", StringComparison.Ordinal) + 10)..]);
+        var resent = await web.GetAsync($"/v1/history/{resentId}");
+        Assert.Equal(["w1.s5"], resent["to"]!["users"]!.AsArray().Select(u => u!.GetValue<string>()));
+        Assert.Equal(text, resent["text"]!.GetValue<string>());
+        await web.ScreenshotAsync(page, "04-resend");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "История" }).ClickAsync();
+        await Assertions.Expect(page.Locator("table")).ToContainTextAsync(text[..20]);
+        await web.ScreenshotAsync(page, "05-history");
+        });
+    }
+
+    [Fact]
+    public async Task QuietHours_AreShownBeforeSending_AndAScheduledMessageCanBeCancelled()
+    {
+        await web.ImportAsync(new
+        {
+            users = new object[]
+            {
+                new { id = "t.web2", name = "Олег Преподаватель", role = "teacher", contacts = new Dictionary<string, string> { ["telegram"] = "920001" } },
+                new { id = "w2.s1", name = "Студент", role = "student", contacts = new Dictionary<string, string> { ["telegram"] = "920101" } },
+            },
+            groups = new[] { new { id = "web-2", name = "ИВТ-Веб-2", members = new[] { "w2.s1" }, owners = new[] { "t.web2" } } },
+        });
+        var page = await web.NewPageAsync();
+        await web.SignInAsync(page, "t.web2", "920001");
+        var text = "Отменённое объявление " + Guid.NewGuid().ToString("N")[..6];
+        await page.GetByLabel("Текст сообщения").FillAsync(text);
+        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Веб-2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Добавить ИВТ-Веб-2" }).ClickAsync();
+        await page.GetByLabel("Позже").CheckAsync();
+
+        var inQuietHours = web.QuietFrom.AddHours(1);
+        await page.GetByLabel("Дата и время").FillAsync(inQuietHours.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.Locator("#quiet-hours")).ToContainTextAsync("тихие часы");
+        await Assertions.Expect(page.Locator("#quiet-hours")).ToContainTextAsync(web.QuietFrom.AddHours(2).ToString("HH:mm", CultureInfo.InvariantCulture));
+        await web.ScreenshotAsync(page, "06-quiet-hours");
+
+        var outside = DateTimeOffset.UtcNow.AddHours(1);
+        await page.GetByLabel("Дата и время").FillAsync(outside.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+        await Assertions.Expect(page.Locator("#quiet-hours")).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/messages/**");
+        await Assertions.Expect(page.Locator("[data-state=scheduled]")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Отменить" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-state=cancelled]")).ToBeVisibleAsync();
+
+        var id = Uri.UnescapeDataString(page.Url[(page.Url.IndexOf("/messages/", StringComparison.Ordinal) + 10)..]);
+        Assert.Equal("cancelled", (await web.GetAsync($"/v1/history/{id}"))["state"]!.GetValue<string>());
+        Assert.DoesNotContain(await web.Ada.InboxAsync("920101"), m => m!["text"]!.GetValue<string>() == text);
+    }
+
+    [Fact]
+    public async Task ARefusal_IsShownInWords_NextToTheAddressees()
+    {
+        var students = Enumerable.Range(1, WebStack.TeacherRecipientLimit + 1)
+            .Select(i => new { id = $"w3.s{i}", name = $"Студент {i}", role = "student", contacts = new Dictionary<string, string>() }).ToList();
+        await web.ImportAsync(new
+        {
+            users = students.Cast<object>().Append(new { id = "t.web3", name = "Анна Преподаватель", role = "teacher",
+                contacts = new Dictionary<string, string> { ["telegram"] = "930001" } }),
+            groups = new[] { new { id = "web-3", name = "Большой поток", members = students.Select(s => s.id), owners = new[] { "t.web3" } } },
+        });
+        var page = await web.NewPageAsync();
+        await web.SignInAsync(page, "t.web3", "930001");
+        await page.GetByLabel("Текст сообщения").FillAsync("Слишком много адресатов");
+        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Большой");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Добавить Большой поток" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+        var refusal = page.Locator("#to-error");
+        await Assertions.Expect(refusal).ToContainTextAsync(WebStack.TeacherRecipientLimit.ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(refusal).ToContainTextAsync((WebStack.TeacherRecipientLimit + 1).ToString(CultureInfo.InvariantCulture));
+        await web.ScreenshotAsync(page, "07-refusal");
+        var history = await web.Ada.Admin.GetFromJsonAsync<JsonArray>("/v1/history?sender=t.web3");
+        Assert.Empty(history!);
+    }
+
+    [Fact]
+    public async Task Admin_CsvImportWithABadRow_IsPreviewedAndRefused_SignUpSheetAndApiPage()
+    {
+        await web.ImportAsync(new
+        {
+            users = new object[]
+            {
+                new { id = "t.web4", name = "Пётр Преподаватель", role = "teacher", contacts = new Dictionary<string, string>() },
+                new { id = "w4.s1", name = "Мария Студентка", role = "student", contacts = new Dictionary<string, string>() },
+                new { id = "w4.s2", name = "Иван Студент", role = "student", contacts = new Dictionary<string, string>() },
+            },
+            groups = new[] { new { id = "web-4", name = "ИВТ-Веб-4", members = new[] { "w4.s1", "w4.s2" }, owners = new[] { "t.web4" } } },
+        });
+        var page = await web.NewPageAsync();
+        await web.StepsAsync(page, "admin", async () =>
+        {
+        await page.GotoAsync("/");
+        await page.GetByText("Вход для администратора по токену").ClickAsync();
+        await page.GetByLabel("Токен администратора").FillAsync(AdaStack.AdminToken);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Войти", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Новое сообщение" }).WaitForAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Администрирование" }).ClickAsync();
+        await page.GetByLabel("Или вставьте содержимое").FillAsync(
+            "id,name,role,telegram\ncsv.one,Анна Первая,student,940001\ncsv.two,Борис Второй,boss,940002\n");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить (ничего не записывается)" }).ClickAsync();
+        var errors = page.Locator("#import-errors");
+        await Assertions.Expect(errors).ToContainTextAsync("Строка 3");
+        await Assertions.Expect(errors).ToContainTextAsync("boss");
+        await Assertions.Expect(page.Locator("#import-preview")).ToHaveCountAsync(0);
+        await web.ScreenshotAsync(page, "08-admin-import");
+        using var one = await web.Ada.Admin.GetAsync("/v1/users/csv.one");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, one.StatusCode);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Подключение студентов" }).ClickAsync();
+        await page.GetByLabel("Группа").SelectOptionAsync("web-4");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Выдать коды" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".sheet .code")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator(".sheet svg")).ToHaveCountAsync(2);
+        await web.ScreenshotAsync(page, "09-sign-up-sheet");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "API" }).ClickAsync();
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("POST /v1/queue");
+        await web.ScreenshotAsync(page, "10-api-reference");
+        });
+    }
+
+    [Fact]
+    public async Task CookieSession_OpensTheEventStream_ButAPostWithoutTheAntiforgeryTokenIsRefused()
+    {
+        await web.ImportAsync(new
+        {
+            users = new object[]
+            {
+                new { id = "t.web5", name = "Ольга Преподаватель", role = "teacher", contacts = new Dictionary<string, string> { ["telegram"] = "950001" } },
+                new { id = "w5.s1", name = "Студент", role = "student", contacts = new Dictionary<string, string> { ["telegram"] = "950101" } },
+            },
+            groups = new[] { new { id = "web-5", name = "ИВТ-Веб-5", members = new[] { "w5.s1" }, owners = new[] { "t.web5" } } },
+        });
+        using var teacher = web.Ada.Client(await web.Ada.TokenForAsync("t.web5"));
+        using var queued = await teacher.PostAsJsonAsync("/v1/queue", new { text = "По токену", to = new { groups = new[] { "web-5" } } });
+        var id = (await queued.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+
+        var page = await web.NewPageAsync();
+        await web.SignInAsync(page, "t.web5", "950001");
+        var snapshot = await page.EvaluateAsync<string>("""
+            url => new Promise((resolve, reject) => {
+                const events = new EventSource(url);
+                events.addEventListener('snapshot', e => { events.close(); resolve(e.data); });
+                events.onerror = () => { events.close(); reject(new Error('the event stream failed')); };
+            })
+            """, $"/v1/history/{Uri.EscapeDataString(id)}/events?timeout=5");
+        Assert.Equal(id, JsonNode.Parse(snapshot)!["id"]!.GetValue<string>());
+
+        var status = await page.EvaluateAsync<int>("""
+            () => fetch('/v1/queue', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                body: JSON.stringify({ text: 'forged', to: { groups: ['web-5'] } }) }).then(r => r.status)
+            """);
+        Assert.Equal(403, status);
+
+        // A page of another origin posts with the browser's cookies, as a forged form would.
+        await page.GotoAsync(new Uri(web.Ada.Sandbox.BaseAddress, "/health/live").ToString());
+        await page.EvaluateAsync("""
+            url => fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'Content-Type': 'text/plain' },
+                body: JSON.stringify({ text: 'forged', to: { groups: ['web-5'] } }) }).then(() => true, () => true)
+            """, new Uri(web.Ada.ApiAddress, "/v1/queue").ToString());
+        var history = await teacher.GetFromJsonAsync<JsonArray>("/v1/history?limit=50");
+        Assert.Equal(["По токену"], history!.Select(m => m!["text"]!.GetValue<string>()));
+    }
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Ada.EndToEnd.Tests;
+using Ada.Testing;
+using Microsoft.Playwright;
+
+namespace Ada.Web.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class WebCollection : ICollectionFixture<WebStack>
+{
+    public const string Name = "web";
+}
+
+/// <summary>
+/// One real Ada (redis-server, sandbox, API serving the web app, a Telegram courier) and one headless
+/// Debian Chromium driven by Playwright, shared by the browser tests; each test signs in in a fresh
+/// browser context (its own cookies). Quiet hours are a window 3-5 hours from now in UTC, so "now" is
+/// outside and a time 4 hours ahead is inside.
+/// </summary>
+public sealed partial class WebStack : IAsyncLifetime
+{
+    public const string Chromium = "/usr/bin/chromium";
+    public static readonly string[] ChromiumFlags =
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ];
+
+    public const int TeacherRecipientLimit = 30;
+
+    private readonly RedisServer _redis = new();
+    private IPlaywright? _playwright;
+
+    public AdaStack Ada { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public DateTimeOffset QuietFrom { get; private set; }
+    public string ScreenshotDir { get; } = Path.Combine(RepositoryRoot(), ".run", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            throw new InvalidOperationException(
+                $"{Chromium} is missing: the browser tests need Debian's chromium package (apt-get install -y chromium; deploy/test.sh installs it).");
+        }
+        await _redis.InitializeAsync();
+        var now = DateTimeOffset.UtcNow;
+        QuietFrom = now.AddHours(3);
+        var quiet = $"{QuietFrom:HH:mm}-{now.AddHours(5):HH:mm}";
+        Ada = await AdaStack.StartAsync(_redis, api: new Dictionary<string, string>
+        {
+            ["Scheduling__QuietHours"] = quiet,
+            ["Scheduling__TimeZone"] = "UTC",
+            ["Limits__Teacher__RecipientsPerMessage"] = TeacherRecipientLimit.ToString(CultureInfo.InvariantCulture),
+        });
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ChromiumFlags,
+        });
+        Directory.CreateDirectory(ScreenshotDir);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        if (Ada is not null)
+        {
+            await Ada.DisposeAsync();
+        }
+        await _redis.DisposeAsync();
+    }
+
+    /// <summary>A new browser context in Russian (or <paramref name="locale"/>), 360 px wide like a phone.</summary>
+    public async Task<IPage> NewPageAsync(string locale = "ru-RU")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Ada.ApiAddress.ToString(),
+            Locale = locale,
+            ViewportSize = new ViewportSize { Width = 360, Height = 780 },
+        });
+        // Generous: the machine may be busy building; every wait is on a condition, so a fast run stays fast.
+        context.SetDefaultTimeout(60_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Signs in through the page with the code Ada sends to <paramref name="chatId"/>'s Telegram (read from the sandbox inbox).</summary>
+    public async Task SignInAsync(IPage page, string login, string chatId)
+    {
+        var before = (await Ada.InboxAsync(chatId)).Count;
+        await page.GotoAsync("/");
+        await page.GetByLabel("Ваш логин").FillAsync(login);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Получить код" }).ClickAsync();
+        await page.GetByLabel("Код из сообщения Ada").WaitForAsync();
+        string? code = null;
+        await Eventually.WaitAsync(async () =>
+        {
+            var inbox = await Ada.InboxAsync(chatId);
+            if (inbox.Count <= before)
+            {
+                return false;
+            }
+            code = SixDigits().Match(inbox[^1]!["text"]!.GetValue<string>()).Value;
+            return code.Length == 6;
+        }, TimeSpan.FromSeconds(30), $"a sign-in code in {chatId}'s Telegram");
+        await page.GetByLabel("Код из сообщения Ada").FillAsync(code!);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Войти", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Новое сообщение" }).WaitForAsync();
+    }
+
+    public async Task ImportAsync(object directory)
+    {
+        using var response = await Ada.Admin.PostAsJsonAsync("/v1/import", directory);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async Task<JsonObject> GetAsync(string path) => (await Ada.Admin.GetFromJsonAsync<JsonObject>(path))!;
+
+    /// <summary>Runs a test's steps; on failure saves a screenshot and adds the page's text to the exception.</summary>
+    public async Task StepsAsync(IPage page, string test, Func<Task> steps)
+    {
+        try
+        {
+            await steps();
+        }
+        catch (Exception e) when (e is TimeoutException or PlaywrightException or Xunit.Sdk.XunitException)
+        {
+            await ScreenshotAsync(page, "FAILED-" + test);
+            var text = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 });
+            throw new InvalidOperationException($"{e.Message}\n--- the page ({page.Url}) ---\n{text}", e);
+        }
+    }
+
+    public async Task ScreenshotAsync(IPage page, string name) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png"), FullPage = true });
+
+    [GeneratedRegex(@"\b\d{6}\b")]
+    private static partial Regex SixDigits();
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Ada.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("Ada.sln not found above " + AppContext.BaseDirectory);
+    }
+}
