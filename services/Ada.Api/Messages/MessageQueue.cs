@@ -150,7 +150,7 @@ public sealed class MessageQueue(
         {
             return null;
         }
-        foreach (var list in new[] { to.Users, to.Groups, to.Supergroups })
+        foreach (var (name, list) in new[] { ("to.users", to.Users), ("to.groups", to.Groups), ("to.supergroups", to.Supergroups) })
         {
             if (list?.Count > limit)
             {
