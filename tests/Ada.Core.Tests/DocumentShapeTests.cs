@@ -44,10 +44,6 @@ public sealed class DocumentShapeTests(RedisServer redis)
         [Script.QuotaTake] = "none: sorted sets of ids",
         [Script.Renew] = "none: the claim's TTL",
         [Script.RateTake] = "none: a counter",
-        [Script.ScheduleCreate] = "schedule, its tick (read back through ScheduleStore's records: ScheduleStoreTests)",
-        [Script.ScheduleAdvance] = "schedule, its tick (ScheduleStoreTests)",
-        [Script.ScheduleState] = "schedule, its tick (ScheduleStoreTests)",
-        [Script.ScheduleDelete] = "none: deletes",
     };
 
     [Fact]
