@@ -227,8 +227,13 @@ public sealed class BadInputTests(RedisServer redis, ITestOutputHelper output)
     }
 
     /// <summary>A courier heartbeat without a courier: the API accepts messages, and nothing else writes to the database.</summary>
-    private static async Task BeatAsync(Stack ada) =>
-        await ada.Db.SortedSetAddAsync("couriers:telegram", "bad-input-test", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    /// <summary>A Telegram courier's heartbeat, as the runtime writes it: the channel registered, one instance alive.</summary>
+    private static async Task BeatAsync(Stack ada)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await ada.Db.HashSetAsync("channels", "telegram", now, When.NotExists);
+        await ada.Db.SortedSetAddAsync("couriers:telegram", "bad-input-test", now);
+    }
 
     private static async Task<HashSet<string>> KeysAsync(Stack ada)
     {

@@ -22,6 +22,10 @@ public sealed class CourierDownTests(RedisServer redis, ITestOutputHelper output
         var instance = (await ada.Db.SortedSetRangeByRankAsync("couriers:telegram")).Single();
         await ada.Db.SortedSetAddAsync("couriers:telegram", instance, DateTimeOffset.UtcNow.AddSeconds(-65).ToUnixTimeMilliseconds());
         ada.Log("courier SIGKILLed; its heartbeat set 65 s old");
+        // The API reads the couriers' state at most once a second (CourierRegistry.AliveCacheFor): wait until it has seen the outage.
+        await Eventually.WaitAsync(async () =>
+            (await ada.Admin.GetFromJsonAsync<JsonArray>("/v1/channels"))!.Single(c => c!["name"]!.GetValue<string>() == "telegram")!["live"]!.GetValue<bool>(),
+            live => !live, TimeSpan.FromSeconds(10), "the API to see the Telegram courier down");
 
         const string text = "Consultation moved to 16:00 (courier down)";
         using var queued = await ada.Admin.PostAsJsonAsync("/v1/queue", new { text, to = new { groups = new[] { "g-down" } } });
