@@ -73,6 +73,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // HasExited can be true before the output handlers have read the last lines; this waits for their end of stream.
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}:\n{Output}");
             }
             try
