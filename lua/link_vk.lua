@@ -1,6 +1,8 @@
--- link_vk: someone sent a link code to the VK community; their VK id becomes the code's user's VK contact.
--- KEYS[1] linkcode:<code hash>  KEYS[2] user:{userId}  KEYS[3] address:vk  KEYS[4] contacts:vk  KEYS[5] vk:allowed
--- KEYS[6] user:{ownerId}, the user address:vk named for the VK id when it was read (KEYS[2] again when none)
+-- link_vk: someone sent a link code to the VK community; their VK id becomes the code's user's VK contact
+-- (link_contact in lua/_link.lua, shared with link_telegram), and no longer waits in vk:allowed.
+-- KEYS[1] linkcode:<code hash>  KEYS[2] user:{userId}  KEYS[3] address:vk  KEYS[4] contacts:vk
+-- KEYS[5] user:{ownerId}, the user address:vk named for the VK id when it was read (KEYS[2] again when none)
+-- KEYS[6] vk:allowed
 -- ARGV[1] userId  ARGV[2] VK id  ARGV[3] that ownerId ('' when none)
 -- Whoever writes the code from a VK account owns that account: another user holding the same VK id loses
 -- it (contact and index entry). The user's previous VK id leaves the index. The contact is active, since
@@ -8,62 +10,8 @@
 -- Returns 'linked'; 'moved' when the VK id was taken from ARGV[3]; 'gone' when the code is no longer the
 -- user's (used, expired) or the user no longer exists; 'stale' when address:vk changed since it was read
 -- (read it again and retry).
-local function encode_user(user)
-  -- cjson writes an empty table as {}; User.inactive is an array.
-  mark_empty(user, 'inactive')
-  return (string.gsub(cjson.encode(user), '"' .. EMPTY_ARRAY .. '"', '[]'))
+local result = link_contact('vk', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2], ARGV[3])
+if result == 'linked' or result == 'moved' then
+  redis.call('SREM', KEYS[6], ARGV[2])
 end
-local function without(list, item)
-  local kept = {}
-  if type(list) == 'table' then
-    for _, c in ipairs(list) do
-      if c ~= item then table.insert(kept, c) end
-    end
-  end
-  return kept
-end
-
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then
-  return 'gone'
-end
-local owner = redis.call('HGET', KEYS[3], ARGV[2]) or ''
-if owner ~= ARGV[3] then
-  return 'stale'
-end
-local h = redis.call('GET', KEYS[2])
-if not h then
-  redis.call('DEL', KEYS[1])
-  return 'gone'
-end
-local user = cjson.decode(h)
-
-local result = 'linked'
-if owner ~= '' and owner ~= ARGV[1] then
-  local ph = redis.call('GET', KEYS[6])
-  if ph then
-    local previous = cjson.decode(ph)
-    if type(previous.contacts) == 'table' and previous.contacts.vk == ARGV[2] then
-      previous.contacts.vk = nil
-      previous.inactive = without(previous.inactive, 'vk')
-      redis.call('SET', KEYS[6], encode_user(previous))
-      redis.call('HDEL', KEYS[4], owner)
-      result = 'moved'
-    end
-  end
-end
-
-if type(user.contacts) ~= 'table' then
-  user.contacts = {}
-end
-local old = user.contacts.vk
-if old and old ~= ARGV[2] and redis.call('HGET', KEYS[3], old) == ARGV[1] then
-  redis.call('HDEL', KEYS[3], old)
-end
-user.contacts.vk = ARGV[2]
-user.inactive = without(user.inactive, 'vk')
-redis.call('SET', KEYS[2], encode_user(user))
-redis.call('HSET', KEYS[4], ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])
-redis.call('SREM', KEYS[5], ARGV[2])
-redis.call('DEL', KEYS[1])
 return result

@@ -123,7 +123,7 @@ public sealed class DocumentShapeTests(RedisServer redis)
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var directory = new DirectoryStore(database.Mux, TestDatabase.Scripts);
-        var vk = new VkDirectory(database.Mux, TestDatabase.Scripts, directory);
+        var vk = new VkDirectory(database.Mux, directory);
         var contacts = new Dictionary<string, string> { [Channels.Telegram] = "1001", [Channels.Vk] = "42" };
         await directory.PutUserAsync(new User("u1", "Ivan", Roles.Teacher, contacts, [], Languages.English));
         await directory.PutUserAsync(new User("u2", "Petr", Roles.Student, new Dictionary<string, string>(), []));
@@ -140,7 +140,7 @@ public sealed class DocumentShapeTests(RedisServer redis)
         Assert.False(moved.Contacts.ContainsKey(Channels.Vk));
         Assert.Equal(Languages.English, moved.Language);
 
-        var telegram = new TelegramDirectory(database.Mux, TestDatabase.Scripts, directory);
+        var telegram = new TelegramDirectory(directory);
         var telegramCode = await new LinkCodeStore(database.Mux).IssueAsync("u2", TimeSpan.FromMinutes(5));
         Assert.Equal(LinkOutcome.Linked, (await telegram.LinkAsync(telegramCode, 2002)).Outcome);
         Assert.Equal("2002", (await StrictUserAsync(database, "u2")).Contacts[Channels.Telegram]);

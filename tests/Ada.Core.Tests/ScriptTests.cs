@@ -38,7 +38,7 @@ public sealed class ScriptTests(RedisServer redis)
             [Script.DeactivateContact] = ([Keys.User("u1"), Keys.Contacts(Channels.Telegram)], [Channels.Telegram, "u1", "42"]),
             [Script.ActivateContact] = ([Keys.User("u1"), Keys.Contacts(Channels.Vk)], [Channels.Vk, "u1", "42"]),
             [Script.LinkVk] = ([Keys.LinkCode("ABCDEF"), Keys.User("u1"), Keys.AddressOwners(Channels.Vk), Keys.Contacts(Channels.Vk),
-                Keys.VkAllowed, Keys.User("u1")], ["u1", "42", ""]),
+                Keys.User("u1"), Keys.VkAllowed], ["u1", "42", ""]),
             [Script.LinkTelegram] = ([Keys.LinkCode("abc"), Keys.User("u1"), Keys.AddressOwners(Channels.Telegram),
                 Keys.Contacts(Channels.Telegram), Keys.User("u1")], ["u1", "42", ""]),
             [Script.Lease] = ([Keys.TelegramPoller], ["a", 1000]),

@@ -18,7 +18,7 @@ public sealed class TelegramDirectoryTests(RedisServer redis)
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var directory = new DirectoryStore(database.Mux, TestDatabase.Scripts);
-        var telegram = new TelegramDirectory(database.Mux, TestDatabase.Scripts, directory);
+        var telegram = new TelegramDirectory(directory);
         var codes = new LinkCodeStore(database.Mux);
         await directory.ImportAsync([
             Student("old", new() { [Channels.Telegram] = "555" }),
@@ -46,7 +46,7 @@ public sealed class TelegramDirectoryTests(RedisServer redis)
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var directory = new DirectoryStore(database.Mux, TestDatabase.Scripts);
-        var telegram = new TelegramDirectory(database.Mux, TestDatabase.Scripts, directory);
+        var telegram = new TelegramDirectory(directory);
         await directory.ImportAsync([Student("s1", new() { [Channels.Telegram] = "4242" })], [], []);
 
         Assert.True(await telegram.DeactivateAsync("s1", 4242));

@@ -193,6 +193,47 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
         return (int)result == 1;
     }
 
+    /// <summary>How often <see cref="LinkAsync"/> rereads the index when a concurrent write changed it.</summary>
+    private const int LinkAttempts = 5;
+
+    /// <summary>
+    /// Attaches <paramref name="address"/> in <paramref name="channel"/> to the user a link code (canonical form) was
+    /// issued for, once: <paramref name="script"/> is that channel's link script (<c>link_contact</c> of
+    /// <c>lua/_link.lua</c>), <paramref name="extraKeys"/> the keys it takes after the five they share.
+    /// </summary>
+    internal async Task<LinkResult> LinkAsync(Script script, string channel, string code, string address, params RedisKey[] extraKeys)
+    {
+        var db = Db;
+        var codeKey = LinkCodeStore.KeyOf(code);
+        for (var attempt = 0; attempt < LinkAttempts; attempt++)
+        {
+            var userId = await db.StringGetAsync(codeKey);
+            if (userId.IsNull)
+            {
+                return new LinkResult(LinkOutcome.Unknown);
+            }
+            var owner = await FindByAddressAsync(channel, address) ?? "";
+            var ownerKey = owner.Length > 0 && MessageIds.IsValidEntityId(owner) ? Keys.User(owner) : Keys.User(userId!);
+            var result = (string?)await scripts.RunAsync(db, script,
+                [codeKey, Keys.User(userId!), Keys.AddressOwners(channel), Keys.Contacts(channel), ownerKey, .. extraKeys],
+                [userId, address, owner]);
+            switch (result)
+            {
+                case "linked":
+                    return new LinkResult(LinkOutcome.Linked, userId);
+                case "moved":
+                    return new LinkResult(LinkOutcome.Moved, userId, owner);
+                case "gone":
+                    return new LinkResult(LinkOutcome.Unknown);
+                case "stale":
+                    continue;
+                default:
+                    throw new InvalidOperationException($"The {script} script answered '{result}'.");
+            }
+        }
+        throw new InvalidOperationException($"address:{channel} kept changing for {address}; the link was not made.");
+    }
+
     /// <summary>
     /// The user whose contact in <paramref name="channel"/> (one of <see cref="AddressIndexed"/>) is
     /// <paramref name="address"/>, per <c>address:&lt;channel&gt;</c>: a hint, check the user's document.

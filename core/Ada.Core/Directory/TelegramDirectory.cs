@@ -1,6 +1,5 @@
 using Ada.Core.Messages;
 using Ada.Core.Redis;
-using StackExchange.Redis;
 
 namespace Ada.Core.Directory;
 
@@ -9,11 +8,8 @@ namespace Ada.Core.Directory;
 /// checked against the user's document), linking a chat by a link code (<c>/start &lt;code&gt;</c>), and
 /// the person turning Telegram off and on (<c>/stop</c>, blocking the bot, <c>/start</c>).
 /// </summary>
-public sealed class TelegramDirectory(IConnectionMultiplexer mux, AdaScripts scripts, DirectoryStore directory)
+public sealed class TelegramDirectory(DirectoryStore directory)
 {
-    /// <summary>How often <see cref="LinkAsync"/> rereads the index when a concurrent write changed it.</summary>
-    private const int LinkAttempts = 5;
-
     /// <summary>The user whose Telegram contact is this chat (active or not); null when none.</summary>
     public async Task<User?> OwnerAsync(long chatId)
     {
@@ -26,39 +22,8 @@ public sealed class TelegramDirectory(IConnectionMultiplexer mux, AdaScripts scr
     }
 
     /// <summary>Attaches the chat to the user a link code (canonical form) was issued for, once (<c>lua/link_telegram.lua</c>).</summary>
-    public async Task<LinkResult> LinkAsync(string code, long chatId)
-    {
-        var db = mux.GetDatabase();
-        var codeKey = LinkCodeStore.KeyOf(code);
-        var address = Address(chatId);
-        for (var attempt = 0; attempt < LinkAttempts; attempt++)
-        {
-            var userId = await db.StringGetAsync(codeKey);
-            if (userId.IsNull)
-            {
-                return new LinkResult(LinkOutcome.Unknown);
-            }
-            var owner = await directory.FindByAddressAsync(Channels.Telegram, address) ?? "";
-            var ownerKey = owner.Length > 0 && MessageIds.IsValidEntityId(owner) ? Keys.User(owner) : Keys.User(userId!);
-            var result = (string?)await scripts.RunAsync(db, Script.LinkTelegram,
-                [codeKey, Keys.User(userId!), Keys.AddressOwners(Channels.Telegram), Keys.Contacts(Channels.Telegram), ownerKey],
-                [userId, address, owner]);
-            switch (result)
-            {
-                case "linked":
-                    return new LinkResult(LinkOutcome.Linked, userId);
-                case "moved":
-                    return new LinkResult(LinkOutcome.Moved, userId, owner);
-                case "gone":
-                    return new LinkResult(LinkOutcome.Unknown);
-                case "stale":
-                    continue;
-                default:
-                    throw new InvalidOperationException($"link_telegram answered '{result}'.");
-            }
-        }
-        throw new InvalidOperationException($"address:telegram kept changing for chat {chatId}; the link was not made.");
-    }
+    public Task<LinkResult> LinkAsync(string code, long chatId) =>
+        directory.LinkAsync(Script.LinkTelegram, Channels.Telegram, code, Address(chatId));
 
     /// <summary>The person said <c>/stop</c> or blocked the bot: their Telegram contact becomes inactive. False when it already was.</summary>
     public Task<bool> DeactivateAsync(string userId, long chatId) =>

@@ -24,11 +24,8 @@ public sealed record LinkResult(LinkOutcome Outcome, string? UserId = null, stri
 /// write to a person (VK's <c>message_allow</c>/<c>message_deny</c>), link codes, and the Callback API's
 /// event ids already handled.
 /// </summary>
-public sealed class VkDirectory(IConnectionMultiplexer mux, AdaScripts scripts, DirectoryStore directory)
+public sealed class VkDirectory(IConnectionMultiplexer mux, DirectoryStore directory)
 {
-    /// <summary>How often <see cref="LinkAsync"/> rereads the index when a concurrent write changed it.</summary>
-    private const int LinkAttempts = 5;
-
     private IDatabase Db => mux.GetDatabase();
 
     /// <summary>The user whose VK contact is <paramref name="vkId"/>, per the index (a hint: the scripts check the user).</summary>
@@ -68,36 +65,6 @@ public sealed class VkDirectory(IConnectionMultiplexer mux, AdaScripts scripts, 
     /// Attaches <paramref name="vkId"/> to the user a link code (canonical form) was issued for, once
     /// (see <c>lua/link_vk.lua</c>).
     /// </summary>
-    public async Task<LinkResult> LinkAsync(string code, string vkId)
-    {
-        var db = Db;
-        var codeKey = LinkCodeStore.KeyOf(code);
-        for (var attempt = 0; attempt < LinkAttempts; attempt++)
-        {
-            var userId = await db.StringGetAsync(codeKey);
-            if (userId.IsNull)
-            {
-                return new LinkResult(LinkOutcome.Unknown);
-            }
-            var owner = await OwnerAsync(vkId) ?? "";
-            var ownerKey = owner.Length > 0 && MessageIds.IsValidEntityId(owner) ? Keys.User(owner) : Keys.User(userId!);
-            var result = (string?)await scripts.RunAsync(db, Script.LinkVk,
-                [codeKey, Keys.User(userId!), Keys.AddressOwners(Channels.Vk), Keys.Contacts(Channels.Vk), Keys.VkAllowed, ownerKey],
-                [userId, vkId, owner]);
-            switch (result)
-            {
-                case "linked":
-                    return new LinkResult(LinkOutcome.Linked, userId);
-                case "moved":
-                    return new LinkResult(LinkOutcome.Moved, userId, owner);
-                case "gone":
-                    return new LinkResult(LinkOutcome.Unknown);
-                case "stale":
-                    continue;
-                default:
-                    throw new InvalidOperationException($"link_vk answered '{result}'.");
-            }
-        }
-        throw new InvalidOperationException($"address:vk kept changing for VK id {vkId}; the link was not made.");
-    }
+    public Task<LinkResult> LinkAsync(string code, string vkId) =>
+        directory.LinkAsync(Script.LinkVk, Channels.Vk, code, vkId, Keys.VkAllowed);
 }

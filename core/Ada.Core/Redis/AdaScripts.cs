@@ -40,7 +40,7 @@ public sealed class AdaScripts
 
     public AdaScripts()
     {
-        var shared = Read("_history") + "\n" + Read("_quota") + "\n" + Read("_tick");
+        var shared = string.Join("\n", Read("_history"), Read("_quota"), Read("_tick"), Read("_link"));
         foreach (var script in Enum.GetValues<Script>())
         {
             var body = shared + "\n" + Read(FileName(script));
