@@ -20,14 +20,14 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(1_200);
         var withoutContact = users.Where((_, i) => i % 10 == 9).ToHashSet();
-        await ImportAsync(database, users, withoutContact);
+        await Sample.ImportStudentsAsync(database, users, withoutContact);
         var sender = new FakeSender(batchSize: 100);
         await using var courier = await CourierHost.StartAsync(database, sender, output);
         var deliverAt = DateTimeOffset.UtcNow.AddSeconds(1);
 
         var message = await Sample.EnqueueAsync(database, deliverAt, users, TelegramOnly);
 
-        var history = await WaitForSectionDoneAsync(database, message.Id);
+        var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         Assert.Equal(MessageStates.Done, history.State);
         Assert.NotNull(history.FinishedAt);
         var section = history.Channels[Channels.Telegram];
@@ -35,7 +35,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         Assert.Empty(section.Errors);
         var sends = sender.Sends.Where(s => s.MessageId == message.Id).ToList();
         Assert.Equal(users.Except(withoutContact).Order(), sends.Select(s => s.UserId).Order());
-        Assert.All(sends, s => Assert.Equal(ChatOf(s.UserId), s.Address));
+        Assert.All(sends, s => Assert.Equal(Sample.ChatOf(s.UserId), s.Address));
         // The order is announced when it falls due, not before (the claim tolerates one second of clock skew only).
         Assert.True(sends.Min(s => s.At) >= deliverAt.AddMilliseconds(-100),
             $"first send at {sends.Min(s => s.At):O}, due at {deliverAt:O}");
@@ -57,7 +57,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(50);
         var throttled = users.Take(10).ToHashSet();
-        await ImportAsync(database, users);
+        await Sample.ImportStudentsAsync(database, users);
         var sender = new FakeSender(batchSize: 20)
         {
             Decide = to => to.Attempts == 0 && throttled.Contains(to.UserId)
@@ -68,7 +68,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
 
         var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
 
-        var history = await WaitForSectionDoneAsync(database, message.Id);
+        var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         Assert.Equal((50, 0), (history.Channels[Channels.Telegram].Sent, history.Channels[Channels.Telegram].Failed));
         var receipts = (await database.Messages.GetReceiptsAsync(message.Id)).ToDictionary(r => r.UserId);
         Assert.All(users, u => Assert.Equal(ReceiptStatus.Sent, receipts[u].Status));
@@ -84,7 +84,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(30);
-        await ImportAsync(database, users);
+        await Sample.ImportStudentsAsync(database, users);
         var sender = new FakeSender(batchSize: 10)
         {
             Decide = to => new SendOutcome.Retry(to, "network", "connection reset", TimeSpan.FromMilliseconds(50)),
@@ -93,7 +93,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
 
         var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
 
-        var history = await WaitForSectionDoneAsync(database, message.Id);
+        var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         var section = history.Channels[Channels.Telegram];
         Assert.Equal((0, 30), (section.Sent, section.Failed));
         Assert.Equal(new Dictionary<string, int> { ["network"] = 30 }, section.Errors);
@@ -113,7 +113,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(150);
-        await ImportAsync(database, users);
+        await Sample.ImportStudentsAsync(database, users);
         var first = new FakeSender(batchSize: 25) { PerAddressee = TimeSpan.FromMilliseconds(2) };
         var second = new FakeSender(batchSize: 25) { PerAddressee = TimeSpan.FromMilliseconds(2) };
         // Two messages at a time per instance: eight messages cannot all fit in one, so the work must be shared.
@@ -130,7 +130,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
 
         foreach (var message in messages)
         {
-            var history = await WaitForSectionDoneAsync(database, message.Id);
+            var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
             Assert.Equal(150, history.Channels[Channels.Telegram].Sent);
         }
         var all = first.Sends.Concat(second.Sends).ToList();
@@ -146,7 +146,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(300);
-        await ImportAsync(database, users);
+        await Sample.ImportStudentsAsync(database, users);
         var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
         var store = new CourierStore(database.Mux, TestDatabase.Scripts);
         var crashedAt = DateTimeOffset.UtcNow;
@@ -160,7 +160,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
 
         await using var courier = await CourierHost.StartAsync(database, sender, output);
 
-        var history = await WaitForSectionDoneAsync(database, message.Id);
+        var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         Assert.Equal(MessageStates.Done, history.State);
         Assert.Equal(300, history.Channels[Channels.Telegram].Sent);
         Assert.Equal(AdaJson.Timestamp(crashedAt), history.Channels[Channels.Telegram].StartedAt);
@@ -177,7 +177,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(300);
-        await ImportAsync(database, users);
+        await Sample.ImportStudentsAsync(database, users);
         var stopping = new FakeSender(batchSize: 10) { PerAddressee = TimeSpan.FromMilliseconds(10) };
         var first = await CourierHost.StartAsync(database, stopping, output);
         var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
@@ -190,7 +190,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         Assert.Equal((ChannelStates.Sending, stopping.Sends.Count), (partial.State, partial.Sent));
         var resuming = new FakeSender(batchSize: 50);
         await using var second = await CourierHost.StartAsync(database, resuming, output);
-        var history = await WaitForSectionDoneAsync(database, message.Id);
+        var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         Assert.Equal(300, history.Channels[Channels.Telegram].Sent);
         Assert.Equal(users.Order(), stopping.Sends.Concat(resuming.Sends).Select(s => s.UserId).Order());
     }
@@ -199,7 +199,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
     public async Task Courier_SweepBehindThousandOlderDueIds_StillFindsAMessageWhoseEventWasMissed()
     {
         await using var database = await TestDatabase.OpenAsync(redis);
-        await ImportAsync(database, ["u1"]);
+        await Sample.ImportStudentsAsync(database, ["u1"]);
         // Queued while no courier listened: its `del` event is gone, only the sweep can find it.
         var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, ["u1"], TelegramOnly);
         // Older due ids this channel cannot act on (in production: finished here, another channel still pending).
@@ -213,7 +213,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
 
         await using var courier = await CourierHost.StartAsync(database, sender, output);
 
-        var history = await WaitForSectionDoneAsync(database, message.Id);
+        var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         Assert.Equal(1, history.Channels[Channels.Telegram].Sent);
     }
 
@@ -222,7 +222,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(400);
-        await ImportAsync(database, users);
+        await Sample.ImportStudentsAsync(database, users);
         var sender = new FakeSender(batchSize: 10) { PerAddressee = TimeSpan.FromMilliseconds(20) };
         await using var courier = await CourierHost.StartAsync(database, sender, output);
         var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
@@ -230,7 +230,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
 
         var clock = Stopwatch.StartNew();
         var cancel = await database.Messages.CancelAsync(message.Id, DateTimeOffset.UtcNow);
-        var history = await WaitForSectionDoneAsync(database, message.Id);
+        var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         var stoppedAfter = clock.Elapsed;
 
         Assert.True(cancel.Changed);
@@ -250,7 +250,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(20);
         var blocked = users.Take(5).ToHashSet();
-        await ImportAsync(database, users);
+        await Sample.ImportStudentsAsync(database, users);
         var sender = new FakeSender(batchSize: 20)
         {
             Decide = to => blocked.Contains(to.UserId)
@@ -261,7 +261,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
 
         var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
 
-        var history = await WaitForSectionDoneAsync(database, message.Id);
+        var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         var section = history.Channels[Channels.Telegram];
         Assert.Equal((15, 5), (section.Sent, section.Failed));
         Assert.Equal(5, section.Errors["blocked"]);
@@ -276,21 +276,4 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         Assert.All(blocked, u => Assert.Equal(
             (ReceiptStatus.Failed, "Forbidden: bot was blocked by the user"), (receipts[u].Status, receipts[u].Detail)));
     }
-
-    private static string ChatOf(string userId) => "10" + userId[1..];
-
-    private static Task<ImportResult> ImportAsync(TestDatabase database, IEnumerable<string> users, HashSet<string>? withoutContact = null) =>
-        new DirectoryStore(database.Mux, TestDatabase.Scripts).ImportAsync(
-            [.. users.Select(u => new User(u, $"Student {u}", Roles.Student,
-                withoutContact?.Contains(u) == true
-                    ? new Dictionary<string, string>()
-                    : new Dictionary<string, string> { [Channels.Telegram] = ChatOf(u) },
-                []))],
-            [], []);
-
-    private static Task<HistoryDocument> WaitForSectionDoneAsync(TestDatabase database, string id) =>
-        Eventually.WaitAsync(
-            async () => (await database.Messages.GetHistoryAsync(id))!,
-            h => h.Channels[Channels.Telegram].State == ChannelStates.Done,
-            Deadline, $"the telegram section of {id} to be done");
 }

@@ -18,7 +18,7 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(200);
-        await ImportAsync(database, users);
+        await Sample.ImportStudentsAsync(database, users);
         const int batch = 10;
         var sender = new FakeSender(batchSize: batch) { PerAddressee = TimeSpan.FromMilliseconds(10) };
         await using var courier = await CourierHost.StartAsync(database, sender, output);
@@ -30,7 +30,7 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
         };
         Assert.IsType<EnqueueOutcome.Accepted>(await database.Messages.EnqueueAsync(Sample.Command(history, users)));
 
-        var done = await WaitForSectionDoneAsync(database, history.Id);
+        var done = await Sample.WaitForTelegramDoneAsync(database, history.Id);
 
         var section = done.Channels[Channels.Telegram];
         Assert.Equal(MessageStates.Done, done.State);
@@ -52,7 +52,7 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(30);
-        await ImportAsync(database, users);
+        await Sample.ImportStudentsAsync(database, users);
         var expiresAt = DateTimeOffset.UtcNow.AddMilliseconds(-1);
         var history = Sample.History("t1", DateTimeOffset.UtcNow.AddSeconds(-10), users.Count, TelegramOnly) with
         {
@@ -63,7 +63,7 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
 
         await using var courier = await CourierHost.StartAsync(database, sender, output);
 
-        var done = await WaitForSectionDoneAsync(database, history.Id);
+        var done = await Sample.WaitForTelegramDoneAsync(database, history.Id);
         Assert.Equal((0, 30), (done.Channels[Channels.Telegram].Sent, done.Channels[Channels.Telegram].Expired));
         Assert.Empty(sender.Sends);
     }
@@ -73,7 +73,7 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(40);
-        await ImportAsync(database, users);
+        await Sample.ImportStudentsAsync(database, users);
         var sender = new HalfThenHoldSender(batchSize: 40);
         await using var courier = await CourierHost.StartAsync(database, sender, output);
 
@@ -85,7 +85,7 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
             Deadline, "the first 20 sends to be recorded while the batch is held");
         Assert.Equal(20, recorded);
         sender.Release.SetResult();
-        var history = await WaitForSectionDoneAsync(database, message.Id);
+        var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         Assert.Equal(40, history.Channels[Channels.Telegram].Sent);
         Assert.Equal(40, (await database.Messages.GetReceiptsAsync(message.Id)).Count(r => r.Status == ReceiptStatus.Sent));
     }
@@ -206,16 +206,4 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
         public Task<IReadOnlyList<SendOutcome>> SendAsync(OutgoingMessage message, IReadOnlyList<Addressee> addressees, CancellationToken stop) =>
             Task.FromResult<IReadOnlyList<SendOutcome>>([.. addressees.Select(a => new SendOutcome.Sent(a, null))]);
     }
-
-    private static Task<ImportResult> ImportAsync(TestDatabase database, IEnumerable<string> users) =>
-        new DirectoryStore(database.Mux, TestDatabase.Scripts).ImportAsync(
-            [.. users.Select(u => new User(u, $"Student {u}", Roles.Student,
-                new Dictionary<string, string> { [Channels.Telegram] = "1" + u[1..] }, []))],
-            [], []);
-
-    private static Task<HistoryDocument> WaitForSectionDoneAsync(TestDatabase database, string id) =>
-        Eventually.WaitAsync(
-            async () => (await database.Messages.GetHistoryAsync(id))!,
-            h => h.Channels[Channels.Telegram].State == ChannelStates.Done,
-            Deadline, $"the telegram section of {id} to be done");
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Ada.Core.Directory;
 using Ada.Core.Messages;
 using Ada.Core.Redis;
 using Ada.Testing;
@@ -70,6 +71,26 @@ public static class Sample
 
     public static List<string> Users(int count, string prefix = "u") =>
         [.. Enumerable.Range(1, count).Select(i => $"{prefix}{i}")];
+
+    /// <summary>The Telegram chat <see cref="ImportStudentsAsync"/> gives a sample user: u17 → 1017.</summary>
+    public static string ChatOf(string userId) => "10" + userId[1..];
+
+    /// <summary>Imports the users as students with a Telegram contact (<see cref="ChatOf"/>), but none for <paramref name="withoutContact"/>.</summary>
+    public static Task<ImportResult> ImportStudentsAsync(TestDatabase database, IEnumerable<string> users, HashSet<string>? withoutContact = null) =>
+        new DirectoryStore(database.Mux, TestDatabase.Scripts).ImportAsync(
+            [.. users.Select(u => new User(u, $"Student {u}", Roles.Student,
+                withoutContact?.Contains(u) == true
+                    ? new Dictionary<string, string>()
+                    : new Dictionary<string, string> { [Channels.Telegram] = ChatOf(u) },
+                []))],
+            [], []);
+
+    /// <summary>Waits (30 s at most) until the message's Telegram section is done.</summary>
+    public static Task<HistoryDocument> WaitForTelegramDoneAsync(TestDatabase database, string id) =>
+        Eventually.WaitAsync(
+            async () => (await database.Messages.GetHistoryAsync(id))!,
+            h => h.Channels[Channels.Telegram].State == ChannelStates.Done,
+            TimeSpan.FromSeconds(30), $"the telegram section of {id} to be done");
 
     /// <summary>Queues a message and fails the test unless it was accepted.</summary>
     public static async Task<HistoryDocument> EnqueueAsync(
