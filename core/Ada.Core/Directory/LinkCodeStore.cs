@@ -5,7 +5,7 @@ namespace Ada.Core.Directory;
 /// <summary>
 /// Issues link codes (<see cref="LinkCodes"/>): stored as their hash, one active code per user (a new code
 /// replaces the user's previous one), expiring. The code is used up by whoever links with it
-/// (<c>lua/link_vk.lua</c> for VK; the same key for Telegram's <c>/start &lt;code&gt;</c>).
+/// (<c>lua/_link.lua</c>: a VK message to the community, Telegram's <c>/start &lt;code&gt;</c>).
 /// </summary>
 public sealed class LinkCodeStore(IConnectionMultiplexer mux)
 {
@@ -40,12 +40,5 @@ public sealed class LinkCodeStore(IConnectionMultiplexer mux)
             }
         }
         throw new InvalidOperationException($"{Draws} link codes in a row could not be stored for {userId}: the code was taken or the user's code kept changing.");
-    }
-
-    /// <summary>The user a code was issued for, while it is active; null otherwise.</summary>
-    public async Task<string?> UserOfAsync(string code)
-    {
-        var userId = await mux.GetDatabase().StringGetAsync(KeyOf(code));
-        return userId.IsNull ? null : userId.ToString();
     }
 }
