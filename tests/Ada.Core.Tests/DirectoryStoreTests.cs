@@ -34,6 +34,22 @@ public sealed class DirectoryStoreTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task Import_DryRun_CountsWhatWouldChangeAndWritesNothing()
+    {
+        await using var database = await TestDatabase.OpenAsync(redis);
+        var store = Store(database);
+        await store.ImportAsync([Student("s1", "101")], [], []);
+
+        var dry = await store.ImportAsync([Student("s1", "111"), Student("s2", "102")], [], [], dryRun: true);
+
+        Assert.Equal(new ImportCounts(1, 1, 0), dry.Users);
+        Assert.Equal("101", (await store.GetUserAsync("s1"))!.Contacts[Channels.Telegram]);
+        Assert.Null(await store.GetUserAsync("s2"));
+        Assert.Equal("s1", await store.FindByAddressAsync(Channels.Telegram, "101"));
+        Assert.Null(await store.FindByAddressAsync(Channels.Telegram, "111"));
+    }
+
+    [Fact]
     public async Task Import_KeepsContactsHashOfEachChannel()
     {
         await using var database = await TestDatabase.OpenAsync(redis);

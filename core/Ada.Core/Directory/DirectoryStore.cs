@@ -61,7 +61,8 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
         var oldSupergroups = await ReadManyAsync(db, supergroups.Select(s => Keys.Supergroup(s.Id)));
 
         var previousUsers = oldUsers.Select(Parse<User>).ToList();
-        var unindex = await AddressesToUnindexAsync(db, users, previousUsers);
+        // A dry run only counts: the index entries it would drop need not be read.
+        var unindex = dryRun ? [] : await AddressesToUnindexAsync(db, users, previousUsers);
 
         var tx = db.CreateTransaction();
         // Index removals go first, so an address that moves to another user of this import keeps its new entry.
