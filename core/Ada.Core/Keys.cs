@@ -55,7 +55,7 @@ public static class Keys
     public static RedisKey TokenIds => $"{TokensTag}:ids";
     /// <summary>A user's token ids.</summary>
     public static RedisKey UserTokens(string userId) => $"{TokensTag}:user:{userId}";
-    /// <summary>Reverse index of one channel's addresses, active or not: address → user id (kept for VK and SMS).</summary>
+    /// <summary>Reverse index of one channel's addresses, active or not: address → user id (kept for the channels of <see cref="Directory.DirectoryStore.AddressIndexed"/>: Telegram, VK, SMS).</summary>
     public static RedisKey AddressOwners(string channel) => $"{DirectoryTag}:address:{channel}";
     /// <summary>A one-time link code (VK message, Telegram <c>/start</c>), by its SHA-256: code hash → user id, with a TTL.</summary>
     public static RedisKey LinkCode(string codeHash) => $"{DirectoryTag}:linkcode:{codeHash}";
