@@ -153,7 +153,9 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
         }
         var big = Take("big", 20, urgent: false);
         var small = Take("small", 5, urgent: false);
-        await Task.Delay(60);
+        // The urgent message comes once both others are taking turns.
+        await Eventually.WaitAsync(() => Task.FromResult(order.Contains("big") && order.Contains("small")), Deadline,
+            "a paced turn of each of the others");
         var urgent = Take("urgent", 5, urgent: true);
         await Task.WhenAll(big, small, urgent);
 
