@@ -27,7 +27,7 @@ public sealed class BotUpdates(
 
     public const int HistoryLength = 10;
 
-    private readonly TimeZoneInfo _zone = Core.Scheduling.QuietHours.TryFindZone(scheduling.Value.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+    private readonly TimeZoneInfo _zone = scheduling.Value.Zone;
 
     /// <summary>Acts on the update unless it was already; <see cref="OnceTurn.Busy"/> when another instance is acting on it.</summary>
     public async Task<OnceTurn> HandleAsync(Update update)

@@ -26,7 +26,7 @@ public sealed class LiveStatus(
     /// <summary>How long after its delivery time a message is followed at most.</summary>
     public static readonly TimeSpan FollowFor = TimeSpan.FromHours(2);
 
-    private readonly TimeZoneInfo _zone = Core.Scheduling.QuietHours.TryFindZone(scheduling.Value.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+    private readonly TimeZoneInfo _zone = scheduling.Value.Zone;
     private readonly ConcurrentDictionary<string, Task> _following = new(StringComparer.Ordinal);
 
     /// <summary>Shows the message's status in <paramref name="messageId"/> now, then follows it in the background.</summary>
