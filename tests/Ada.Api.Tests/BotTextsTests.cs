@@ -22,6 +22,15 @@ public sealed class BotTextsTests
     [InlineData(null, "ru")]
     public void LanguageOf_IsEnglishOnlyForEnglishApps(string? code, string language) => Assert.Equal(language, BotTexts.LanguageOf(code));
 
+    [Theory]
+    [InlineData("blocked", "ru", "заблокировали бота")]
+    [InlineData("bad_address", "ru", "неверный адрес")]
+    [InlineData("expired", "en", "delivery deadline passed")]
+    [InlineData("provider_500", "ru", "сбой провайдера (provider_500)")]
+    [InlineData("smtp_550", "en", "provider failure (smtp_550)")]
+    public void ErrorName_IsWordsInThePersonsLanguage_EvenForAClassItDoesNotName(string errorClass, string lang, string words) =>
+        Assert.Equal(words, BotTexts.ErrorName(errorClass, lang));
+
     [Fact]
     public void DeliveryStatus_CountsSentOfReachable_FailuresByReasonInWords_AndNoContact()
     {

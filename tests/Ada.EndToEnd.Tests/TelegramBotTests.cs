@@ -57,6 +57,56 @@ public sealed class TelegramBotTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task EnglishStudent_AfterStop_StartsWithAFreshCode_TelegramIsOnAgain_AndWrongCodesChangeNothing()
+    {
+        await using var ada = await AdaStack.StartAsync(redis, couriers: 0, bot: "polling");
+        var chatId = 8_800_000L + Random.Shared.Next(100_000);
+        var student = new Person("re-s1", Telegram: chatId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var teacher = new Person("re-t1", Role: "teacher");
+        await People.ImportAsync(ada, [student, teacher]);
+        var chat = new SandboxChat(ada, chatId, "en");
+
+        await chat.WriteAsync("/stop");
+        await chat.WaitForAsync("Telegram is off");
+        Assert.Contains("telegram", await InactiveAsync(ada, student.Id));
+
+        // An unknown code and a used one are answered in words and leave the contact off.
+        await chat.WriteAsync("/start ZZZZZZZZZZ");
+        await chat.WaitForAsync("That code did not work");
+        Assert.Contains("telegram", await InactiveAsync(ada, student.Id));
+
+        var code = await IssueCodeAsync(ada, student.Id);
+        await chat.WriteAsync($"/start {code}");
+        await chat.WaitForAsync("Done! You are linked as", $"Person {student.Id}", "Messages reach you on: Telegram");
+        Assert.DoesNotContain("telegram", await InactiveAsync(ada, student.Id));
+
+        await chat.WriteAsync("/stop");
+        await Eventually.WaitAsync(async () => (await InactiveAsync(ada, student.Id)).Contains("telegram"), TimeSpan.FromSeconds(30), "/stop again");
+        await chat.WriteAsync($"/start {code}");
+        await Eventually.WaitAsync(async () => (await chat.BotMessagesAsync()).Count(m => SandboxChat.Text(m).StartsWith("That code did not work", StringComparison.Ordinal)) == 2,
+            TimeSpan.FromSeconds(30), "the used code to be refused");
+        Assert.Contains("telegram", await InactiveAsync(ada, student.Id));
+
+        // A chat nobody linked is told how to link, in its app's language.
+        var stranger = new SandboxChat(ada, chatId + 1, "en");
+        await stranger.WriteAsync("hello");
+        await stranger.WaitForAsync("This chat is not linked to Ada yet", "/start CODE");
+
+        // Command menus: the students' for everyone, the senders' in a teacher's own chat, each in Russian and English.
+        var teacherChat = new SandboxChat(ada, chatId + 2);
+        await teacherChat.WriteAsync($"/start {await IssueCodeAsync(ada, teacher.Id)}");
+        await teacherChat.WaitForAsync("Готово", $"Person {teacher.Id}");
+        var menus = await Eventually.WaitAsync(() => ada.SandboxHttp.GetFromJsonAsync<JsonArray>("/sandbox/telegram/commands")!,
+            lists => lists!.Count == 4, TimeSpan.FromSeconds(30), "the default menus and the teacher's");
+        string Menu(string scope, string language) => string.Join(' ', menus!.Single(l => l!["scope"]!["type"]!.GetValue<string>() == scope
+            && l["languageCode"]!.GetValue<string>() == language)!["commands"]!.AsArray().Select(c => c!["description"]!.GetValue<string>()));
+        Assert.Contains("Куда приходят сообщения", Menu("default", ""), StringComparison.Ordinal);
+        Assert.Contains("Where messages reach you", Menu("default", "en"), StringComparison.Ordinal);
+        Assert.Contains("Написать группам и потокам", Menu("chat", ""), StringComparison.Ordinal);
+        Assert.Contains("Write to groups and streams", Menu("chat", "en"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LinkCode_AsAQrCode_IsAnSvgOrPngOfTheDeepLink()
     {
         await using var ada = await AdaStack.StartAsync(redis, couriers: 0, bot: "polling");
@@ -255,6 +305,13 @@ public sealed class TelegramBotTests(RedisServer redis)
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var location = response.Headers.Location!.ToString();
         return long.Parse(location[(location.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<string> IssueCodeAsync(AdaStack ada, string userId)
+    {
+        using var issued = await ada.Admin.PostAsync($"/v1/users/{userId}/link-codes", null);
+        Assert.Equal(HttpStatusCode.Created, issued.StatusCode);
+        return (await issued.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>();
     }
 
     private static async Task<List<string>> InactiveAsync(AdaStack ada, string userId)

@@ -105,14 +105,24 @@ public static class BotTexts
         _ => state ?? "",
     };
 
-    /// <summary>Why people were not reached, as a person says it.</summary>
+    /// <summary>
+    /// Why people were not reached, as a person says it. The couriers' error classes are an open set (<c>provider_500</c>,
+    /// <c>smtp_550</c>, …): one not named here is a provider's failure, with its class in brackets for whoever asks the admin.
+    /// </summary>
     public static string ErrorName(string errorClass, string lang) => errorClass switch
     {
         "blocked" => T(lang, "заблокировали бота", "blocked the bot"),
         "not_found" or "chat_not_found" => T(lang, "чат не найден", "chat not found"),
         "rejected" => T(lang, "отклонено", "rejected"),
         "not_allowed" => T(lang, "не разрешили сообщения", "did not allow messages"),
-        _ => errorClass,
+        "bad_address" => T(lang, "неверный адрес", "wrong address"),
+        "too_long" => T(lang, "текст слишком длинный", "text too long"),
+        "expired" => T(lang, "истёк срок доставки", "delivery deadline passed"),
+        "privacy" or "blacklisted" => T(lang, "закрыли сообщения настройками", "closed their messages"),
+        "deleted" or "deactivated" => T(lang, "страница удалена или заблокирована", "page deleted or banned"),
+        "stop_list" => T(lang, "номер в стоп-листе", "number on the stop list"),
+        "abroad" or "no_route" => T(lang, "номер не обслуживается", "number not served"),
+        _ => T(lang, $"сбой провайдера ({errorClass})", $"provider failure ({errorClass})"),
     };
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed class BotUpdates(
 
     public const int HistoryLength = 10;
 
-    private readonly TimeZoneInfo _zone = Core.Scheduling.QuietHours.TryFindZone(scheduling.Value.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+    private readonly TimeZoneInfo _zone = scheduling.Value.Zone;
 
     /// <summary>Acts on the update unless it was already; <see cref="OnceTurn.Busy"/> when another instance is acting on it.</summary>
     public async Task<OnceTurn> HandleAsync(Update update)
@@ -174,9 +174,10 @@ public sealed class BotUpdates(
 
     private async Task OnButtonAsync(long chatId, int messageId, string queryId, string data, string lang)
     {
-        if (await telegram.OwnerAsync(chatId) is not { Role: not Roles.Student } user)
+        var user = await telegram.OwnerAsync(chatId);
+        if (user is null || user.Role == Roles.Student)
         {
-            await replies.AnswerButtonAsync(queryId, BotTexts.NotLinked(lang));
+            await replies.AnswerButtonAsync(queryId, user is null ? BotTexts.NotLinked(lang) : BotTexts.StudentCannotSend(lang));
             return;
         }
         await conversation.OnButtonAsync(chatId, messageId, queryId, new Caller(user.Id, user.Role), data);

@@ -26,7 +26,10 @@ public sealed class LiveStatus(
     /// <summary>How long after its delivery time a message is followed at most.</summary>
     public static readonly TimeSpan FollowFor = TimeSpan.FromHours(2);
 
-    private readonly TimeZoneInfo _zone = Core.Scheduling.QuietHours.TryFindZone(scheduling.Value.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+    /// <summary>Edits failing in a row (the message was deleted, Telegram keeps refusing) before the message is left as it is.</summary>
+    public const int MaxFailedEdits = 3;
+
+    private readonly TimeZoneInfo _zone = scheduling.Value.Zone;
     private readonly ConcurrentDictionary<string, Task> _following = new(StringComparer.Ordinal);
 
     /// <summary>Shows the message's status in <paramref name="messageId"/> now, then follows it in the background.</summary>
@@ -37,12 +40,16 @@ public sealed class LiveStatus(
         {
             return;
         }
-        await replies.EditAsync(chatId, messageId, BotTexts.DeliveryStatus(history, code, _zone, lang));
-        if (IsFinal(history) || history.DeliverAtMs - time.GetUtcNow().ToUnixTimeMilliseconds() > FollowAhead.TotalMilliseconds)
+        var text = BotTexts.DeliveryStatus(history, code, _zone, lang);
+        var shown = await replies.EditAsync(chatId, messageId, text) ? text : "";
+        var shownAt = time.GetTimestamp();
+        if ((IsFinal(history) && shown == text)
+            || history.DeliverAtMs - time.GetUtcNow().ToUnixTimeMilliseconds() > FollowAhead.TotalMilliseconds)
         {
             return;
         }
-        var following = Task.Run(() => FollowLoopAsync(chatId, messageId, id, code, lang, lifetime.ApplicationStopping), CancellationToken.None);
+        var following = Task.Run(() => FollowLoopAsync(chatId, messageId, id, code, lang, shown, shownAt, lifetime.ApplicationStopping),
+            CancellationToken.None);
         _following[$"{chatId}:{messageId}"] = following;
         _ = following.ContinueWith(_ => _following.TryRemove($"{chatId}:{messageId}", out Task? _), TaskScheduler.Default);
     }
@@ -50,14 +57,15 @@ public sealed class LiveStatus(
     /// <summary>Every message being followed, for shutdown and tests.</summary>
     public int Following => _following.Count;
 
-    private async Task FollowLoopAsync(long chatId, int messageId, string id, string code, string lang, CancellationToken stop)
+    /// <summary><paramref name="shown"/> is what the message reads since <paramref name="lastEdit"/> ("" when that edit failed).</summary>
+    private async Task FollowLoopAsync(
+        long chatId, int messageId, string id, string code, string lang, string shown, long lastEdit, CancellationToken stop)
     {
         ChannelMessageQueue? notifications = null;
+        var failedEdits = 0;
         try
         {
             notifications = await mux.GetSubscriber().SubscribeAsync(RedisChannel.KeySpaceSingleKey(Keys.History(id), mux.Database()));
-            var shown = "";
-            var lastEdit = time.GetTimestamp();
             var history = await messages.GetHistoryAsync(id);
             var until = DateTimeOffset.FromUnixTimeMilliseconds(history?.DeliverAtMs ?? 0) + FollowFor;
             while (history is not null && !stop.IsCancellationRequested)
@@ -75,12 +83,13 @@ public sealed class LiveStatus(
                     }
                     if (text != shown)
                     {
-                        await replies.EditAsync(chatId, messageId, text, cancel: stop);
+                        // A failed edit is tried again on the next change or look, so the final counts are not lost to one error.
+                        var edited = await replies.EditAsync(chatId, messageId, text, cancel: stop);
                         lastEdit = time.GetTimestamp();
-                        shown = text;
+                        (shown, failedEdits) = edited ? (text, 0) : (shown, failedEdits + 1);
                     }
                 }
-                if (IsFinal(history) || time.GetUtcNow() > until)
+                if ((IsFinal(history) && text == shown) || failedEdits >= MaxFailedEdits || time.GetUtcNow() > until)
                 {
                     return;
                 }

@@ -30,7 +30,7 @@ public sealed class SendConversation(
 
     public const int PageSize = 8;
 
-    private readonly TimeZoneInfo _zone = Core.Scheduling.QuietHours.TryFindZone(scheduling.Value.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+    private readonly TimeZoneInfo _zone = scheduling.Value.Zone;
 
     /// <summary><c>/send</c>, or text typed outside a conversation (then it is the message's text).</summary>
     public async Task StartAsync(long chatId, Caller caller, string lang, string? text)
