@@ -77,7 +77,7 @@ public static class SessionApi
         if (await directory.GetUserAsync(login) is { Role: not Roles.Student } user && user.Contacts.Count > 0)
         {
             var code = await sessions.NewCodeAsync(user.Id);
-            var english = PrefersEnglish(http.Request);
+            var english = RequestLanguage.Of(http.Request) == Languages.English;
             var text = english
                 ? $"Ada: your sign-in code is {code}. It works for {minutes} minutes. Do not give it to anyone."
                 : $"Ada: код для входа {code}. Он действует {minutes} мин. Никому его не сообщайте.";
@@ -198,8 +198,4 @@ public static class SessionApi
 
     private static string? ReadLogin(string? login) =>
         login?.Trim() is { } trimmed && MessageIds.IsValidEntityId(trimmed) ? trimmed : null;
-
-    private static bool PrefersEnglish(HttpRequest request) =>
-        request.GetTypedHeaders().AcceptLanguage.OrderByDescending(l => l.Quality ?? 1).FirstOrDefault() is { } first
-        && first.Value.Value?.StartsWith("en", StringComparison.OrdinalIgnoreCase) == true;
 }
