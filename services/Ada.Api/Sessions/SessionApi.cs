@@ -158,12 +158,14 @@ public static class SessionApi
 
     /// <summary>The session's facts come from the claims its authentication read them into (no second Redis read).</summary>
     private static async Task<Ok<MeAnswer>> Me(
-        ClaimsPrincipal principal, DirectoryStore directory, IOptions<SchedulingOptions> scheduling, IOptions<AdaOptions> ada)
+        ClaimsPrincipal principal, HttpRequest request, DirectoryStore directory, IOptions<SchedulingOptions> scheduling,
+        IOptions<AdaOptions> ada)
     {
         var caller = Caller.From(principal);
         var name = principal.FindFirstValue(ClaimTypes.Name)
             ?? (await directory.GetUserAsync(caller.Id) is { } user ? user.Name
-                : caller.Id == ada.Value.AdminUserId ? "Administrator" : caller.Id);
+                : caller.Id != ada.Value.AdminUserId ? caller.Id
+                : RequestLanguage.Of(request) == Languages.English ? "Administrator" : "Администратор");
         var via = principal.FindFirstValue(SessionAuthenticationHandler.SignedInWithClaim) ?? "bearer";
         return TypedResults.Ok(new MeAnswer(caller.Id, name, caller.Role, via,
             principal.FindFirstValue(SessionAuthenticationHandler.AntiforgeryClaim),
