@@ -33,6 +33,7 @@ public sealed class BrowserTests(WebStack web)
         await page.GotoAsync("/");
         await page.GetByLabel("Ваш логин").WaitForAsync();
         await web.ScreenshotAsync(page, "01-sign-in");
+        await WebStack.AssertFitsPhoneAsync(page);
         await web.SignInAsync(page, "t.web1", "910001");
 
         var text = "Пара переносится в ауд. 305 " + Guid.NewGuid().ToString("N")[..6];
@@ -43,6 +44,7 @@ public sealed class BrowserTests(WebStack web)
         await Assertions.Expect(page.Locator("#audience")).ToContainTextAsync("Получателей: 5");
         await Assertions.Expect(page.Locator("#audience")).ToContainTextAsync("Недоступны ни в одном канале: 1");
         await web.ScreenshotAsync(page, "02-compose");
+        await WebStack.AssertFitsPhoneAsync(page);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
         await Assertions.Expect(page.Locator("#confirm")).ToContainTextAsync("5 чел.");
@@ -58,6 +60,7 @@ public sealed class BrowserTests(WebStack web)
         Assert.Equal(["910101", "910102", "910103", "910104"], got);
         await Assertions.Expect(page.Locator("#not-reached")).ToHaveTextAsync("w1.s5");
         await web.ScreenshotAsync(page, "03-delivery");
+        await WebStack.AssertFitsPhoneAsync(page);
 
         var firstUrl = page.Url;
         await page.GetByRole(AriaRole.Button, new() { Name = "Отправить ещё раз", Exact = true }).ClickAsync();
@@ -72,6 +75,7 @@ public sealed class BrowserTests(WebStack web)
         await page.GetByRole(AriaRole.Link, new() { Name = "История" }).ClickAsync();
         await Assertions.Expect(page.Locator("table")).ToContainTextAsync(text[..20]);
         await web.ScreenshotAsync(page, "05-history");
+        await WebStack.AssertFitsPhoneAsync(page);
         });
     }
 
@@ -114,6 +118,46 @@ public sealed class BrowserTests(WebStack web)
         var id = Uri.UnescapeDataString(page.Url[(page.Url.IndexOf("/messages/", StringComparison.Ordinal) + 10)..]);
         Assert.Equal("cancelled", (await web.GetAsync($"/v1/history/{id}"))["state"]!.GetValue<string>());
         Assert.DoesNotContain(await web.Ada.InboxAsync("920101"), m => m!["text"]!.GetValue<string>() == text);
+    }
+
+    [Fact]
+    public async Task Keyboard_ReachesAndActivatesTheComposeControls_WithAVisibleFocus()
+    {
+        await web.ImportAsync(new
+        {
+            users = new object[]
+            {
+                new { id = "t.web6", name = "Вера Преподаватель", role = "teacher", contacts = new Dictionary<string, string> { ["telegram"] = "960001" } },
+                new { id = "w6.s1", name = "Студент", role = "student", contacts = new Dictionary<string, string> { ["telegram"] = "960101" } },
+            },
+            groups = new[] { new { id = "web-6", name = "ИВТ-Веб-6", members = new[] { "w6.s1" }, owners = new[] { "t.web6" } } },
+        });
+        var page = await web.NewPageAsync();
+        await web.SignInAsync(page, "t.web6", "960001");
+        await web.StepsAsync(page, "keyboard", async () =>
+        {
+            var text = "С клавиатуры " + Guid.NewGuid().ToString("N")[..6];
+            await WebStack.TabToAsync(page, "#text");
+            await page.Keyboard.TypeAsync(text);
+            await WebStack.TabToAsync(page, "#search");
+            await page.Keyboard.TypeAsync("Веб-6");
+            var add = "button[aria-label='Добавить ИВТ-Веб-6']";
+            await page.Locator(add).WaitForAsync();
+            await WebStack.TabToAsync(page, add);
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(page.Locator("#audience")).ToContainTextAsync("Получателей: 1");
+
+            await WebStack.TabToAsync(page, "form button[type=submit]");
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(page.Locator("#confirm")).ToContainTextAsync("1 чел.");
+            await WebStack.TabToAsync(page, "#confirm button:not(.secondary)");
+            await page.Keyboard.PressAsync("Enter");
+            await page.WaitForURLAsync("**/messages/**");
+            await web.ScreenshotAsync(page, "11-keyboard");
+
+            var id = Uri.UnescapeDataString(page.Url[(page.Url.IndexOf("/messages/", StringComparison.Ordinal) + 10)..]);
+            Assert.Equal(text, (await web.GetAsync($"/v1/history/{id}"))["text"]!.GetValue<string>());
+        });
     }
 
     [Fact]
@@ -173,6 +217,7 @@ public sealed class BrowserTests(WebStack web)
         await Assertions.Expect(errors).ToContainTextAsync("boss");
         await Assertions.Expect(page.Locator("#import-preview")).ToHaveCountAsync(0);
         await web.ScreenshotAsync(page, "08-admin-import");
+        await WebStack.AssertFitsPhoneAsync(page);
         using var one = await web.Ada.Admin.GetAsync("/v1/users/csv.one");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, one.StatusCode);
 
@@ -182,10 +227,12 @@ public sealed class BrowserTests(WebStack web)
         await Assertions.Expect(page.Locator(".sheet .code")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator(".sheet svg")).ToHaveCountAsync(2);
         await web.ScreenshotAsync(page, "09-sign-up-sheet");
+        await WebStack.AssertFitsPhoneAsync(page);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "API" }).ClickAsync();
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("POST /v1/queue");
         await web.ScreenshotAsync(page, "10-api-reference");
+        await WebStack.AssertFitsPhoneAsync(page);
         });
     }
 

@@ -141,6 +141,51 @@ public sealed partial class WebStack : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Narrows the page to a 360×740 phone and asserts nothing makes it scroll sideways
+    /// (<c>document.documentElement.scrollWidth</c> at most 360); a failure names the innermost widest element.
+    /// </summary>
+    public static async Task AssertFitsPhoneAsync(IPage page)
+    {
+        await page.SetViewportSizeAsync(360, 740);
+        var measured = await page.EvaluateAsync<System.Text.Json.JsonElement>("""
+            () => {
+                let widest = null;
+                for (const e of document.querySelectorAll('body *')) {
+                    if (!widest || e.getBoundingClientRect().right >= widest.getBoundingClientRect().right) { widest = e; }
+                }
+                const name = widest ? widest.tagName.toLowerCase() + (widest.id ? '#' + widest.id : '') : '';
+                return { width: document.documentElement.scrollWidth, widest: name };
+            }
+            """);
+        var (width, widest) = (measured.GetProperty("width").GetInt32(), measured.GetProperty("widest").GetString());
+        Assert.True(width <= 360, $"{page.Url} is {width} px wide in a 360 px viewport (widest: {widest}): it scrolls sideways.");
+    }
+
+    /// <summary>
+    /// Presses Tab until the element matching <paramref name="selector"/> has the focus (at most 40 presses, a round
+    /// of the page), then asserts the focus is visible: <c>:focus-visible</c> with an outline drawn.
+    /// </summary>
+    public static async Task TabToAsync(IPage page, string selector)
+    {
+        for (var presses = 0; presses < 40; presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await page.EvaluateAsync<bool>("s => document.activeElement?.matches(s) === true", selector))
+            {
+                var visible = await page.EvaluateAsync<bool>("""
+                    () => {
+                        const e = document.activeElement, style = getComputedStyle(e);
+                        return e.matches(':focus-visible') && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+                    }
+                    """);
+                Assert.True(visible, $"{selector} has the keyboard focus but no visible focus ring.");
+                return;
+            }
+        }
+        Assert.Fail($"{selector} was not reached with Tab in 40 presses.");
+    }
+
     public async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, name + ".png"), FullPage = true });
 

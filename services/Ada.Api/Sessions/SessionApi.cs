@@ -77,7 +77,7 @@ public static class SessionApi
         if (await directory.GetUserAsync(login) is { Role: not Roles.Student } user && user.Contacts.Count > 0)
         {
             var code = await sessions.NewCodeAsync(user.Id);
-            var english = PrefersEnglish(http.Request);
+            var english = RequestLanguage.Of(http.Request) == Languages.English;
             var text = english
                 ? $"Ada: your sign-in code is {code}. It works for {minutes} minutes. Do not give it to anyone."
                 : $"Ada: код для входа {code}. Он действует {minutes} мин. Никому его не сообщайте.";
@@ -156,17 +156,20 @@ public static class SessionApi
         return TypedResults.NoContent();
     }
 
+    /// <summary>The session's facts come from the claims its authentication read them into (no second Redis read).</summary>
     private static async Task<Ok<MeAnswer>> Me(
-        HttpContext http, ClaimsPrincipal principal, SessionStore sessions, DirectoryStore directory,
-        IOptions<SchedulingOptions> scheduling, IOptions<AdaOptions> ada)
+        ClaimsPrincipal principal, HttpRequest request, DirectoryStore directory, IOptions<SchedulingOptions> scheduling,
+        IOptions<AdaOptions> ada)
     {
         var caller = Caller.From(principal);
-        var viaSession = principal.Identity?.AuthenticationType == SessionAuthenticationHandler.SchemeName;
-        var session = viaSession && SessionCookie.Read(http.Request) is { } cookie ? await sessions.GetAsync(cookie) : null;
-        var name = await directory.GetUserAsync(caller.Id) is { } user ? user.Name
-            : caller.Id == ada.Value.AdminUserId ? "Administrator" : caller.Id;
-        var via = session is null ? "bearer" : session.AdminToken ? "admin-token" : "code";
-        return TypedResults.Ok(new MeAnswer(caller.Id, name, caller.Role, via, session?.Antiforgery, session?.ExpiresAt,
+        var name = principal.FindFirstValue(ClaimTypes.Name)
+            ?? (await directory.GetUserAsync(caller.Id) is { } user ? user.Name
+                : caller.Id != ada.Value.AdminUserId ? caller.Id
+                : RequestLanguage.Of(request) == Languages.English ? "Administrator" : "Администратор");
+        var via = principal.FindFirstValue(SessionAuthenticationHandler.SignedInWithClaim) ?? "bearer";
+        return TypedResults.Ok(new MeAnswer(caller.Id, name, caller.Role, via,
+            principal.FindFirstValue(SessionAuthenticationHandler.AntiforgeryClaim),
+            principal.FindFirstValue(SessionAuthenticationHandler.ExpiresAtClaim),
             scheduling.Value.TimeZone, string.IsNullOrWhiteSpace(scheduling.Value.QuietHours) ? null : scheduling.Value.QuietHours));
     }
 
@@ -197,8 +200,4 @@ public static class SessionApi
 
     private static string? ReadLogin(string? login) =>
         login?.Trim() is { } trimmed && MessageIds.IsValidEntityId(trimmed) ? trimmed : null;
-
-    private static bool PrefersEnglish(HttpRequest request) =>
-        request.GetTypedHeaders().AcceptLanguage.OrderByDescending(l => l.Quality ?? 1).FirstOrDefault() is { } first
-        && first.Value.Value?.StartsWith("en", StringComparison.OrdinalIgnoreCase) == true;
 }

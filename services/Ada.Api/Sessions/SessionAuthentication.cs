@@ -59,6 +59,8 @@ public sealed class SessionAuthenticationHandler(
 {
     public const string SchemeName = "Session";
     public const string AntiforgeryClaim = "ada:antiforgery";
+    public const string SignedInWithClaim = "ada:signed-in-with";
+    public const string ExpiresAtClaim = "ada:session-expires-at";
 
     /// <summary>
     /// The default scheme (a policy scheme forwards to the one this names): a request with an Authorization header is a bearer call, one with only the session
@@ -79,15 +81,23 @@ public sealed class SessionAuthenticationHandler(
         {
             return AuthenticateResult.Fail("The session has ended; sign in again.");
         }
-        Caller? caller = session.AdminToken
-            ? new Caller(ada.Value.AdminUserId, Roles.Admin)
-            : await directory.GetUserAsync(session.UserId) is { } user ? new Caller(user.Id, user.Role) : null;
+        var user = session.AdminToken ? null : await directory.GetUserAsync(session.UserId);
+        Caller? caller = session.AdminToken ? new Caller(ada.Value.AdminUserId, Roles.Admin)
+            : user is not null ? new Caller(user.Id, user.Role) : null;
         if (caller is null)
         {
             return AuthenticateResult.Fail("The session's user is no longer in the directory; sign in again.");
         }
         var principal = caller.ToPrincipal(SchemeName);
-        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(AntiforgeryClaim, session.Antiforgery));
+        // What GET /v1/me tells about the session, so it needs no second read of the session or the user.
+        var identity = (ClaimsIdentity)principal.Identity!;
+        identity.AddClaim(new Claim(AntiforgeryClaim, session.Antiforgery));
+        identity.AddClaim(new Claim(SignedInWithClaim, session.AdminToken ? "admin-token" : "code"));
+        identity.AddClaim(new Claim(ExpiresAtClaim, session.ExpiresAt));
+        if (user is not null)
+        {
+            identity.AddClaim(new Claim(ClaimTypes.Name, user.Name));
+        }
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 

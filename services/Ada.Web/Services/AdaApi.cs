@@ -15,7 +15,7 @@ public sealed record Me(string Id, string Name, string Role, string SignedInWith
 }
 
 /// <summary>
-/// A refusal of the API in words: <c>message</c> (localized, when the API gives one) or <c>detail</c>,
+/// A refusal of the API in words: <c>message</c> (localized, when the API gives one) or <c>detail</c> (English; after a Russian summary of the status for a Russian reader),
 /// with <c>reason</c>, the field errors and the problem's extensions, so a page can show it next to what caused it.
 /// </summary>
 public sealed record ApiProblem(int Status, string Text, string? Reason, IReadOnlyDictionary<string, string[]> Errors, JsonElement Raw)
@@ -146,14 +146,19 @@ public sealed class AdaApi(HttpClient http)
                 errors[field.Name] = [.. field.Value.EnumerateArray().Select(x => x.GetString() ?? "")];
             }
         }
-        var text = Str("message") ?? Str("detail") ?? status switch
+        var inWords = status switch
         {
             401 => L.T("Нужно войти заново.", "Please sign in again."),
             403 => L.T("Недостаточно прав.", "Not allowed."),
+            404 => L.T("Не найдено.", "Not found."),
+            409 => L.T("Состояние уже изменилось; обновите страницу.", "It has changed meanwhile; reload the page."),
             429 => L.T("Слишком много попыток, попробуйте позже.", "Too many attempts; try later."),
             >= 500 => L.T("Сервер временно недоступен, попробуйте ещё раз.", "The server is unavailable; try again."),
             _ => L.T("Запрос отклонён.", "The request was refused.") + " (" + status.ToString(CultureInfo.InvariantCulture) + ")",
         };
+        // 'message' is the API's text in the request's language; 'detail' is English only, so a Russian reader gets
+        // the status in Russian first and the detail after it.
+        var text = Str("message") ?? (Str("detail") is not { } detail ? inWords : L.English ? detail : inWords + " " + detail);
         return new ApiProblem(status, text, Str("reason"), errors, json);
     }
 }
