@@ -168,12 +168,13 @@ public sealed class MessageQueue(
     private async Task<(Refusal? Refusal, IReadOnlyDictionary<string, int>? Segments)> CheckTextAsync(
         string text, IReadOnlyList<string> channels)
     {
-        var published = await Task.WhenAll(channels.Select(couriers.GetLimitsAsync));
+        // One read of the registry (cached, as ExpectedAsync just read it), not one per channel.
+        var registered = await couriers.ChannelsAsync();
         Dictionary<string, int>? segments = null;
         SmsSplit? split = null;
         for (var i = 0; i < channels.Count; i++)
         {
-            if (published[i] is not { } channelLimits)
+            if (registered.FirstOrDefault(c => c.Name == channels[i])?.Limits is not { } channelLimits)
             {
                 continue;
             }
