@@ -86,15 +86,9 @@ public static class SchedulesApi
             return Problems.Forbidden("Only staff and admins may list another owner's schedules.");
         }
         var ids = await schedules.ListIdsAsync(caller.IsStaffOrAdmin ? owner : caller.Id);
-        var views = new List<ScheduleView>();
-        foreach (var id in ids)
-        {
-            if (await schedules.GetAsync(id) is { } schedule)
-            {
-                views.Add(ScheduleView.From(schedule));
-            }
-        }
-        return TypedResults.Ok<IReadOnlyList<ScheduleView>>(views);
+        // Pipelined: one round trip's wait for all of them, not one per schedule.
+        var found = await Task.WhenAll(ids.Select(schedules.GetAsync));
+        return TypedResults.Ok<IReadOnlyList<ScheduleView>>([.. found.OfType<Schedule>().Select(s => ScheduleView.From(s))]);
     }
 
     private static async Task<Results<Ok<ScheduleView>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, ScheduleStore schedules)
