@@ -56,8 +56,7 @@ public static class SchedulesApi
         }
         // Everything POST /v1/queue checks but the quotas, which count messages, not schedules. No courier now is
         // no reason to refuse a schedule: each occurrence is checked again when it comes.
-        var check = await queue.QueueAsync(caller, body.Value!.AsQueueBody(), checkOnly: true);
-        if (check.Refusal is { Reason: not RefusalReason.NoCourier } refusal)
+        if (await queue.RefusalAsync(caller, body.Value!.AsQueueBody()) is { Reason: not RefusalReason.NoCourier } refusal)
         {
             return RefusalProblems.ToProblem(refusal, texts.Describe(refusal, RequestLanguage.Of(http.Request)));
         }
