@@ -145,11 +145,10 @@ public static class DirectoryApi
             return Unknown(missingUsers, missingGroups);
         }
         var result = await directory.ImportAsync(users, groups, supergroups, dryRun == "true");
-        if (dryRun == "true")
+        if (dryRun != "true")
         {
-            return TypedResults.Ok(result);
+            await RevokeDemotedAsync(result, credentials);
         }
-        await RevokeDemotedAsync(result, credentials);
         return TypedResults.Ok(result);
     }
 

@@ -19,15 +19,20 @@ public static class Problems
     public static ProblemHttpResult Problem(int status, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail: detail, statusCode: status, extensions: extensions);
 
-    public static ProblemHttpResult Invalid(Validation validation) => Invalid(validation.Errors);
+    /// <summary>The detail says how many problems were not listed (<see cref="Validation.MaxFields"/>).</summary>
+    public static ProblemHttpResult Invalid(Validation validation) => Invalid(validation.Errors, validation.Detail);
 
     /// <summary>A 400 listing what is wrong per field; the detail is every message, in order (at most 20).</summary>
-    public static ProblemHttpResult Invalid(IReadOnlyDictionary<string, string[]> errors) =>
+    public static ProblemHttpResult Invalid(IReadOnlyDictionary<string, string[]> errors, string? detail = null) =>
         TypedResults.Problem(new HttpValidationProblemDetails(errors.ToDictionary())
         {
             Status = StatusCodes.Status400BadRequest,
-            Detail = string.Join(" ", errors.Values.SelectMany(v => v).Take(20)),
+            Detail = detail ?? InvalidDetail(errors),
         });
+
+    /// <summary>Every message, in order (at most 20).</summary>
+    public static string InvalidDetail(IReadOnlyDictionary<string, string[]> errors) =>
+        string.Join(" ", errors.Values.SelectMany(v => v).Take(20));
 
     /// <summary>"a, b and 2 more" — ids echoed in a detail, without letting a huge list through.</summary>
     public static string List(IEnumerable<string> items, int max = 20)

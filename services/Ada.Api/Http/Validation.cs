@@ -18,7 +18,7 @@ public sealed class Validation
     public Dictionary<string, string[]> Errors => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 
     /// <summary>Every message, in order: the detail of the 400 answer.</summary>
-    public string Detail => string.Join(" ", _errors.Values.SelectMany(v => v).Take(20))
+    public string Detail => Problems.InvalidDetail(Errors)
         + (_dropped > 0 ? $" ({_dropped} more problems not listed.)" : "");
 
     public void Add(string path, string message)

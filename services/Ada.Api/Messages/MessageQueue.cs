@@ -27,64 +27,17 @@ public sealed class MessageQueue(
     /// <param name="body">The request as a client would send it to <c>POST /v1/queue</c>.</param>
     /// <param name="shortId">The code the sender types to refer to this message (SMS), recorded in the history.</param>
     /// <param name="scheduleId">The schedule this message is an occurrence of: origin <c>schedule</c>, recorded in the history.</param>
-    /// <param name="checkOnly">Check everything up to the quotas and write nothing: the answer is then neither
-    /// an answer nor a refusal (a schedule is checked like this when it is made).</param>
-    public async Task<QueueResult> QueueAsync(Caller caller, QueueBody body, string? shortId = null, string? scheduleId = null,
-        bool checkOnly = false)
+    public async Task<QueueResult> QueueAsync(Caller caller, QueueBody body, string? shortId = null, string? scheduleId = null)
     {
-        if (TooManyListed(caller, body.To) is { } overLong)
+        var (refusal, accepted) = await CheckAsync(caller, body);
+        if (refusal is not null)
         {
-            return overLong;
+            return refusal;
         }
-        var v = new Validation();
-        if (QueueRequest.Read(body, scheduler, v) is not { } request)
-        {
-            return Refusal.Invalid(v.Errors);
-        }
+        var (request, expansion, (channels, waiting, _), segments) = accepted!;
         if (scheduleId is not null)
         {
             request = request with { Origin = QueueRequest.ScheduleOrigin };
-        }
-        if (request.Id is not null && MessageIds.TryParse(request.Id, out var owner) && owner != caller.Id)
-        {
-            return Refusal.Forbidden(request.Id, owner);
-        }
-        if (request.Id is not null && !MessageIds.IsSlotAligned(request.Id) && messages.IsCluster)
-        {
-            return Refusal.IdNotFromAda(request.Id);
-        }
-        if (request.Urgent && !Scheduler.MaySkipQuietHours(caller.Role))
-        {
-            return Refusal.UrgentNotAllowed(caller.Role);
-        }
-
-        var expansion = await directory.ExpandAsync(request.To);
-        // First for teachers: a group that does not exist and one that is not theirs get the same answer,
-        // so a teacher cannot learn which group ids exist.
-        if (caller.Role == Roles.Teacher && NotOwned(expansion, caller.Id) is { } notOwned)
-        {
-            return notOwned;
-        }
-        if (expansion.HasUnknown)
-        {
-            return Refusal.UnknownAddressees(new Addressees(expansion.UnknownUsers, expansion.UnknownGroups, expansion.UnknownSupergroups));
-        }
-        // Registered channels, whether or not their courier runs now: a message waits for a courier that is down.
-        var (channels, waiting, registered) = await couriers.ExpectedAsync(request.Channels);
-        if (channels.Count == 0)
-        {
-            // Refused only when no requested channel was ever registered; RunningChannels lists the registered ones.
-            return Refusal.NoCourier(request.Channels, registered);
-        }
-        var (tooLong, segments) = await CheckTextAsync(request.Text, channels);
-        if (tooLong is not null)
-        {
-            return tooLong;
-        }
-
-        if (checkOnly)
-        {
-            return new QueueResult(null, null);
         }
 
         var (deliverAt, rescheduled) = scheduler.Plan(caller, request.SendAt, request.Urgent);
@@ -136,6 +89,63 @@ public sealed class MessageQueue(
     }
 
     /// <summary>
+    /// Everything <see cref="QueueAsync"/> checks before the quotas, writing nothing: the refusal, or null when there
+    /// is none. A schedule is checked like this when it is made.
+    /// </summary>
+    public async Task<Refusal?> RefusalAsync(Caller caller, QueueBody body) => (await CheckAsync(caller, body)).Refusal;
+
+    /// <summary>The request as it will be queued, with what it expands to, or why not.</summary>
+    private sealed record Accepted(
+        QueueRequest Request, Expansion Expansion, ExpectedChannels Expected, IReadOnlyDictionary<string, int>? Segments);
+
+    /// <summary>Validation, permissions, addressees, expected channels and their text limits: everything but the quotas.</summary>
+    private async Task<(Refusal? Refusal, Accepted? Accepted)> CheckAsync(Caller caller, QueueBody body)
+    {
+        if (TooManyListed(caller, body.To) is { } overLong)
+        {
+            return (overLong, null);
+        }
+        var v = new Validation();
+        if (QueueRequest.Read(body, scheduler, v) is not { } request)
+        {
+            return (Refusal.Invalid(v.Errors), null);
+        }
+        if (request.Id is not null && MessageIds.TryParse(request.Id, out var owner) && owner != caller.Id)
+        {
+            return (Refusal.Forbidden(request.Id, owner), null);
+        }
+        if (request.Id is not null && !MessageIds.IsSlotAligned(request.Id) && messages.IsCluster)
+        {
+            return (Refusal.IdNotFromAda(request.Id), null);
+        }
+        if (request.Urgent && !Scheduler.MaySkipQuietHours(caller.Role))
+        {
+            return (Refusal.UrgentNotAllowed(caller.Role), null);
+        }
+
+        var expansion = await directory.ExpandAsync(request.To);
+        // First for teachers: a group that does not exist and one that is not theirs get the same answer,
+        // so a teacher cannot learn which group ids exist.
+        if (caller.Role == Roles.Teacher && NotOwned(expansion, caller.Id) is { } notOwned)
+        {
+            return (notOwned, null);
+        }
+        if (expansion.HasUnknown)
+        {
+            return (Refusal.UnknownAddressees(new Addressees(expansion.UnknownUsers, expansion.UnknownGroups, expansion.UnknownSupergroups)), null);
+        }
+        // Registered channels, whether or not their courier runs now: a message waits for a courier that is down.
+        var expected = await couriers.ExpectedAsync(request.Channels);
+        if (expected.Channels.Count == 0)
+        {
+            // Refused only when no requested channel was ever registered; RunningChannels lists the registered ones.
+            return (Refusal.NoCourier(request.Channels, expected.Registered), null);
+        }
+        var (tooLong, segments) = await CheckTextAsync(request.Text, expected.Channels);
+        return tooLong is not null ? (tooLong, null) : (null, new Accepted(request, expansion, expected, segments));
+    }
+
+    /// <summary>
     /// A list longer than the caller's recipients per message cannot be sent, whatever it holds: refused
     /// before any id is read, so a huge list costs nothing but its parsing (bounded by the body limit).
     /// </summary>
@@ -168,12 +178,13 @@ public sealed class MessageQueue(
     private async Task<(Refusal? Refusal, IReadOnlyDictionary<string, int>? Segments)> CheckTextAsync(
         string text, IReadOnlyList<string> channels)
     {
-        var published = await Task.WhenAll(channels.Select(couriers.GetLimitsAsync));
+        // One read of the registry (cached, as ExpectedAsync just read it), not one per channel.
+        var registered = await couriers.ChannelsAsync();
         Dictionary<string, int>? segments = null;
         SmsSplit? split = null;
         for (var i = 0; i < channels.Count; i++)
         {
-            if (published[i] is not { } channelLimits)
+            if (registered.FirstOrDefault(c => c.Name == channels[i])?.Limits is not { } channelLimits)
             {
                 continue;
             }

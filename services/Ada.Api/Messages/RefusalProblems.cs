@@ -15,7 +15,7 @@ public static class RefusalProblems
     public static ProblemHttpResult ToProblem(Refusal refusal, string message)
     {
         var problem = refusal.Reason == RefusalReason.Invalid
-            ? Problems.Invalid(refusal.Errors ?? new Dictionary<string, string[]>())
+            ? Problems.Invalid(Errors(refusal))
             : Problems.Problem(Status(refusal.Reason), Detail(refusal), Facts(refusal));
         problem.ProblemDetails.Extensions["reason"] = refusal.Code;
         problem.ProblemDetails.Extensions["message"] = message;
@@ -34,8 +34,10 @@ public static class RefusalProblems
         _ => StatusCodes.Status400BadRequest,
     };
 
-    private static string Detail(Refusal r) => r.Reason switch
+    /// <summary>The English <c>detail</c> of the problem (also recorded where no HTTP answer is made: a schedule's occurrence).</summary>
+    public static string Detail(Refusal r) => r.Reason switch
     {
+        RefusalReason.Invalid => Problems.InvalidDetail(Errors(r)),
         RefusalReason.Forbidden =>
             $"Message id {r.MessageId} belongs to sender {Validation.Echo(r.Owner!)}; queue with your own id.",
         RefusalReason.IdNotFromAda =>
@@ -65,6 +67,8 @@ public static class RefusalProblems
             $"Message {r.MessageId} was already queued with other content; use a new id (POST /v1/history-key).",
         _ => r.Code,
     };
+
+    private static IReadOnlyDictionary<string, string[]> Errors(Refusal r) => r.Errors ?? new Dictionary<string, string[]>();
 
     private static Dictionary<string, object?>? Facts(Refusal r) => r.Reason switch
     {

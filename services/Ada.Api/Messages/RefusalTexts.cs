@@ -27,8 +27,10 @@ public sealed class RefusalTexts(IOptions<SchedulingOptions> scheduling)
         RefusalReason.NotOwner => $"Писать можно только своим группам и потокам. Нет в справочнике или не ваши: {Ids(r.Addressees!, "", "группы", "потоки")}.",
         RefusalReason.NoCourier when r.RequestedChannels is null => "Сейчас не работает ни один канал доставки. Попробуйте позже.",
         RefusalReason.NoCourier =>
-            $"Не работает {string.Join(", ", r.RequestedChannels.Select(ChannelName))}." +
-            (r.RunningChannels is { Count: > 0 } running ? $" Работает: {string.Join(", ", running.Select(ChannelName))}." : " Попробуйте позже."),
+            $"{(r.RequestedChannels.Count == 1 ? "Не работает" : "Не работают")} {ChannelNames(r.RequestedChannels)}." +
+            (r.RunningChannels is { Count: > 0 } running
+                ? $" {(running.Count == 1 ? "Работает" : "Работают")}: {ChannelNames(running)}."
+                : " Попробуйте позже."),
         RefusalReason.TextTooLong =>
             $"Текст слишком длинный для {ChannelName(r.Channel)}: {r.Count} {Plural(r.Count, "знак", "знака", "знаков")}, " +
             $"можно не больше {r.Limit}.",
@@ -54,8 +56,8 @@ public sealed class RefusalTexts(IOptions<SchedulingOptions> scheduling)
         RefusalReason.NotOwner => $"You may write only to your own groups and streams. Not in the directory or not yours: {Ids(r.Addressees!, "", "groups", "streams")}.",
         RefusalReason.NoCourier when r.RequestedChannels is null => "No delivery channel is working right now. Try again later.",
         RefusalReason.NoCourier =>
-            $"Not working: {string.Join(", ", r.RequestedChannels.Select(ChannelName))}." +
-            (r.RunningChannels is { Count: > 0 } running ? $" Working: {string.Join(", ", running.Select(ChannelName))}." : " Try again later."),
+            $"Not working: {ChannelNames(r.RequestedChannels)}." +
+            (r.RunningChannels is { Count: > 0 } running ? $" Working: {ChannelNames(running)}." : " Try again later."),
         RefusalReason.TextTooLong => $"The text is too long for {ChannelName(r.Channel)}: {r.Count} characters, at most {r.Limit}.",
         RefusalReason.TooManySegments =>
             $"The text needs {r.Count} SMS; at most {r.Limit} are allowed. " +
@@ -75,6 +77,8 @@ public sealed class RefusalTexts(IOptions<SchedulingOptions> scheduling)
         Channels.Sms => "SMS",
         _ => channel ?? "",
     };
+
+    private static string ChannelNames(IEnumerable<string> channels) => string.Join(", ", channels.Select(ChannelName));
 
     /// <summary>The Russian noun form for a count: 1 сообщение, 2 сообщения, 5 сообщений, 21 сообщение.</summary>
     public static string Plural(int? count, string one, string few, string many)
@@ -122,12 +126,16 @@ public sealed class RefusalTexts(IOptions<SchedulingOptions> scheduling)
             ("sendAt", true) => "время отправки",
             ("channels", true) => "каналы",
             ("id", true) => "номер сообщения",
+            ("expiresAt", true) => "срок действия",
+            ("origin", true) => "источник",
             (var other, true) => other,
             ("text", false) => "the text",
             ("to", false) => "the addressees",
             ("sendAt", false) => "the send time",
             ("channels", false) => "the channels",
             ("id", false) => "the message id",
+            ("expiresAt", false) => "the expiry time",
+            ("origin", false) => "the origin",
             (var other, false) => other,
         }).Distinct().ToList();
         if (names.Count == 0)

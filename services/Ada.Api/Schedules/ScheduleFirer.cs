@@ -66,8 +66,7 @@ public sealed class ScheduleFirer(
         var result = await queue.QueueAsync(caller, body, scheduleId: schedule.Id);
         if (result.Refusal is { } refusal)
         {
-            var problem = RefusalProblems.ToProblem(refusal, texts.Describe(refusal)).ProblemDetails;
-            return Refused(schedule, when, refusal.Code, problem.Detail ?? refusal.Code, texts.Describe(refusal), handledAt);
+            return Refused(schedule, when, refusal.Code, RefusalProblems.Detail(refusal), texts.Describe(refusal), handledAt);
         }
         logger.LogInformation("Schedule {ScheduleId} occurrence {At} queued as {MessageId}", schedule.Id, when, result.Answer!.Id);
         return new Occurrence(when, OccurrenceStatus.Queued, MessageId: result.Answer.Id, DeliverAt: result.Answer.DeliverAt, HandledAt: handledAt);

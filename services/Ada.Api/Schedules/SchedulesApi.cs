@@ -56,8 +56,7 @@ public static class SchedulesApi
         }
         // Everything POST /v1/queue checks but the quotas, which count messages, not schedules. No courier now is
         // no reason to refuse a schedule: each occurrence is checked again when it comes.
-        var check = await queue.QueueAsync(caller, body.Value!.AsQueueBody(), checkOnly: true);
-        if (check.Refusal is { Reason: not RefusalReason.NoCourier } refusal)
+        if (await queue.RefusalAsync(caller, body.Value!.AsQueueBody()) is { Reason: not RefusalReason.NoCourier } refusal)
         {
             return RefusalProblems.ToProblem(refusal, texts.Describe(refusal, RequestLanguage.Of(http.Request)));
         }
@@ -86,15 +85,9 @@ public static class SchedulesApi
             return Problems.Forbidden("Only staff and admins may list another owner's schedules.");
         }
         var ids = await schedules.ListIdsAsync(caller.IsStaffOrAdmin ? owner : caller.Id);
-        var views = new List<ScheduleView>();
-        foreach (var id in ids)
-        {
-            if (await schedules.GetAsync(id) is { } schedule)
-            {
-                views.Add(ScheduleView.From(schedule));
-            }
-        }
-        return TypedResults.Ok<IReadOnlyList<ScheduleView>>(views);
+        // Pipelined: one round trip's wait for all of them, not one per schedule.
+        var found = await Task.WhenAll(ids.Select(schedules.GetAsync));
+        return TypedResults.Ok<IReadOnlyList<ScheduleView>>([.. found.OfType<Schedule>().Select(s => ScheduleView.From(s))]);
     }
 
     private static async Task<Results<Ok<ScheduleView>, ProblemHttpResult>> Get(string id, ClaimsPrincipal user, ScheduleStore schedules)

@@ -49,7 +49,7 @@ public sealed class SmsReplies(RefusalTexts refusals, IOptions<SchedulingOptions
         (SmsMistake.NoTextAfterColon, true) => "There is no text after ':'.",
         (SmsMistake.NoTextAfterColon, false) => "Нет текста после «:».",
         (_, true) => "Not understood.",
-        (_, false) => "Не понято.",
+        (_, false) => "Команда не распознана.",
     };
 
     public static string Student(string language) =>

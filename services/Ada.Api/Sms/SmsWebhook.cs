@@ -18,7 +18,6 @@ namespace Ada.Api.Sms;
 /// </summary>
 public sealed partial class SmsWebhook(IOptions<SmsOptions> options, TimeProvider time)
 {
-    public const int MaxBodyBytes = 64 * 1024;
     public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>Longer than the gateway retries (14 doublings from 10 s: about two days).</summary>
@@ -36,10 +35,6 @@ public sealed partial class SmsWebhook(IOptions<SmsOptions> options, TimeProvide
             return (null, Problems.Forbidden(NotConfigured));
         }
         var body = await ReadBodyAsync(request);
-        if (body is null)
-        {
-            return (null, Problems.Problem(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBodyBytes} bytes."));
-        }
         var timestampText = request.Headers["X-Timestamp"].ToString();
         if (!Timestamp().IsMatch(timestampText))
         {
@@ -94,20 +89,14 @@ public sealed partial class SmsWebhook(IOptions<SmsOptions> options, TimeProvide
         return CryptographicOperations.FixedTimeEquals(expected, Convert.FromHexString(signatureHex));
     }
 
-    /// <summary>The raw body, exactly as signed; null when it is over <see cref="MaxBodyBytes"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
+    /// <summary>
+    /// The raw body, exactly as signed. Its size is bounded by the endpoints' <see cref="BodyLimits.Webhook"/>: a larger
+    /// body is answered 413 before it is read, or when the read passes the limit.
+    /// </summary>
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
     {
         using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
         return buffer.ToArray();
     }
 
