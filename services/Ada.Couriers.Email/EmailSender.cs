@@ -72,7 +72,8 @@ public sealed class EmailSender : IChannelSender, IDisposable
             }
             try
             {
-                await _pace.WaitAsync(stop);
+                // Urgent messages take the channel's pace first; others share it in turn (first come, first served).
+                await _pace.WaitAsync(stop, message.Urgent);
             }
             catch (OperationCanceledException)
             {
