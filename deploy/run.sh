@@ -482,10 +482,14 @@ case $status in
   *) warn "GET /v1/groups/ivt-21 answered $status: the demo directory was not seeded" ;;
 esac
 
-# A link code for e.gromova (ivt-21, no Telegram yet): opening the sandbox's t.me link signs her up in the bot.
+# A link code for e.gromova (ivt-21, no Telegram yet): opening the sandbox's t.me link signs her up in the bot
+# (only the sandbox's Telegram has that page, so no code is made for the real one).
 DEMO_STUDENT=e.gromova
-DEMO_CODE=$(curl -fsS -X POST -H "$AUTH" "$API_URL/v1/users/$DEMO_STUDENT/link-codes" 2>/dev/null |
-  grep -o '"code":"[A-Z0-9]*"' | cut -d'"' -f4) || DEMO_CODE=
+DEMO_CODE=
+if $TELEGRAM_SANDBOX; then
+  DEMO_CODE=$(curl -fsS -X POST -H "$AUTH" "$API_URL/v1/users/$DEMO_STUDENT/link-codes" 2>/dev/null |
+    grep -o '"code":"[A-Z0-9]*"' | cut -d'"' -f4) || DEMO_CODE=
+fi
 SANDBOX_BOT=ada_sandbox_bot # the sandbox's bot (Sandbox__Telegram__BotUsername)
 TEACHER_CHAT=900001         # t.ivanova's Telegram chat in deploy/demo-directory.json
 
@@ -538,7 +542,7 @@ cat <<EOF
 
 Sign in to the web app as the demo teacher: open $API_URL/ , type the login t.ivanova and press
 "Получить код"; Ada sends her a six-digit code on her channels, to be read in the sandbox (or her phone):
-  curl -sS '$SANDBOX_URL/sandbox/inbox?channel=telegram&chatId=900001'
+  curl -sS '$SANDBOX_URL/sandbox/inbox?channel=telegram&chatId=$TEACHER_CHAT'
 (An administrator can sign in with the admin token above instead: "Вход для администратора по токену".)
 
 Queue a message to group ivt-21, delivered in 5 seconds (the answer has its "id"); it reaches 3 Telegram

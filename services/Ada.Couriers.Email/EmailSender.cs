@@ -44,8 +44,12 @@ public sealed class EmailSender : IChannelSender, IDisposable
     /// <summary>About a second of sending at the configured pace: progress and cancellation stay prompt.</summary>
     public int BatchSize => _options.MessagesPerSecond <= 0 ? 500 : (int)Math.Clamp(_options.MessagesPerSecond, 10, 500);
 
+    public Task<IReadOnlyList<SendOutcome>> SendAsync(OutgoingMessage message, IReadOnlyList<Addressee> addressees,
+        CancellationToken stop) => SendAsync(message, addressees, _ => { }, stop);
+
+    /// <summary>Tells <paramref name="done"/> each person's outcome as soon as the server answers, so the runtime records it at once.</summary>
     public async Task<IReadOnlyList<SendOutcome>> SendAsync(OutgoingMessage message, IReadOnlyList<Addressee> addressees,
-        CancellationToken stop)
+        Action<SendOutcome> done, CancellationToken stop)
     {
         var outcomes = new SendOutcome[addressees.Count];
         var sends = new List<Task>(addressees.Count);
@@ -54,6 +58,7 @@ public sealed class EmailSender : IChannelSender, IDisposable
             if (!MailboxAddress.TryParse(addressees[i].Address, out var to) || !to.Address.Contains('@', StringComparison.Ordinal))
             {
                 outcomes[i] = new SendOutcome.Failed(addressees[i], "bad_address", $"'{addressees[i].Address}' is not an email address");
+                done(outcomes[i]);
                 continue;
             }
             SmtpConnections.SmtpConnection connection;
@@ -67,7 +72,8 @@ public sealed class EmailSender : IChannelSender, IDisposable
             }
             try
             {
-                await _pace.WaitAsync(stop);
+                // Urgent messages take the channel's pace first; others share it in turn (first come, first served).
+                await _pace.WaitAsync(stop, message.Urgent);
             }
             catch (OperationCanceledException)
             {
@@ -81,6 +87,7 @@ public sealed class EmailSender : IChannelSender, IDisposable
                 try
                 {
                     outcomes[index] = await SendOneAsync(connection, addressees[index], mail);
+                    done(outcomes[index]);
                 }
                 finally
                 {

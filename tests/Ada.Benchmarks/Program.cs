@@ -52,7 +52,7 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "-h" or "--help":
             Console.WriteLine("""
-                usage: dotnet run -c Release --project tests/Ada.Benchmarks -- [queue|lag|throughput|paced|vk|all …] [--quick] [--out FILE]
+                usage: dotnet run -c Release --project tests/Ada.Benchmarks -- [queue|lag|first|throughput|paced|fair|vk|email|all …] [--quick] [--out FILE]
                   queue       POST /v1/queue throughput and latency, 64 clients, 20 s after 3 s warm-up
                   lag         due-to-first-send lag: 5,000 due over 10 s next to 100,000 due tomorrow; then 1,000 at once
                   first       the first message after an idle start, courier warm-up off then on (back to back)
@@ -60,6 +60,7 @@ for (var i = 0; i < args.Length; i++)
                   paced       one message to 1,950 students at Telegram's 30/s (sandbox enforces it)
                   fair        during a 20,000-person send at 30/s, a 30-person and an urgent 30-person message due later
                   vk          one message to 100,000 students through the VK courier at VK's 20 requests/s (40 requests)
+                  email       one message to 100,000 students through the email courier (unpaced) and the sandbox's SMTP server
                   --quick     about 1/10 of the sizes, for a ~2 minute smoke test
                   --out FILE  results JSON (default: <repo>/artifacts/bench/results.json)
                   --set SERVICE:KEY=VALUE  an environment variable for every stack's api|courier|sandbox (experiments), e.g.

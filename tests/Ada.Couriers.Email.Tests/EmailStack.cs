@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using Ada.Core;
 using Ada.Core.Messages;
-using Ada.Core.Redis;
 using Ada.Testing;
 using StackExchange.Redis;
 
@@ -21,23 +20,19 @@ public sealed class EmailStack : IAsyncDisposable
     public const string From = "Ada <noreply@university.example>";
     public const string Domain = "university.example";
 
-    private static readonly AdaScripts Scripts = new();
     private readonly List<ServiceProcess> _couriers = [];
 
-    private EmailStack(RedisServer redis, int database, ConnectionMultiplexer mux, ServiceProcess sandbox, int smtpPort)
+    private EmailStack(TestDatabase redis, ServiceProcess sandbox, int smtpPort)
     {
         Redis = redis;
-        Database = database;
-        Mux = mux;
         Sandbox = sandbox;
         SmtpPort = smtpPort;
         SandboxHttp = new HttpClient { BaseAddress = sandbox.BaseAddress };
     }
 
-    public RedisServer Redis { get; }
-    public int Database { get; }
-    public ConnectionMultiplexer Mux { get; }
-    public IDatabase Db => Mux.GetDatabase();
+    /// <summary>The test's own database of the shared redis-server.</summary>
+    public TestDatabase Redis { get; }
+    public IDatabase Db => Redis.Db;
     public ServiceProcess Sandbox { get; }
     public int SmtpPort { get; }
     public HttpClient SandboxHttp { get; }
@@ -45,12 +40,11 @@ public sealed class EmailStack : IAsyncDisposable
 
     public static async Task<EmailStack> StartAsync(RedisServer redis)
     {
-        var database = redis.NextDatabase();
-        var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString(database));
+        var database = await TestDatabase.OpenAsync(redis);
         var sandbox = await ServiceProcess.StartAsync("Ada.Sandbox", new Dictionary<string, string>());
         using var http = new HttpClient { BaseAddress = sandbox.BaseAddress };
         var server = await http.GetFromJsonAsync<SmtpServerView>("/sandbox/email");
-        return new EmailStack(redis, database, mux, sandbox, server!.Port);
+        return new EmailStack(database, sandbox, server!.Port);
     }
 
     /// <summary>An email courier against the sandbox (plain SMTP, no AUTH), with short leases so a crash is recovered in seconds.</summary>
@@ -58,7 +52,7 @@ public sealed class EmailStack : IAsyncDisposable
     {
         var environment = new Dictionary<string, string>
         {
-            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
+            ["ConnectionStrings__Redis"] = Redis.ConnectionString,
             ["Email__Host"] = "127.0.0.1",
             ["Email__Port"] = SmtpPort.ToString(CultureInfo.InvariantCulture),
             ["Email__Security"] = "none",
@@ -108,7 +102,7 @@ public sealed class EmailStack : IAsyncDisposable
             State: MessageStates.Scheduled,
             ExpectedChannels: [Channels.Email],
             Channels: new Dictionary<string, ChannelSection> { [Channels.Email] = ChannelSection.New() });
-        var outcome = await new MessageStore(Mux, Scripts).EnqueueAsync(new EnqueueCommand(
+        var outcome = await Redis.Messages.EnqueueAsync(new EnqueueCommand(
             history, "fp", $$"""{"id":"{{history.Id}}"}""", recipients, 0, 0));
         Assert.IsType<EnqueueOutcome.Accepted>(outcome);
         return history.Id;
@@ -116,7 +110,7 @@ public sealed class EmailStack : IAsyncDisposable
 
     public Task<HistoryDocument> WaitDoneAsync(string id, TimeSpan? within = null) =>
         Eventually.WaitAsync(
-            async () => (await new MessageStore(Mux, Scripts).GetHistoryAsync(id))!,
+            async () => (await Redis.Messages.GetHistoryAsync(id))!,
             h => h.State == MessageStates.Done,
             within ?? TimeSpan.FromSeconds(60), $"{id} to be done");
 
@@ -148,7 +142,7 @@ public sealed class EmailStack : IAsyncDisposable
         }
         await Sandbox.DisposeAsync();
         SandboxHttp.Dispose();
-        await Mux.DisposeAsync();
+        await Redis.DisposeAsync();
     }
 
     public sealed record Mail(string ChatId, long MessageId, string Text, string? ProviderMessageId, string? Subject);

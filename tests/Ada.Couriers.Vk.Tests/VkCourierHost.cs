@@ -99,7 +99,7 @@ public static class VkMessages
             State: MessageStates.Scheduled,
             ExpectedChannels: [Channels.Vk],
             Channels: new Dictionary<string, ChannelSection> { [Channels.Vk] = ChannelSection.New() });
-        var outcome = await new MessageStore(database.Mux, TestDatabase.Scripts).EnqueueAsync(new EnqueueCommand(
+        var outcome = await database.Messages.EnqueueAsync(new EnqueueCommand(
             history, "fp", $$"""{"id":"{{history.Id}}"}""", recipients, 0, 0));
         Assert.IsType<EnqueueOutcome.Accepted>(outcome);
         return history;
@@ -107,7 +107,7 @@ public static class VkMessages
 
     public static Task<HistoryDocument> WaitDoneAsync(TestDatabase database, string id, TimeSpan within) =>
         Eventually.WaitAsync(
-            async () => (await new MessageStore(database.Mux, TestDatabase.Scripts).GetHistoryAsync(id))!,
+            async () => (await database.Messages.GetHistoryAsync(id))!,
             h => h.State == MessageStates.Done,
             within, $"{id} to be done");
 

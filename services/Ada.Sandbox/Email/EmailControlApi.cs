@@ -28,27 +28,6 @@ public static class EmailControlApi
         return group;
     }
 
-    private static Results<NoContent, ProblemHttpResult> SetFault(EmailFaultRequest request, EmailState email)
-    {
-        if (request.Mode is null || !FaultModes.TryGetValue(request.Mode, out var mode))
-        {
-            return Invalid($"mode must be one of {string.Join(", ", FaultModes.Keys)}; got '{request.Mode}'.");
-        }
-
-        if (request.ForSeconds <= 0)
-        {
-            return Invalid($"forSeconds must be positive when given; got {request.ForSeconds}.");
-        }
-
-        if (request.Count <= 0)
-        {
-            return Invalid($"count must be positive when given; got {request.Count}.");
-        }
-
-        email.SetFault(mode, request.ForSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, request.Count);
-        return TypedResults.NoContent();
-    }
-
-    private static ProblemHttpResult Invalid(string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest);
+    private static Results<NoContent, ProblemHttpResult> SetFault(EmailFaultRequest request, EmailState email) =>
+        email.Fault.Set(FaultModes, request.Mode, request.ForSeconds, request.Count);
 }

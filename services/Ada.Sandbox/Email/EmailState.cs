@@ -14,12 +14,6 @@ public enum EmailFaultMode
     Disconnect,
 }
 
-/// <summary>Until is null for a fault that lasts until it is replaced; Remaining null for any number of messages.</summary>
-public sealed record EmailFault(EmailFaultMode Mode, DateTimeOffset? Until, int? Remaining)
-{
-    public static readonly EmailFault None = new(EmailFaultMode.None, null, null);
-}
-
 /// <summary>
 /// Sessions counts SMTP connections accepted; Messages the DATA transactions that reached their end; Sent the
 /// recipients whose copy went into the inbox; Deferred (4xx), Rejected (5xx) and Dropped the messages a fault hit.
@@ -57,49 +51,15 @@ public sealed class EmailState(TimeProvider time)
 {
     public const string Channel = "email";
 
-    private readonly Lock faultGate = new();
     private readonly Dictionary<string, long> lastMessageIds = new(StringComparer.OrdinalIgnoreCase);
-    private EmailFault fault = EmailFault.None;
 
     public EmailCounters Counters { get; } = new();
 
     /// <summary>The port the SMTP server listens on (0 until it has started).</summary>
     public int Port { get; set; }
 
-    public EmailFault Fault
-    {
-        get
-        {
-            lock (faultGate)
-            {
-                return Current();
-            }
-        }
-    }
-
-    /// <param name="duration">Null: until replaced.</param>
-    /// <param name="count">How many messages it hits; null: every one.</param>
-    public void SetFault(EmailFaultMode mode, TimeSpan? duration, int? count)
-    {
-        lock (faultGate)
-        {
-            fault = mode == EmailFaultMode.None ? EmailFault.None : new EmailFault(mode, time.GetUtcNow() + duration, count);
-        }
-    }
-
-    /// <summary>The fault for one message at the end of its DATA, counting it against the fault's count.</summary>
-    public EmailFaultMode TakeFault()
-    {
-        lock (faultGate)
-        {
-            var current = Current();
-            if (current.Remaining is { } remaining)
-            {
-                fault = remaining > 1 ? current with { Remaining = remaining - 1 } : EmailFault.None;
-            }
-            return current.Mode;
-        }
-    }
+    /// <summary>What the server does at the end of a message's DATA, switched by <c>PUT /sandbox/email/fault</c>.</summary>
+    public CountedFault<EmailFaultMode> Fault { get; } = new(time);
 
     /// <summary>The next inbox number of one recipient's mailbox: 1, 2, …</summary>
     public long NextMessageId(string recipient)
@@ -110,14 +70,5 @@ public sealed class EmailState(TimeProvider time)
             lastMessageIds[recipient] = next;
             return next;
         }
-    }
-
-    private EmailFault Current()
-    {
-        if (fault.Until is { } until && time.GetUtcNow() >= until)
-        {
-            fault = EmailFault.None;
-        }
-        return fault;
     }
 }

@@ -68,7 +68,7 @@ public sealed class SmtpSandbox(IOptions<EmailOptions> options, EmailState state
             ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
             state.Counters.CountMessage();
-            switch (state.TakeFault())
+            switch (state.Fault.Take())
             {
                 case EmailFaultMode.Temporary:
                     state.Counters.CountDeferred();

@@ -77,26 +77,8 @@ public static class SmsControlApi
     }
 
     /// <summary>A fault of the Android gateway's send routes (local and cloud); SMS.ru is not affected.</summary>
-    private static Results<NoContent, ProblemHttpResult> SetGatewayFault(SmsGatewayFaultRequest request, SmsState sms)
-    {
-        if (request.Mode is null || !GatewayFaultModes.TryGetValue(request.Mode, out var mode))
-        {
-            return Invalid($"mode must be one of {string.Join(", ", GatewayFaultModes.Keys)}; got '{request.Mode}'.");
-        }
-
-        if (request.ForSeconds <= 0)
-        {
-            return Invalid($"forSeconds must be positive when given; got {request.ForSeconds}.");
-        }
-
-        if (request.Count <= 0)
-        {
-            return Invalid($"count must be positive when given; got {request.Count}.");
-        }
-
-        sms.SetGatewayFault(mode, request.ForSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, request.Count);
-        return TypedResults.NoContent();
-    }
+    private static Results<NoContent, ProblemHttpResult> SetGatewayFault(SmsGatewayFaultRequest request, SmsState sms) =>
+        sms.GatewayFault.Set(GatewayFaultModes, request.Mode, request.ForSeconds, request.Count);
 
     private static async Task<Results<Ok<SmsDeliveryResult>, ProblemHttpResult>> ReceiveAsync(
         SmsInboundRequest request, SmsDevice device, SmsWebhooks webhooks, CancellationToken cancellationToken)

@@ -198,7 +198,7 @@ public static class SmsGatewayApi
                 new GatewayError(source == GatewaySource.Cloud ? CloudDuplicateId : LocalDuplicateId), Json, statusCode: StatusCodes.Status409Conflict);
         }
 
-        switch (state.TakeGatewayFault())
+        switch (state.GatewayFault.Take())
         {
             case SmsGatewayFaultMode.AcceptThenTimeout:
                 return await ProxyFaults.HangAsync(time, http.RequestAborted, lifetime.ApplicationStopping) is { } page ? page : TypedResults.Empty;

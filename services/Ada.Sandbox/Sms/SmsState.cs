@@ -31,12 +31,6 @@ public enum SmsGatewayFaultMode
     AcceptThenError502,
 }
 
-/// <summary>Until is null for a fault that lasts until it is replaced; Remaining null for any number of accepted sends.</summary>
-public sealed record SmsGatewayFault(SmsGatewayFaultMode Mode, DateTimeOffset? Until, int? Remaining)
-{
-    public static readonly SmsGatewayFault None = new(SmsGatewayFaultMode.None, null, null);
-}
-
 public sealed record SmsCountersSnapshot(long Requests, long Sent, long Failed, long WebhooksFired);
 
 /// <summary>
@@ -81,14 +75,13 @@ public sealed class SmsState
     private readonly ConcurrentDictionary<string, SmsRuMessage> smsRuMessages = new(StringComparer.Ordinal);
     private readonly Inbox inbox;
     private readonly TimeProvider time;
-    private readonly Lock faultGate = new();
-    private SmsGatewayFault gatewayFault = SmsGatewayFault.None;
     private long lastSmsRuId = 10_000_000;
 
     public SmsState(IOptions<SmsOptions> options, Inbox inbox, TimeProvider time)
     {
         this.inbox = inbox;
         this.time = time;
+        GatewayFault = new(time);
 
         var settings = options.Value;
         SetNumberStates(settings.FailSendNumbers, SmsNumberState.FailSend);
@@ -97,44 +90,8 @@ public sealed class SmsState
 
     public SmsCounters Counters { get; } = new();
 
-    /// <summary>The Android gateway's fault now (None once its time or its count has run out).</summary>
-    public SmsGatewayFault GatewayFault
-    {
-        get
-        {
-            lock (faultGate)
-            {
-                return Current();
-            }
-        }
-    }
-
-    /// <param name="duration">Null: until replaced.</param>
-    /// <param name="count">How many accepted sends it hits; null: every one.</param>
-    public void SetGatewayFault(SmsGatewayFaultMode mode, TimeSpan? duration, int? count)
-    {
-        lock (faultGate)
-        {
-            gatewayFault = mode == SmsGatewayFaultMode.None
-                ? SmsGatewayFault.None
-                : new SmsGatewayFault(mode, time.GetUtcNow() + duration, count);
-        }
-    }
-
-    /// <summary>The fault for one accepted send, counting it against the fault's count.</summary>
-    public SmsGatewayFaultMode TakeGatewayFault()
-    {
-        lock (faultGate)
-        {
-            var current = Current();
-            if (current.Remaining is { } remaining)
-            {
-                gatewayFault = remaining > 1 ? current with { Remaining = remaining - 1 } : SmsGatewayFault.None;
-            }
-
-            return current.Mode;
-        }
-    }
+    /// <summary>What the Android gateway's send routes do after they accepted a message, switched by <c>PUT /sandbox/sms/fault</c>.</summary>
+    public CountedFault<SmsGatewayFaultMode> GatewayFault { get; }
 
     /// <param name="phoneNumber">E.164.</param>
     public SmsNumberState GetNumberState(string phoneNumber) =>
@@ -175,16 +132,6 @@ public sealed class SmsState
     public SmsRuMessage? FindSmsRuMessage(string smsId) => smsRuMessages.GetValueOrDefault(smsId);
 
     private static string GatewayKey(GatewaySource source, string id) => $"{source}\n{id}";
-
-    private SmsGatewayFault Current()
-    {
-        if (gatewayFault.Until is { } until && time.GetUtcNow() >= until)
-        {
-            gatewayFault = SmsGatewayFault.None;
-        }
-
-        return gatewayFault;
-    }
 
     private Number GetNumber(string phoneNumber) => numbers.GetOrAdd(phoneNumber, static _ => new Number());
 

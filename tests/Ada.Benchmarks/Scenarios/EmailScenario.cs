@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace Ada.Benchmarks.Scenarios;
@@ -33,110 +31,30 @@ public sealed class EmailScenario : IScenario
         var students = Enumerable.Range(0, n).Select(i => new Student($"s{i}", Address(i))).ToList();
         var import = await AdaCalls.ImportAsync(stack.Admin, students, "all", cancel, channel: "email");
         Log($"imported {n:N0} students with email addresses and group 'all' in {import["seconds"]} s ({import["requests"]} requests)");
-        var courierPid = stack.Courier.ProcessId;
-        var rssBefore = Proc.StatusKb(courierPid, "VmRSS");
-        var sessionsBefore = (await AdaCalls.SandboxStatsAsync(stack.SandboxHttp, cancel))["email"]!["sessions"]!.GetValue<long>();
+        var run = await BigSend.RunAsync(stack, "email", n, "Bench: one email to everyone\nThe lecture moves to room 305.", limit,
+            TimeSpan.FromMilliseconds(200), Log, cancel);
+        var sessions = run.Counted("email", "sessions");
 
-        var queueWatch = Stopwatch.StartNew();
-        var answer = await AdaCalls.QueueOneAsync(stack.Admin,
-            AdaCalls.QueueBody("Bench: one email to everyone\nThe lecture moves to room 305.", groups: ["all"],
-                sendAt: DateTimeOffset.UtcNow.AddSeconds(3)), cancel);
-        var queueSeconds = queueWatch.Elapsed.TotalSeconds;
-        var id = answer["id"]!.GetValue<string>();
-        var deliverAtMs = AdaCalls.ReadDeliverAtMs(answer.ToJsonString());
-        Log($"queued {id} to {answer["recipients"]} recipients in {queueSeconds:0.00} s");
-
-        await AdaCalls.DelayUntilAsync(deliverAtMs, cancel);
-        await RedisStats.ResetAsync(stack.RedisAdmin);
-        var cpu = new CpuMeter(stack.Pids);
-        var rssSampledPeak = 0L;
-        JsonObject history = new();
-        var done = await AdaCalls.WaitUntilAsync(async () =>
-        {
-            rssSampledPeak = Math.Max(rssSampledPeak, Proc.StatusKb(courierPid, "VmRSS"));
-            history = await AdaCalls.HistoryAsync(stack.Admin, id, cancel);
-            return history["state"]?.GetValue<string>() == "done";
-        }, limit, TimeSpan.FromMilliseconds(200), cancel);
-        var doneSeenMs = AdaCalls.NowMs;
-        var cpuUse = cpu.Stop();
-        var redisTop = await RedisStats.TopCommandsAsync(stack.RedisAdmin);
-        var peakKb = Proc.StatusKb(courierPid, "VmHWM");
-
-        var inbox = await AdaCalls.InboxAsync(stack.SandboxHttp, cancel, "email");
-        var summary = await AdaCalls.InboxSummaryAsync(stack.SandboxHttp, cancel, "email");
-        var stats = await AdaCalls.SandboxStatsAsync(stack.SandboxHttp, cancel);
-        var sessions = stats["email"]!["sessions"]!.GetValue<long>() - sessionsBefore;
-        var first = inbox.Count > 0 ? inbox.Min(m => m.ReceivedAtUnixMs) : 0;
-        var last = inbox.Count > 0 ? inbox.Max(m => m.ReceivedAtUnixMs) : 0;
-        var rate = inbox.Count > 1 && last > first ? (inbox.Count - 1) * 1000.0 / (last - first) : double.NaN;
-        var finishedMs = FinishedMs(history) ?? doneSeenMs;
-        var total = (finishedMs - deliverAtMs) / 1000.0;
-        var overall = total > 0 ? n / total : double.NaN;
-        var chats = summary["chats"]!.GetValue<int>();
-        var duplicates = summary["duplicates"]!.GetValue<int>();
-        var missing = n - chats;
-        var email = history["channels"]?["email"];
-        var peakMb = peakKb / 1024.0;
-
-        var details = new JsonObject
-        {
-            ["recipients"] = n,
-            ["courier"] = new JsonObject
+        var details = run.Details(
+            new JsonObject
             {
                 ["messagesPerSecond"] = "0 (unpaced)",
                 ["concurrency"] = "default (4 SMTP sessions)",
             },
-            ["import"] = import,
-            ["warmUp"] = warmUp,
-            ["queueSeconds"] = Math.Round(queueSeconds, 3),
-            ["done"] = done,
-            ["smtpSessions"] = sessions,
-            ["firstArrivalAfterDeliverAtSeconds"] = Math.Round((first - deliverAtMs) / 1000.0, 3),
-            ["firstToLastArrivalSeconds"] = Math.Round((last - first) / 1000.0, 2),
-            ["messagesPerSecond"] = Math.Round(rate, 1),
-            ["deliverAtToDoneSeconds"] = Math.Round(total, 2),
-            ["messagesPerSecondDeliverAtToDone"] = Math.Round(overall, 1),
-            ["comparedWithMessagesPerSecond"] = Math.Round(ComparedRate, 1),
-            ["history"] = new JsonObject
-            {
-                ["state"] = history["state"]?.GetValue<string>(),
-                ["sent"] = email?["sent"]?.GetValue<int>(),
-                ["failed"] = email?["failed"]?.GetValue<int>(),
-                ["noContact"] = email?["noContact"]?.GetValue<int>(),
-                ["startedAt"] = email?["startedAt"]?.ToString(),
-                ["finishedAt"] = email?["finishedAt"]?.ToString(),
-            },
-            ["inbox"] = summary,
-            ["missing"] = missing,
-            ["sandbox"] = stats,
-            ["courierRss"] = new JsonObject
-            {
-                ["beforeMb"] = Math.Round(rssBefore / 1024.0, 1),
-                ["sampledPeakMb"] = Math.Round(rssSampledPeak / 1024.0, 1),
-                ["vmHwmMb"] = Math.Round(peakMb, 1),
-            },
-            ["cpu"] = cpuUse,
-            ["redisTopCommands"] = redisTop,
-        };
+            import, warmUp);
+        details["smtpSessions"] = sessions;
+        details["comparedWithMessagesPerSecond"] = Math.Round(ComparedRate, 1);
         // One instance should at least match the compared service's twelve workers (278 a second), reusing its
         // sessions: each of the 4 says QUIT after Email__MessagesPerConnection (1000) messages and reconnects.
         var maxSessions = n / MessagesPerConnection + 4;
-        var met = done && missing == 0 && duplicates == 0 && overall >= ComparedRate && sessions <= maxSessions && peakMb <= 250;
+        var met = run.Done && run.Missing == 0 && run.Duplicates == 0 && run.Overall >= ComparedRate && sessions <= maxSessions && run.PeakMb <= 250;
         return new ScenarioResult(Name,
-            $"{rate:N0} msg/s first->last arrival; deliverAt->done {total:0.0} s ({overall:N0} msg/s); {sessions} SMTP sessions; " +
-            $"courier peak RSS {peakMb:0} MB; missing {missing}, duplicates {duplicates}",
+            $"{run.Rate:N0} msg/s first->last arrival; deliverAt->done {run.Total:0.0} s ({run.Overall:N0} msg/s); {sessions} SMTP sessions; " +
+            $"courier peak RSS {run.PeakMb:0} MB; missing {run.Missing}, duplicates {run.Duplicates}",
             $">= {ComparedRate:N0} msg/s (1M/h), <= {maxSessions} sessions, RSS <= 250 MB, 0 missing/dup", met, details)
         {
-            Evidence = $"{CpuMeter.Describe(cpuUse)}; redis: {RedisStats.Describe(redisTop)}",
+            Evidence = run.Evidence,
         };
-    }
-
-    private static long? FinishedMs(JsonObject history)
-    {
-        var text = history["finishedAt"]?.ToString() ?? history["channels"]?["email"]?["finishedAt"]?.ToString();
-        return text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
-            ? at.ToUnixTimeMilliseconds()
-            : null;
     }
 
     private static void Log(string line) => Console.Error.WriteLine($"  [email] {line}");

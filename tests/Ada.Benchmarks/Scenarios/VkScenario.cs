@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -33,113 +32,31 @@ public sealed class VkScenario : IScenario
         var students = Enumerable.Range(0, n).Select(i => new Student($"s{i}", $"{300_000_000 + i}")).ToList();
         var import = await AdaCalls.ImportAsync(stack.Admin, students, "all", cancel, channel: "vk");
         Log($"imported {n:N0} students with VK ids and group 'all' in {import["seconds"]} s ({import["requests"]} requests)");
-        var courierPid = stack.Courier.ProcessId;
-        var rssBefore = Proc.StatusKb(courierPid, "VmRSS");
-        var requestsBefore = await VkRequestsAsync(stack, cancel);
+        var run = await BigSend.RunAsync(stack, "vk", n, "Bench: one VK message to everyone", limit,
+            TimeSpan.FromMilliseconds(100), Log, cancel);
+        var requests = run.Counted("vk", "requests");
 
-        var queueWatch = Stopwatch.StartNew();
-        var answer = await AdaCalls.QueueOneAsync(stack.Admin,
-            AdaCalls.QueueBody("Bench: one VK message to everyone", groups: ["all"], sendAt: DateTimeOffset.UtcNow.AddSeconds(3)), cancel);
-        var queueSeconds = queueWatch.Elapsed.TotalSeconds;
-        var id = answer["id"]!.GetValue<string>();
-        var deliverAtMs = AdaCalls.ReadDeliverAtMs(answer.ToJsonString());
-        Log($"queued {id} to {answer["recipients"]} recipients in {queueSeconds:0.00} s");
-
-        await AdaCalls.DelayUntilAsync(deliverAtMs, cancel);
-        await RedisStats.ResetAsync(stack.RedisAdmin);
-        var cpu = new CpuMeter(stack.Pids);
-        var rssSampledPeak = 0L;
-        JsonObject history = new();
-        var done = await AdaCalls.WaitUntilAsync(async () =>
-        {
-            rssSampledPeak = Math.Max(rssSampledPeak, Proc.StatusKb(courierPid, "VmRSS"));
-            history = await AdaCalls.HistoryAsync(stack.Admin, id, cancel);
-            return history["state"]?.GetValue<string>() == "done";
-        }, limit, TimeSpan.FromMilliseconds(100), cancel);
-        var doneSeenMs = AdaCalls.NowMs;
-        var cpuUse = cpu.Stop();
-        var redisTop = await RedisStats.TopCommandsAsync(stack.RedisAdmin);
-        var peakKb = Proc.StatusKb(courierPid, "VmHWM");
-
-        var inbox = await AdaCalls.InboxAsync(stack.SandboxHttp, cancel, "vk");
-        var summary = await AdaCalls.InboxSummaryAsync(stack.SandboxHttp, cancel, "vk");
-        var stats = await AdaCalls.SandboxStatsAsync(stack.SandboxHttp, cancel);
-        var requests = stats["vk"]!["requests"]!.GetValue<long>() - requestsBefore;
-        var first = inbox.Count > 0 ? inbox.Min(m => m.ReceivedAtUnixMs) : 0;
-        var last = inbox.Count > 0 ? inbox.Max(m => m.ReceivedAtUnixMs) : 0;
-        var rate = inbox.Count > 1 && last > first ? (inbox.Count - 1) * 1000.0 / (last - first) : double.NaN;
-        var finishedMs = FinishedMs(history) ?? doneSeenMs;
-        var total = (finishedMs - deliverAtMs) / 1000.0;
-        var overall = total > 0 ? n / total : double.NaN;
-        var chats = summary["chats"]!.GetValue<int>();
-        var duplicates = summary["duplicates"]!.GetValue<int>();
-        var missing = n - chats;
-        var vk = history["channels"]?["vk"];
-        var peakMb = peakKb / 1024.0;
-
-        var details = new JsonObject
-        {
-            ["recipients"] = n,
-            ["courier"] = new JsonObject
+        var details = run.Details(
+            new JsonObject
             {
                 ["requestsPerSecond"] = RequestsPerSecond,
                 ["peoplePerRequest"] = PeopleAtOnce,
                 ["concurrency"] = "default (4)",
             },
-            ["sandboxRequestsPerSecond"] = 0,
-            ["import"] = import,
-            ["warmUp"] = warmUp,
-            ["queueSeconds"] = Math.Round(queueSeconds, 3),
-            ["done"] = done,
-            ["httpRequests"] = requests,
-            ["expectedHttpRequests"] = expectedRequests,
-            ["firstArrivalAfterDeliverAtSeconds"] = Math.Round((first - deliverAtMs) / 1000.0, 3),
-            ["firstToLastArrivalSeconds"] = Math.Round((last - first) / 1000.0, 2),
-            ["messagesPerSecond"] = Math.Round(rate, 1),
-            ["deliverAtToDoneSeconds"] = Math.Round(total, 2),
-            ["messagesPerSecondDeliverAtToDone"] = Math.Round(overall, 1),
-            ["history"] = new JsonObject
-            {
-                ["state"] = history["state"]?.GetValue<string>(),
-                ["sent"] = vk?["sent"]?.GetValue<int>(),
-                ["failed"] = vk?["failed"]?.GetValue<int>(),
-                ["noContact"] = vk?["noContact"]?.GetValue<int>(),
-                ["startedAt"] = vk?["startedAt"]?.ToString(),
-                ["finishedAt"] = vk?["finishedAt"]?.ToString(),
-            },
-            ["inbox"] = summary,
-            ["missing"] = missing,
-            ["sandbox"] = stats,
-            ["courierRss"] = new JsonObject
-            {
-                ["beforeMb"] = Math.Round(rssBefore / 1024.0, 1),
-                ["sampledPeakMb"] = Math.Round(rssSampledPeak / 1024.0, 1),
-                ["vmHwmMb"] = Math.Round(peakMb, 1),
-            },
-            ["cpu"] = cpuUse,
-            ["redisTopCommands"] = redisTop,
-        };
+            import, warmUp);
+        details["sandboxRequestsPerSecond"] = 0;
+        details["httpRequests"] = requests;
+        details["expectedHttpRequests"] = expectedRequests;
         // 40 requests at 20/s: about 2 s once the bucket's first second is spent; 10 s leaves room for the
         // due tick, claims, Redis reports and the sandbox.
-        var met = done && requests == expectedRequests && missing == 0 && duplicates == 0 && total <= 10 && peakMb <= 250;
+        var met = run.Done && requests == expectedRequests && run.Missing == 0 && run.Duplicates == 0 && run.Total <= 10 && run.PeakMb <= 250;
         return new ScenarioResult(Name,
-            $"{requests} requests; {rate:N0} msg/s first->last arrival; deliverAt->done {total:0.0} s ({overall:N0} msg/s); " +
-            $"courier peak RSS {peakMb:0} MB; missing {missing}, duplicates {duplicates}",
+            $"{requests} requests; {run.Rate:N0} msg/s first->last arrival; deliverAt->done {run.Total:0.0} s ({run.Overall:N0} msg/s); " +
+            $"courier peak RSS {run.PeakMb:0} MB; missing {run.Missing}, duplicates {run.Duplicates}",
             $"{expectedRequests} requests, <= 10 s, RSS <= 250 MB, 0 missing/dup", met, details)
         {
-            Evidence = $"{CpuMeter.Describe(cpuUse)}; redis: {RedisStats.Describe(redisTop)}",
+            Evidence = run.Evidence,
         };
-    }
-
-    private static async Task<long> VkRequestsAsync(BenchStack stack, CancellationToken cancel) =>
-        (await AdaCalls.SandboxStatsAsync(stack.SandboxHttp, cancel))["vk"]!["requests"]!.GetValue<long>();
-
-    private static long? FinishedMs(JsonObject history)
-    {
-        var text = history["finishedAt"]?.ToString() ?? history["channels"]?["vk"]?["finishedAt"]?.ToString();
-        return text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
-            ? at.ToUnixTimeMilliseconds()
-            : null;
     }
 
     private static void Log(string line) => Console.Error.WriteLine($"  [vk] {line}");
