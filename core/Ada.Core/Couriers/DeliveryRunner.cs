@@ -101,7 +101,7 @@ public sealed class DeliveryRunner(
             var batch = new List<Addressee>();
             if (cursor < total && retries.Count < sender.BatchSize)
             {
-                var ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, cursor + sender.BatchSize - 1);
+                var ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, Math.Min(cursor + sender.BatchSize, total) - 1);
                 cursor += ids.Length;
                 await ResolveAsync(db, id, ids, batch, receipts);
             }
@@ -301,7 +301,7 @@ public sealed class DeliveryRunner(
         retries.Clear();
         while (cursor < total)
         {
-            var ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, cursor + chunk - 1);
+            var ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, Math.Min(cursor + chunk, total) - 1);
             cursor += ids.Length;
             if (ids.Length == 0)
             {
