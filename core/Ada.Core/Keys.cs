@@ -45,6 +45,8 @@ public static class Keys
     public static RedisKey User(string userId) => $"{DirectoryTag}:user:{userId}";
     public static RedisKey Group(string groupId) => $"{DirectoryTag}:group:{groupId}";
     public static RedisKey Supergroup(string id) => $"{DirectoryTag}:supergroup:{id}";
+    /// <summary>Users' time zones: user id → IANA zone, only for users with one (the queue reads a thousand in one HMGET).</summary>
+    public static RedisKey Zones => $"{DirectoryTag}:zones";
     /// <summary>Active contacts of one channel: user id → address (chat id, VK id, phone).</summary>
     public static RedisKey Contacts(string channel) => $"{DirectoryTag}:contacts:{channel}";
     /// <summary>The hash tag of every token key: a token and its index entries change in one MULTI.</summary>

@@ -70,7 +70,7 @@ public sealed class CourierStore(IConnectionMultiplexer mux, AdaScripts scripts)
             args[8 + i * 4] = AdaJson.Serialize(r.Receipt);
         }
         var result = (RedisResult[])(await scripts.RunAsync(Db, Script.Report,
-            [Keys.History(id), Keys.Receipts(id), Keys.Claim(id, channel), Keys.DueFor(id)], args))!;
+            [Keys.History(id), Keys.Receipts(id), Keys.Claim(id, channel), Keys.DueFor(id), Keys.Delivery(id)], args))!;
         var code = result[0].ToString();
         if (code == "missing")
         {

@@ -27,6 +27,7 @@ public enum Script
     ScheduleAdvance,
     ScheduleState,
     ScheduleDelete,
+    RescheduleWaves,
 }
 
 /// <summary>
@@ -69,6 +70,7 @@ public sealed class AdaScripts
     {
         Script.QuotaTake => "quota_take",
         Script.SendNow => "send_now",
+        Script.RescheduleWaves => "reschedule_waves",
         Script.RateTake => "rate_take",
         Script.DeactivateContact => "deactivate_contact",
         Script.ActivateContact => "activate_contact",
