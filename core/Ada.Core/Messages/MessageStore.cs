@@ -241,6 +241,11 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
             "not_scheduled" => ChangeStatus.NotScheduled,
             var code => throw new InvalidOperationException($"The {script} script answered '{code}'."),
         };
+        if (status == ChangeStatus.Changed)
+        {
+            // A status message of the bot that follows this message (if any) shows the change now, not at the old due time.
+            await Db.SortedSetAddAsync(Keys.TelegramFollows, id, 0, SortedSetWhen.Exists | SortedSetWhen.LessThan);
+        }
         return status == ChangeStatus.Changed
             ? new ChangeOutcome(status, result[1].ToString(), null)
             : new ChangeOutcome(status, null, result.Length > 1 ? result[1].ToString() : null);
