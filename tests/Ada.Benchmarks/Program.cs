@@ -103,6 +103,7 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
+var runStarted = DateTimeOffset.UtcNow;
 var machine = Machine.Describe();
 var report = new JsonObject
 {
@@ -197,7 +198,8 @@ foreach (var r in results.Where(r => r.Met == false && r.Evidence is not null))
 {
     Console.WriteLine($"\n{r.Name} missed its aim; {r.Evidence}");
 }
-Console.WriteLine($"\nWrote {output}");
+Console.WriteLine($"\nWrote {output}; the run took {(DateTimeOffset.UtcNow - runStarted).TotalMinutes:0.0} min " +
+    $"({string.Join(", ", results.Select(r => $"{r.Name} {r.Seconds:0} s"))}).");
 return results.Any(r => r.Error is not null) ? 1 : 0;
 
 void Save() => File.WriteAllText(output, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
