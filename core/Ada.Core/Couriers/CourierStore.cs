@@ -21,6 +21,9 @@ public sealed class CourierStore(IConnectionMultiplexer mux, AdaScripts scripts)
 {
     private IDatabase Db => mux.GetDatabase();
 
+    /// <summary>Every script loaded on every primary (<see cref="AdaScripts.LoadAllAsync"/>): the courier's warm-up.</summary>
+    public Task LoadScriptsAsync() => scripts.LoadAllAsync(mux);
+
     public async Task<(ClaimStatus Status, HistoryDocument? History)> ClaimAsync(
         string id, string channel, string owner, TimeSpan lease, DateTimeOffset now)
     {
