@@ -156,7 +156,7 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
         {
             args[4 + i] = recipients[i];
         }
-        return Outcome(Script.RescheduleWaves, (RedisResult[])(await scripts.RunAsync(Db, Script.RescheduleWaves,
+        return await OutcomeAsync(id, Script.RescheduleWaves, (RedisResult[])(await scripts.RunAsync(Db, Script.RescheduleWaves,
             [Keys.History(id), Keys.Delivery(id), Keys.DueFor(id), Keys.Recipients(id)], args))!);
     }
 
@@ -228,10 +228,10 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
     {
         var result = (RedisResult[])(await scripts.RunAsync(Db, script,
             [Keys.History(id), Keys.Delivery(id), Keys.DueFor(id)], args))!;
-        return Outcome(script, result);
+        return await OutcomeAsync(id, script, result);
     }
 
-    private static ChangeOutcome Outcome(Script script, RedisResult[] result)
+    private async Task<ChangeOutcome> OutcomeAsync(string id, Script script, RedisResult[] result)
     {
         var status = result[0].ToString() switch
         {
