@@ -6,6 +6,8 @@ builder.AddSandbox();
 
 var app = builder.Build();
 
+app.UseControlToken();
+
 app.MapHealthChecks("/health/live");
 app.MapHealthChecks("/health/ready");
 app.MapSandboxControlApi();
