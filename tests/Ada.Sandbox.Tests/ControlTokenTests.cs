@@ -95,3 +95,34 @@ public sealed class ControlTokenTests
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 }
+
+/// <summary>Issue 14, point 8: a channel left out of <c>Sandbox:Channels</c> is not imitated at all.</summary>
+public sealed class SandboxChannelsTests
+{
+    [Fact]
+    public async Task ChannelLeftOut_HasNoProviderEndpoints_OthersStillWork()
+    {
+        await using var app = new SandboxApplication(("Sandbox:Channels", "vk,sms"));
+        using var http = app.CreateClient();
+
+        using var botApi = await http.PostAsJsonAsync($"/bot{SandboxApplication.Token}/sendMessage", new { chat_id = 1, text = "x" });
+        using var chat = await http.GetAsync("/sandbox/telegram/chat/1");
+        using var email = await http.GetAsync("/sandbox/email");
+        using var inbox = await http.GetAsync("/sandbox/inbox");
+
+        Assert.Equal(HttpStatusCode.NotFound, botApi.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, chat.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, email.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, inbox.StatusCode);
+    }
+
+    [Fact]
+    public async Task UnknownChannel_StopsTheSandboxWithWhatToSet()
+    {
+        await using var app = new SandboxApplication(("Sandbox:Channels", "telegram,fax"));
+
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        Assert.Contains("Sandbox__Channels", error.ToString(), StringComparison.Ordinal);
+    }
+}
