@@ -92,6 +92,11 @@ public static class Keys
     public static RedisKey SmsEnvelope(string envelopeId) => $"sms:envelope:{envelopeId}";
     /// <summary>The code a sender types in an SMS (<c>STATUS A7K2P</c>) → the message id, kept 30 days.</summary>
     public static RedisKey ShortId(string senderId, string code) => $"shortid:{{{senderId}}}:{code}";
+    /// <summary>
+    /// A message sent by SMS to many people, waiting for <c>YES code</c> from the same number (Sms:ConfirmAbove):
+    /// a hash of the code's SHA-256, the sender and the request, kept Sms:ConfirmMinutes; one per number.
+    /// </summary>
+    public static RedisKey SmsConfirmation(string phone) => $"smsconfirm:{{{phone}}}";
     /// <summary>How many SMS answers Ada sent a person in the current hour (Sms:RepliesPerHour).</summary>
     public static RedisKey SmsReplies(string userId) => $"smsreplies:{{{userId}}}";
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>

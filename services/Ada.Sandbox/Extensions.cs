@@ -50,6 +50,7 @@ public static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<EmailState>();
+        builder.Services.AddSingleton<SandboxChannels>();
         builder.Services.AddHostedService<SmtpSandbox>();
 
         return builder;

@@ -104,6 +104,16 @@ public sealed class MessageQueue(
     /// </summary>
     public async Task<Refusal?> RefusalAsync(Caller caller, QueueBody body) => (await CheckAsync(caller, body)).Refusal;
 
+    /// <summary>
+    /// The refusal, or how many people the message reaches, writing nothing (the quotas are not checked):
+    /// an SMS to many people asks for a confirmation first.
+    /// </summary>
+    public async Task<(Refusal? Refusal, int Recipients)> PreviewAsync(Caller caller, QueueBody body)
+    {
+        var (refusal, accepted) = await CheckAsync(caller, body);
+        return (refusal, accepted?.Expansion.Recipients.Count ?? 0);
+    }
+
     /// <summary>The request as it will be queued, with what it expands to, or why not.</summary>
     private sealed record Accepted(
         QueueRequest Request, Expansion Expansion, ExpectedChannels Expected, IReadOnlyDictionary<string, int>? Segments);
