@@ -12,7 +12,7 @@ public sealed class DirectoryListsTests(RedisServer redis) : ApiTest(redis)
         await App.SeedAsync();
         for (var i = 1; i <= 5; i++)
         {
-            await App.PutAsync($"/v1/users/p{i}", $$"""{"name":"Петров {{i}}","role":"student","contacts":{}}""");
+            await App.PutAsync($"/v1/users/p{i}", $$"""{"name":"Петров {{i}}","role":"student","contacts":{} }""");
         }
 
         var seen = new List<string>();
