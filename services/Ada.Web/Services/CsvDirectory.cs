@@ -5,7 +5,7 @@ namespace Ada.Web.Services;
 /// <summary>
 /// The directory CSV layout: a header row, then one person, group or stream a row. Columns (any order; only
 /// <c>id</c> and <c>name</c> are required, and <c>role</c> on people):
-/// <c>kind,id,name,role,telegram,vk,sms,email,groups,members,owners</c>.
+/// <c>kind,id,name,role,telegram,vk,sms,email,timezone,groups,members,owners</c> (<c>timezone</c>: a person's own IANA zone, optional).
 /// <c>kind</c> is <c>person</c> (also when empty or the column is left out), <c>group</c> or <c>stream</c>.
 /// A person's <c>groups</c> lists the groups they are a member of; a group's <c>members</c> and <c>owners</c> list
 /// people; a stream's <c>groups</c> lists its groups and <c>owners</c> people. Lists are separated by spaces or
@@ -15,7 +15,7 @@ namespace Ada.Web.Services;
 /// </summary>
 public static class CsvDirectory
 {
-    public static readonly string[] Columns = ["kind", "id", "name", "role", "telegram", "vk", "sms", "email", "groups", "members", "owners"];
+    public static readonly string[] Columns = ["kind", "id", "name", "role", "telegram", "vk", "sms", "email", "timezone", "groups", "members", "owners"];
     private static readonly string[] ContactColumns = ["telegram", "vk", "sms", "email"];
     private static readonly string[] Required = ["id", "name"];
 
@@ -72,6 +72,7 @@ public static class CsvDirectory
                     users.Add(new Dictionary<string, object?>
                     {
                         ["id"] = Cell("id"), ["name"] = Cell("name"), ["role"] = Cell("role"), ["contacts"] = contacts,
+                        ["timeZone"] = Cell("timezone") is { Length: > 0 } zone ? zone : null,
                     });
                     lines["users"].Add(line);
                     joins.AddRange(List("groups").Select(g => (Cell("id"), g, line)));
