@@ -159,4 +159,103 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
         Assert.Equal("sent", receipts[1].GetProperty("status").GetString());
         Assert.False(receipts[1].TryGetProperty("detail", out _));
     }
+
+    private static string? NextLink(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Link", out var links)
+            ? System.Text.RegularExpressions.Regex.Match(links.Single(), "^<([^>]+)>; rel=\"next\"$").Groups[1].Value
+            : null;
+
+    [Fact]
+    public async Task ListHistory_PagesFollowTheLink_FilterByStateAndCreationTime_OnTheServer()
+    {
+        var (teacher, _, _) = await App.SeedAsync();
+        using var client = App.Client(teacher);
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            ids.Add(await QueueAsync(client, $"m{i}"));
+        }
+        var cancelled = new[] { ids[1], ids[4] };
+        foreach (var id in cancelled)
+        {
+            using var cancel = await client.PostAsync($"/v1/queue/{id}/cancel", null);
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        }
+
+        var seen = new List<string>();
+        var next = "/v1/history?limit=3";
+        for (var pages = 0; next is not null && pages < 10; pages++)
+        {
+            using var page = await client.GetAsync(next);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            var got = (await ReadJsonAsync(page)).EnumerateArray().Select(h => h.GetProperty("id").GetString()!).ToList();
+            Assert.InRange(got.Count, 0, 3);
+            seen.AddRange(got);
+            next = NextLink(page);
+        }
+        Assert.Equal(ids.AsEnumerable().Reverse(), seen);
+
+        using var onlyCancelled = await client.GetAsync("/v1/history?state=cancelled&limit=1");
+        Assert.Equal([cancelled[1]], (await ReadJsonAsync(onlyCancelled)).EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+        using var rest = await client.GetAsync(NextLink(onlyCancelled)!);
+        Assert.Equal([cancelled[0]], (await ReadJsonAsync(rest)).EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+
+        var tomorrow = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture));
+        var yesterday = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture));
+        using var future = await client.GetAsync($"/v1/history?from={tomorrow}");
+        Assert.Equal(0, (await ReadJsonAsync(future)).GetArrayLength());
+        Assert.Null(NextLink(future));
+        using var past = await client.GetAsync($"/v1/history?to={yesterday}");
+        Assert.Equal(0, (await ReadJsonAsync(past)).GetArrayLength());
+        using var today = await client.GetAsync($"/v1/history?from={yesterday}&to={tomorrow}&state=scheduled");
+        Assert.Equal(5, (await ReadJsonAsync(today)).GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("?state=lost")]
+    [InlineData("?from=yesterday")]
+    [InlineData("?to=2025-09-01")]
+    [InlineData("?cursor=abc")]
+    [InlineData("?cursor=5")]
+    public async Task ListHistory_BadFilter_Is400(string query)
+    {
+        await App.SeedAsync();
+        using var response = await Admin.GetAsync("/v1/history" + query);
+        await ProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Receipts_FilterByStatusAndChannel_AndExportAsCsv()
+    {
+        await App.SeedAsync();
+        var id = await QueueAsync(Admin, "hello");
+        await App.Db.HashSetAsync(Keys.Receipts(id), [
+            new("telegram:u1", AdaJson.Serialize(new Receipt("u1", "telegram", ReceiptStatus.Sent))),
+            new("telegram:u2", AdaJson.Serialize(new Receipt("u2", "telegram", ReceiptStatus.Failed, Detail: "blocked, by \"user\""))),
+            new("sms:u2", AdaJson.Serialize(new Receipt("u2", "sms", ReceiptStatus.Failed, Detail: "=cmd"))),
+        ]);
+
+        using var failed = await Admin.GetAsync($"/v1/history/{id}/receipts?status=failed");
+        Assert.Equal(["sms", "telegram"], (await ReadJsonAsync(failed)).EnumerateArray().Select(r => r.GetProperty("channel").GetString()));
+        using var telegram = await Admin.GetAsync($"/v1/history/{id}/receipts?channel=telegram&limit=10");
+        Assert.Equal(["u1", "u2"], (await ReadJsonAsync(telegram)).EnumerateArray().Select(r => r.GetProperty("userId").GetString()));
+        using var both = await Admin.GetAsync($"/v1/history/{id}/receipts?channel=telegram&status=failed&limit=10");
+        Assert.Equal(["u2"], (await ReadJsonAsync(both)).EnumerateArray().Select(r => r.GetProperty("userId").GetString()));
+
+        using var csv = await Admin.GetAsync($"/v1/history/{id}/receipts?format=csv&status=failed");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", csv.Content.Headers.ContentDisposition?.DispositionType);
+        var lines = (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("userId,channel,status,detail,at", lines[0]);
+        Assert.Equal("u2,sms,failed,'=cmd,", lines[1]);
+        Assert.Equal("u2,telegram,failed,\"blocked, by \"\"user\"\"\",", lines[2]);
+        Assert.Equal(3, lines.Length);
+
+        foreach (var bad in new[] { "?status=lost", "?channel=Tele%20gram", "?format=xml", "?format=csv&limit=5" })
+        {
+            using var refused = await Admin.GetAsync($"/v1/history/{id}/receipts{bad}");
+            await ProblemAsync(refused, HttpStatusCode.BadRequest);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Ada.EndToEnd.Tests;
 using Ada.Testing;
 using Microsoft.Playwright;
@@ -32,8 +33,7 @@ public sealed class BrowserTests(WebStack web)
         {
         await page.GotoAsync("/");
         await page.GetByLabel("Ваш логин").WaitForAsync();
-        await web.ScreenshotAsync(page, "01-sign-in");
-        await WebStack.AssertFitsPhoneAsync(page);
+        await web.CheckPageAsync(page, "01-sign-in");
         await web.SignInAsync(page, "t.web1", "910001");
 
         var text = "Пара переносится в ауд. 305 " + Guid.NewGuid().ToString("N")[..6];
@@ -43,8 +43,7 @@ public sealed class BrowserTests(WebStack web)
         await page.GetByRole(AriaRole.Button, new() { Name = "Добавить ИВТ-Веб-1" }).ClickAsync();
         await Assertions.Expect(page.Locator("#audience")).ToContainTextAsync("Получателей: 5");
         await Assertions.Expect(page.Locator("#audience")).ToContainTextAsync("Недоступны ни в одном канале: 1");
-        await web.ScreenshotAsync(page, "02-compose");
-        await WebStack.AssertFitsPhoneAsync(page);
+        await web.CheckPageAsync(page, "02-compose");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
         await Assertions.Expect(page.Locator("#confirm")).ToContainTextAsync("5 чел.");
@@ -59,8 +58,7 @@ public sealed class BrowserTests(WebStack web)
         var got = inbox.Where(m => m!["text"]!.GetValue<string>() == text).Select(m => m!["chatId"]!.GetValue<string>()).Order().ToList();
         Assert.Equal(["910101", "910102", "910103", "910104"], got);
         await Assertions.Expect(page.Locator("#not-reached")).ToHaveTextAsync("w1.s5");
-        await web.ScreenshotAsync(page, "03-delivery");
-        await WebStack.AssertFitsPhoneAsync(page);
+        await web.CheckPageAsync(page, "03-delivery");
 
         var firstUrl = page.Url;
         await page.GetByRole(AriaRole.Button, new() { Name = "Отправить ещё раз", Exact = true }).ClickAsync();
@@ -74,8 +72,7 @@ public sealed class BrowserTests(WebStack web)
 
         await page.GetByRole(AriaRole.Link, new() { Name = "История" }).ClickAsync();
         await Assertions.Expect(page.Locator("table")).ToContainTextAsync(text[..20]);
-        await web.ScreenshotAsync(page, "05-history");
-        await WebStack.AssertFitsPhoneAsync(page);
+        await web.CheckPageAsync(page, "05-history");
         });
     }
 
@@ -216,8 +213,7 @@ public sealed class BrowserTests(WebStack web)
         await Assertions.Expect(errors).ToContainTextAsync("Строка 3");
         await Assertions.Expect(errors).ToContainTextAsync("boss");
         await Assertions.Expect(page.Locator("#import-preview")).ToHaveCountAsync(0);
-        await web.ScreenshotAsync(page, "08-admin-import");
-        await WebStack.AssertFitsPhoneAsync(page);
+        await web.CheckPageAsync(page, "08-admin-import");
         using var one = await web.Ada.Admin.GetAsync("/v1/users/csv.one");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, one.StatusCode);
 
@@ -226,13 +222,71 @@ public sealed class BrowserTests(WebStack web)
         await page.GetByRole(AriaRole.Button, new() { Name = "Выдать коды" }).ClickAsync();
         await Assertions.Expect(page.Locator(".sheet .code")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator(".sheet svg")).ToHaveCountAsync(2);
-        await web.ScreenshotAsync(page, "09-sign-up-sheet");
-        await WebStack.AssertFitsPhoneAsync(page);
+        await web.CheckPageAsync(page, "09-sign-up-sheet");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "API" }).ClickAsync();
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync("POST /v1/queue");
-        await web.ScreenshotAsync(page, "10-api-reference");
-        await WebStack.AssertFitsPhoneAsync(page);
+        await web.CheckPageAsync(page, "10-api-reference");
+        });
+    }
+
+    [Fact]
+    public async Task Admin_IssuesAndRevokesATokenShownOnce_SeesChannels_RetireOfALiveOneRefusedInWords_BrowsesTheDirectory()
+    {
+        await web.ImportAsync(new
+        {
+            users = new object[] { new { id = "t.web7", name = "Юлия Преподаватель", role = "teacher", contacts = new Dictionary<string, string>() } },
+            groups = new[] { new { id = "web-7", name = "ИВТ-Веб-7", members = new[] { "t.web7" }, owners = new[] { "t.web7" } } },
+        });
+        var page = await web.NewPageAsync();
+        await web.StepsAsync(page, "admin-pages", async () =>
+        {
+            await page.GotoAsync("/");
+            await page.GetByText("Вход для администратора по токену").ClickAsync();
+            await page.GetByLabel("Токен администратора").FillAsync(AdaStack.AdminToken);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Войти", Exact = true }).ClickAsync();
+            await page.GetByRole(AriaRole.Link, new() { Name = "Администрирование" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#csv-layout")).ToContainTextAsync("stream");
+            await web.CheckPageAsync(page, "12-admin");
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "Токены" }).ClickAsync();
+            await page.GetByLabel("Логин пользователя", new() { Exact = true }).FillAsync("t.web7");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Выдать токен" }).ClickAsync();
+            var secret = await page.GetByLabel("Токен", new() { Exact = true }).InputValueAsync();
+            Assert.True(secret.Length >= 20, secret);
+            var tokens = await web.Ada.Admin.GetFromJsonAsync<JsonArray>("/v1/tokens?userId=t.web7");
+            var id = tokens!.Single()!["id"]!.GetValue<string>();
+            await Assertions.Expect(page.Locator($"tr[data-token='{id}']")).ToContainTextAsync("t.web7");
+            Assert.DoesNotContain(secret, await page.Locator("#tokens").InnerTextAsync(), StringComparison.Ordinal);
+            await web.CheckPageAsync(page, "13-admin-tokens");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Отозвать " + id }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Да, отозвать " + id }).ClickAsync();
+            await Assertions.Expect(page.Locator($"tr[data-token='{id}']")).ToHaveCountAsync(0);
+            Assert.Empty((await web.Ada.Admin.GetFromJsonAsync<JsonArray>("/v1/tokens?userId=t.web7"))!);
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "Каналы" }).ClickAsync();
+            var telegram = page.Locator("section[data-channel=telegram]");
+            await Assertions.Expect(telegram.Locator("[data-live=true]")).ToBeVisibleAsync();
+            await telegram.GetByRole(AriaRole.Button, new() { Name = "Вывести из работы: Telegram" }).ClickAsync();
+            await telegram.GetByRole(AriaRole.Button, new() { Name = "Да, вывести из работы" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#retire-error-telegram")).ToContainTextAsync("живой курьер");
+            await web.CheckPageAsync(page, "14-admin-channels");
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "Люди, группы, потоки" }).ClickAsync();
+            await page.GetByLabel("Что").SelectOptionAsync("groups");
+            await page.GetByLabel("Поиск по имени или идентификатору").FillAsync("Веб-7");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Найти" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#directory tbody tr")).ToHaveCountAsync(1);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Открыть ИВТ-Веб-7" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#record-json")).ToHaveValueAsync(new Regex("t\\.web7"));
+            await web.CheckPageAsync(page, "15-admin-directory");
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "История" }).ClickAsync();
+            await page.GetByLabel("Отправитель (логин; пусто — вы)").FillAsync("t.web7");
+            await page.GetByLabel("Состояние").SelectOptionAsync("cancelled");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Показать" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#history-empty")).ToBeVisibleAsync();
+            await web.CheckPageAsync(page, "16-history-filtered");
         });
     }
 

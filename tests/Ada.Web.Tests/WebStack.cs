@@ -163,6 +163,38 @@ public sealed partial class WebStack : IAsyncLifetime
     }
 
     /// <summary>
+    /// Asserts every visible input, select, textarea and button on the page has an accessible name: a label
+    /// (<c>label[for]</c> or a wrapping label), <c>aria-label</c>, <c>aria-labelledby</c>, or (buttons) its text.
+    /// A failure lists the unnamed controls.
+    /// </summary>
+    public static async Task AssertLabelledAsync(IPage page)
+    {
+        var unnamed = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+                .filter(e => e.offsetParent !== null)
+                .filter(e => {
+                    const text = s => (s || '').trim().length > 0;
+                    if (text(e.getAttribute('aria-label'))) return false;
+                    const by = e.getAttribute('aria-labelledby');
+                    if (by && by.split(/\s+/).some(id => text(document.getElementById(id)?.textContent))) return false;
+                    if ([...(e.labels || [])].some(l => text(l.textContent))) return false;
+                    if (e.tagName === 'BUTTON' && text(e.textContent)) return false;
+                    return true;
+                })
+                .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.name ? '[name=' + e.name + ']' : ''))
+            """);
+        Assert.True(unnamed.Length == 0, $"{page.Url}: controls without an accessible name: {string.Join(", ", unnamed)}");
+    }
+
+    /// <summary>Screenshot, no sideways scroll at 360 px, every control named: what each page of the app is checked for.</summary>
+    public async Task CheckPageAsync(IPage page, string screenshot)
+    {
+        await ScreenshotAsync(page, screenshot);
+        await AssertFitsPhoneAsync(page);
+        await AssertLabelledAsync(page);
+    }
+
+    /// <summary>
     /// Presses Tab until the element matching <paramref name="selector"/> has the focus (at most 40 presses, a round
     /// of the page), then asserts the focus is visible: <c>:focus-visible</c> with an outline drawn.
     /// </summary>
@@ -191,6 +223,8 @@ public sealed partial class WebStack : IAsyncLifetime
 
     [GeneratedRegex(@"\b\d{6}\b")]
     private static partial Regex SixDigits();
+
+    public static string RepositoryRootPath => RepositoryRoot();
 
     private static string RepositoryRoot()
     {

@@ -193,9 +193,14 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
     /// few more or fewer), a page is sorted within itself, and <c>NextCursor</c> is null after the last page. A
     /// receipt present from the first page to the last is returned at least once (HSCAN's guarantee).
     /// </summary>
-    public async Task<(IReadOnlyList<Receipt> Receipts, string? NextCursor)> GetReceiptsPageAsync(string id, ulong cursor, int limit)
+    public async Task<(IReadOnlyList<Receipt> Receipts, string? NextCursor)> GetReceiptsPageAsync(
+        string id, ulong cursor, int limit, string? channel = null)
     {
-        var reply = (RedisResult[])(await Db.ExecuteAsync("HSCAN", Keys.Receipts(id), cursor, "COUNT", limit))!;
+        // Fields are <channel>:<userId>: one channel's receipts are a MATCH away (channel names have no glob characters).
+        object[] args = channel is null
+            ? [Keys.Receipts(id), cursor, "COUNT", limit]
+            : [Keys.Receipts(id), cursor, "MATCH", channel + ":*", "COUNT", limit];
+        var reply = (RedisResult[])(await Db.ExecuteAsync("HSCAN", args))!;
         var next = (string)reply[0]!;
         var pairs = (RedisResult[])reply[1]!;
         // HSCAN answers field, value, field, value, …: the values are the receipts.
@@ -213,6 +218,35 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
     {
         var ids = await Db.SortedSetRangeByRankAsync(Keys.SenderHistory(senderId), 0, limit - 1, Order.Descending);
         return [.. ids.Select(v => v.ToString())];
+    }
+
+    /// <summary>
+    /// A sender's message ids created in [<paramref name="fromMs"/>, <paramref name="toMs"/>) (Unix ms), newest first:
+    /// those at or before <paramref name="atOrBeforeMs"/>, skipping the first <paramref name="skip"/> of them (the ones with
+    /// that very score a previous page already gave), at most <paramref name="take"/>, with their scores.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Id, long CreatedMs)>> ListIdsPageAsync(
+        string senderId, long fromMs, long toMs, long atOrBeforeMs, int skip, int take)
+    {
+        var upTo = Math.Min(atOrBeforeMs, toMs - 1);
+        if (upTo < fromMs)
+        {
+            return [];
+        }
+        var entries = await Db.SortedSetRangeByScoreWithScoresAsync(Keys.SenderHistory(senderId), fromMs, upTo,
+            Exclude.None, Order.Descending, skip, take);
+        return [.. entries.Select(e => (e.Element.ToString(), (long)e.Score))];
+    }
+
+    /// <summary>The history documents of <paramref name="ids"/>, one per id (null where it is gone), in one round trip.</summary>
+    public async Task<IReadOnlyList<string?>> GetHistoryJsonEachAsync(IReadOnlyList<string> ids)
+    {
+        // A batch, not MGET: on a cluster the ids live in different slots.
+        var batch = Db.CreateBatch();
+        var reads = ids.Select(id => batch.StringGetAsync(Keys.History(id))).ToList();
+        batch.Execute();
+        var values = await Task.WhenAll(reads);
+        return [.. values.Select(v => v.IsNull ? null : v.ToString())];
     }
 
     public async Task<IReadOnlyList<string>> GetHistoryJsonManyAsync(IReadOnlyList<string> ids)

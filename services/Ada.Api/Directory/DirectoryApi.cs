@@ -26,6 +26,7 @@ public static class DirectoryApi
             .WithSummary("Create or replace users, groups and supergroups in bulk, all or nothing")
             .WithDescription("With ?dryRun=true everything is validated and counted (created, updated, unchanged) but nothing is written.")
             .WithBodyLimit(BodyLimits.Import);
+        routes.MapDirectoryLists();
 
         return group;
     }

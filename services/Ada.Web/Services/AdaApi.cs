@@ -23,6 +23,8 @@ public sealed record ApiProblem(int Status, string Text, string? Reason, IReadOn
     public bool Has(string extension) => Raw.ValueKind == JsonValueKind.Object && Raw.TryGetProperty(extension, out _);
 }
 
+public sealed record Paged(JsonElement Body, string? Next, int? Total);
+
 public sealed class ApiException(ApiProblem problem) : Exception(problem.Text)
 {
     public ApiProblem Problem { get; } = problem;
@@ -69,9 +71,19 @@ public sealed class AdaApi(HttpClient http)
 
     public async Task<(JsonElement Body, string? Next)> GetPageAsync(string path)
     {
+        var page = await GetPagedAsync(path);
+        return (page.Body, page.Next);
+    }
+
+    /// <summary>One page of a list: the body, the next page's path (Link rel="next") and the <c>X-Total-Count</c> when given.</summary>
+    public async Task<Paged> GetPagedAsync(string path)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.AcceptLanguage.Add(new StringWithQualityHeaderValue(L.English ? "en" : "ru"));
         using var response = await http.SendAsync(request);
         var body = await ReadAsync(response);
+        int? total = response.Headers.TryGetValues("X-Total-Count", out var totals)
+            && int.TryParse(totals.First(), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : null;
         string? next = null;
         if (response.Headers.TryGetValues("Link", out var links))
         {
@@ -84,7 +96,7 @@ public sealed class AdaApi(HttpClient http)
                 }
             }
         }
-        return (body, next);
+        return new Paged(body, next, total);
     }
 
     public async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body = null, string? contentType = null)
