@@ -22,6 +22,8 @@ public sealed class DeliveryRunner(
     TimeProvider time,
     ILogger<DeliveryRunner> logger)
 {
+    private readonly RetryBackoff _backoff = new(options);
+
     private string Channel => sender.Channel;
 
     public async Task RunAsync(HistoryDocument history, string owner, bool firstStart, CancellationToken stopping)
@@ -190,6 +192,8 @@ public sealed class DeliveryRunner(
     {
         var now = time.GetUtcNow();
         var at = AdaJson.Timestamp(now);
+        // One draw for the batch: people of one provider request (same attempts) come back together (RetryBackoff).
+        var jitter = Random.Shared.NextDouble();
         foreach (var outcome in outcomes)
         {
             var to = outcome.To;
@@ -236,7 +240,7 @@ public sealed class DeliveryRunner(
                     }
                     else
                     {
-                        retries.Enqueue(to with { Attempts = attempts }, now + retry.After);
+                        retries.Enqueue(to with { Attempts = attempts }, now + (retry.After ?? _backoff.Delay(to.Attempts, jitter)));
                     }
                     break;
             }
