@@ -1,3 +1,7 @@
+using Ada.Sandbox.Email;
+using Ada.Sandbox.Sms;
+using Ada.Sandbox.Telegram;
+using Ada.Sandbox.Vk;
 using Ada.Sandbox;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 // SMS Gateway for Android's own shapes (camelCase, nulls omitted): the app's PostMessageRequest and Message, the
 // cloud's smsgateway.Message, MessageState and ErrorResponse, and both sides' webhook DTOs.

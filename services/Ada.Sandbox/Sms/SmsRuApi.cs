@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 /// <summary>One number's (send) or one sms_id's (status) result; the fields each answer carries differ, nulls are left out.</summary>
 public sealed record SmsRuNumberResult(string Status, int StatusCode, string? SmsId = null, decimal? Cost = null, string? StatusText = null);
