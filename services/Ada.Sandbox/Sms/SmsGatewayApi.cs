@@ -182,7 +182,7 @@ public static class SmsGatewayApi
             recipients.Add(new GatewayRecipient(shown, normalized ? e164 : validate ? null : raw.Trim()));
         }
 
-        var text = !string.IsNullOrEmpty(request.Message) ? request.Message : request.TextMessage?.Text ?? request.DataMessage?.Data ?? "";
+        var text = !string.IsNullOrEmpty(request.Message) ? request.Message : request.TextMessage?.Text ?? "";
         var message = device.Send(
             request.Id,
             source,
