@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Ada's benchmarks: installs redis-server if missing, builds Release, runs every scenario (or those given),
-# writes artifacts/bench/results.json and prints the table.
-#   deploy/bench.sh                 # all scenarios, full size (~10 minutes): queue, lag, throughput, paced, vk
-#   deploy/bench.sh --quick         # ~1/10 sizes, a ~2 minute smoke test
-#   deploy/bench.sh queue lag       # some scenarios (vk: one message to 100,000 through the VK courier at 20 requests/s)
-# Everything runs on 127.0.0.1: a fresh redis-server (--save "" --appendonly no --hz 10) and fresh services per scenario.
+# writes artifacts/bench/results.json and prints the table (each figure of issue 11 with its aim and met yes/no).
+#   deploy/bench.sh                 # all scenarios, full size: queue, outage, kill, lag, first, throughput, paced, fair,
+#                                   # vk, email (about 12-15 minutes on a quiet 2-core machine, estimated; the last line
+#                                   # prints how long it took; each scenario first waits up to 180 s for an idle machine)
+#   deploy/bench.sh --quick         # ~1/10 sizes, a smoke test of a few minutes
+#   deploy/bench.sh queue lag       # some scenarios
+# Everything runs on 127.0.0.1 on free ports: a fresh redis-server per scenario (AOF on, appendfsync everysec, as
+# deploy/redis.conf; hz 10) and fresh services.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

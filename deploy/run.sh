@@ -23,6 +23,8 @@
 # State (Redis AOF, logs) lives in .run/ at the repository root: .run/redis, or .run/redis-cluster/<port>
 # for each node of the cluster.
 set -euo pipefail
+# Everything this run writes (Redis data, logs, the lock) is its owner's alone: they hold contacts and tokens.
+umask 077
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -177,6 +179,8 @@ case ${ADA_REDIS_CLUSTER:-} in
 esac
 
 mkdir -p "$LOG_DIR"
+# A .run/ left by an older run (made before the umask above) is closed too.
+chmod -R go-rwx "$RUN_DIR"
 # One run per checkout: a second Redis on the same .run/redis would corrupt its append-only file.
 exec 9>"$RUN_DIR/run.lock"
 flock -n 9 || die "deploy/run.sh is already running from this checkout (lock: .run/run.lock)"
@@ -323,8 +327,17 @@ else
   say "the Redis Cluster is ready: $CLUSTER_SIZE primaries on $REDIS_CONNECTION"
 fi
 
-# (e) Each channel's provider, and the settings the sandbox and the API share for it.
-SANDBOX_ENV=()
+# (e) Each channel's provider, and the settings the sandbox and the API share for it. The sandbox imitates
+# only the channels without real credentials (Sandbox__Channels), and its control API under /sandbox/ needs
+# this run's token (the X-Sandbox-Token header, or ?token= once in a browser).
+SANDBOX_CONTROL_TOKEN=$(random_hex 16)
+SANDBOX_AUTH="X-Sandbox-Token: $SANDBOX_CONTROL_TOKEN"
+SANDBOX_CHANNELS=()
+if $TELEGRAM_SANDBOX; then SANDBOX_CHANNELS+=(telegram); fi
+if $VK_SANDBOX; then SANDBOX_CHANNELS+=(vk); fi
+if $SMS_SANDBOX; then SANDBOX_CHANNELS+=(sms); fi
+if $EMAIL_SANDBOX; then SANDBOX_CHANNELS+=(email); fi
+SANDBOX_ENV=(Sandbox__ControlToken="$SANDBOX_CONTROL_TOKEN" Sandbox__Channels="$(IFS=,; echo "${SANDBOX_CHANNELS[*]}")")
 API_ENV=()
 SMS_ENV=()
 EMAIL_ENV=()
@@ -508,22 +521,22 @@ Ada is running.
   OpenAPI       $API_URL/openapi/v1.json
 EOF
 if $TELEGRAM_SANDBOX; then
-  echo "  Telegram      sandbox: $SANDBOX_URL/sandbox/inbox?channel=telegram"
+  echo "  Telegram      sandbox: $SANDBOX_URL/sandbox/inbox?channel=telegram&token=$SANDBOX_CONTROL_TOKEN"
 else
   echo "  Telegram      real Bot API ($TELEGRAM_BASE_URL); the demo chat ids are not real chats"
 fi
 if $VK_SANDBOX; then
-  echo "  VK            sandbox: $SANDBOX_URL/sandbox/inbox?channel=vk   (Callback API events to $API_URL/v1/vk/callback)"
+  echo "  VK            sandbox: $SANDBOX_URL/sandbox/inbox?channel=vk&token=$SANDBOX_CONTROL_TOKEN   (Callback API events to $API_URL/v1/vk/callback)"
 else
   echo "  VK            real VK API ($VK_BASE_URL); the demo VK ids are not real users"
 fi
 if $SMS_SANDBOX; then
-  echo "  SMS           sandbox SMS Gateway for Android: $SANDBOX_URL/sandbox/inbox?channel=sms   (signed webhooks to $API_URL/v1/sms/*)"
+  echo "  SMS           sandbox SMS Gateway for Android: $SANDBOX_URL/sandbox/inbox?channel=sms&token=$SANDBOX_CONTROL_TOKEN   (signed webhooks to $API_URL/v1/sms/*)"
 else
   echo "  SMS           real ${Sms__Provider:-android-gateway} (${Sms__BaseUrl:-https://sms.ru}); the demo phone numbers are not real"
 fi
 if $EMAIL_SANDBOX; then
-  echo "  Email         sandbox SMTP server 127.0.0.1:$SANDBOX_SMTP_PORT: $SANDBOX_URL/sandbox/inbox?channel=email"
+  echo "  Email         sandbox SMTP server 127.0.0.1:$SANDBOX_SMTP_PORT: $SANDBOX_URL/sandbox/inbox?channel=email&token=$SANDBOX_CONTROL_TOKEN"
 else
   echo "  Email         real SMTP server ($Email__Host); the demo addresses are not real"
 fi
@@ -542,7 +555,7 @@ cat <<EOF
 
 Sign in to the web app as the demo teacher: open $API_URL/ , type the login t.ivanova and press
 "Получить код"; Ada sends her a six-digit code on her channels, to be read in the sandbox (or her phone):
-  curl -sS '$SANDBOX_URL/sandbox/inbox?channel=telegram&chatId=$TEACHER_CHAT'
+  curl -sS -H "$SANDBOX_AUTH" '$SANDBOX_URL/sandbox/inbox?channel=telegram&chatId=$TEACHER_CHAT'
 (An administrator can sign in with the admin token above instead: "Вход для администратора по токену".)
 
 Queue a message to group ivt-21, delivered in 5 seconds (the answer has its "id"); it reaches 3 Telegram
@@ -558,8 +571,8 @@ if $USE_SANDBOX; then
   cat <<EOF
 
 What each sandboxed channel received:
-  curl -sS '$SANDBOX_URL/sandbox/inbox?channel=telegram'; curl -sS '$SANDBOX_URL/sandbox/inbox?channel=vk'; curl -sS '$SANDBOX_URL/sandbox/inbox?channel=sms'
-  curl -sS '$SANDBOX_URL/sandbox/inbox?channel=email'
+  curl -sS -H "$SANDBOX_AUTH" '$SANDBOX_URL/sandbox/inbox?channel=telegram'; curl -sS -H "$SANDBOX_AUTH" '$SANDBOX_URL/sandbox/inbox?channel=vk'; curl -sS -H "$SANDBOX_AUTH" '$SANDBOX_URL/sandbox/inbox?channel=sms'
+  curl -sS -H "$SANDBOX_AUTH" '$SANDBOX_URL/sandbox/inbox?channel=email'
 EOF
 fi
 if $SMS_SANDBOX; then
@@ -567,10 +580,10 @@ if $SMS_SANDBOX; then
 
 Send as teacher t.ivanova by SMS: her phone ($TEACHER_PHONE) writes to the gateway's phone, which passes it to
 Ada (groups by id or name before the first ':', the text after it; see docs/sms.md):
-  curl -sS -X POST $SANDBOX_URL/sandbox/sms/inbound -H 'Content-Type: application/json' -d '{"from":"$TEACHER_PHONE","text":"ИВТ-21, ИВТ-22: Семинар перенесён в ауд. 214"}'
+  curl -sS -X POST -H "$SANDBOX_AUTH" $SANDBOX_URL/sandbox/sms/inbound -H 'Content-Type: application/json' -d '{"from":"$TEACHER_PHONE","text":"ИВТ-21, ИВТ-22: Семинар перенесён в ауд. 214"}'
 Ada answers her by SMS with the message's code ("Ada: queued A7K2P to 8 recipients, ..."); ask how it went:
-  curl -sS '$SANDBOX_URL/sandbox/inbox?channel=sms&chatId=%2B${TEACHER_PHONE#+}'
-  curl -sS -X POST $SANDBOX_URL/sandbox/sms/inbound -H 'Content-Type: application/json' -d '{"from":"$TEACHER_PHONE","text":"STATUS <code>"}'
+  curl -sS -H "$SANDBOX_AUTH" '$SANDBOX_URL/sandbox/inbox?channel=sms&chatId=%2B${TEACHER_PHONE#+}'
+  curl -sS -X POST -H "$SANDBOX_AUTH" $SANDBOX_URL/sandbox/sms/inbound -H 'Content-Type: application/json' -d '{"from":"$TEACHER_PHONE","text":"STATUS <code>"}'
 EOF
 fi
 if $TELEGRAM_SANDBOX && [[ -n $DEMO_CODE ]]; then
@@ -579,11 +592,11 @@ if $TELEGRAM_SANDBOX && [[ -n $DEMO_CODE ]]; then
 Telegram bot, as a student: open this link in a browser (the sandbox's t.me): it starts the bot with
 $DEMO_STUDENT's link code, the bot links the new chat to her and says so; queue the message above again
 and it reaches her there too (the chat page shows it):
-  $SANDBOX_URL/sandbox/telegram/t.me/$SANDBOX_BOT?start=$DEMO_CODE
+  $SANDBOX_URL/sandbox/telegram/t.me/$SANDBOX_BOT?start=$DEMO_CODE&token=$SANDBOX_CONTROL_TOKEN
 Telegram bot, as teacher t.ivanova: open her chat and type /send (or just a text); pick ИВТ-21 with the
 buttons, press Готово, write the text, choose Сейчас, read the summary and press Отправить: that
 message then shows the delivery live until the final counts. /history, /status <code>, /cancel <code>:
-  $SANDBOX_URL/sandbox/telegram/chat/$TEACHER_CHAT
+  $SANDBOX_URL/sandbox/telegram/chat/$TEACHER_CHAT?token=$SANDBOX_CONTROL_TOKEN
 EOF
 fi
 if $VK_SANDBOX; then
@@ -591,8 +604,8 @@ if $VK_SANDBOX; then
 
 VK: n.kozlov (VK id 500008) forbids messages from the community, then allows them again; the sandbox sends
 message_deny / message_allow to Ada's Callback API, which turns his VK contact off and on ("inactive":["vk"]):
-  curl -sS -X POST $SANDBOX_URL/sandbox/vk/users/500008/deny; curl -sS -H "$AUTH" $API_URL/v1/users/n.kozlov
-  curl -sS -X POST $SANDBOX_URL/sandbox/vk/users/500008/allow; curl -sS -H "$AUTH" $API_URL/v1/users/n.kozlov
+  curl -sS -X POST -H "$SANDBOX_AUTH" $SANDBOX_URL/sandbox/vk/users/500008/deny; curl -sS -H "$AUTH" $API_URL/v1/users/n.kozlov
+  curl -sS -X POST -H "$SANDBOX_AUTH" $SANDBOX_URL/sandbox/vk/users/500008/allow; curl -sS -H "$AUTH" $API_URL/v1/users/n.kozlov
 EOF
 fi
 cat <<EOF

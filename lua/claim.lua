@@ -2,7 +2,8 @@
 -- KEYS[1] history:{id}   KEYS[2] claim:{id}:<channel>
 -- ARGV[1] channel  ARGV[2] owner (courier instance id)  ARGV[3] lease ms  ARGV[4] now (ISO-8601)
 -- Refuses a message that is missing, cancelled, not yet due, not expecting this channel, already
--- final in this channel, or leased by another owner.
+-- final in this channel, or leased by another owner. A message with waves is due for a channel when the
+-- wave that channel is on (section.wave, 0 when absent) is due; claiming starts that wave.
 -- Returns {'ok', historyJson} | {'missing'} | {'cancelled'} | {'not_due'} | {'not_expected'}
 --       | {'done'} | {'busy'}
 local h = redis.call('GET', KEYS[1])
@@ -15,11 +16,16 @@ if doc.state == 'cancelled' then
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local section = doc.channels[ARGV[1]]
+local wave = nil
+if type(doc.waves) == 'table' and section then
+  wave = doc.waves[(tonumber(section.wave) or 0) + 1]
+end
 -- One second of tolerance for clocks of the API hosts that run slightly ahead.
-if tonumber(doc.deliverAtMs) > now + 1000 then
+local dueMs = wave and tonumber(wave.atMs) or tonumber(doc.deliverAtMs)
+if dueMs > now + 1000 then
   return {'not_due'}
 end
-local section = doc.channels[ARGV[1]]
 if not section then
   return {'not_expected'}
 end
@@ -31,10 +37,17 @@ if holder and holder ~= ARGV[2] then
   return {'busy'}
 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-if section.state ~= 'sending' or doc.state == 'scheduled' or section.waitingFor then
+if section.state ~= 'sending' or doc.state == 'scheduled' or section.waitingFor
+    or (wave and wave.state == 'scheduled') then
   if section.state ~= 'sending' then
     section.state = 'sending'
-    section.startedAt = ARGV[4]
+    -- A later wave keeps the channel's first start.
+    if section.startedAt == nil or section.startedAt == cjson.null then
+      section.startedAt = ARGV[4]
+    end
+  end
+  if wave and wave.state == 'scheduled' then
+    wave.state = 'delivering'
   end
   -- A courier of the channel is here: it no longer waits for one.
   section.waitingFor = nil

@@ -45,6 +45,8 @@ public static class Keys
     public static RedisKey User(string userId) => $"{DirectoryTag}:user:{userId}";
     public static RedisKey Group(string groupId) => $"{DirectoryTag}:group:{groupId}";
     public static RedisKey Supergroup(string id) => $"{DirectoryTag}:supergroup:{id}";
+    /// <summary>Users' time zones: user id → IANA zone, only for users with one (the queue reads a thousand in one HMGET).</summary>
+    public static RedisKey Zones => $"{DirectoryTag}:zones";
     /// <summary>Active contacts of one channel: user id → address (chat id, VK id, phone).</summary>
     public static RedisKey Contacts(string channel) => $"{DirectoryTag}:contacts:{channel}";
     /// <summary>The hash tag of every token key: a token and its index entries change in one MULTI.</summary>
@@ -71,6 +73,15 @@ public static class Keys
     public static RedisKey TelegramUpdate(long updateId) => $"telegram:update:{updateId}";
     /// <summary>The lease of the one API instance that long-polls Telegram (getUpdates allows one poller per bot).</summary>
     public static RedisKey TelegramPoller => "telegram:poller";
+    /// <summary>
+    /// The bot's status messages to keep up to date: Ada message id → when following starts (unix ms: the due time
+    /// minus a little; 0 = look now). One global key, like <see cref="Schedules"/>: no script combines it with another.
+    /// </summary>
+    public static RedisKey TelegramFollows => "telegram:follows";
+    /// <summary>One followed status message (hash: chat, message, code, lang, shown), in its message's slot.</summary>
+    public static RedisKey TelegramFollow(string id) => $"telegram:follow:{{{id}}}";
+    /// <summary>The lease of the API instance following that status message (<c>lua/lease.lua</c>).</summary>
+    public static RedisKey TelegramFollowLease(string id) => $"telegram:follow-lease:{{{id}}}";
     /// <summary>A teacher's <c>/send</c> conversation with the bot in one chat (JSON, expires when left alone).</summary>
     public static RedisKey TelegramConversation(long chatId) => $"telegram:conversation:{chatId}";
     /// <summary>Every group's name: group id → name (SMS senders address groups by name).</summary>
@@ -81,6 +92,11 @@ public static class Keys
     public static RedisKey SmsEnvelope(string envelopeId) => $"sms:envelope:{envelopeId}";
     /// <summary>The code a sender types in an SMS (<c>STATUS A7K2P</c>) → the message id, kept 30 days.</summary>
     public static RedisKey ShortId(string senderId, string code) => $"shortid:{{{senderId}}}:{code}";
+    /// <summary>
+    /// A message sent by SMS to many people, waiting for <c>YES code</c> from the same number (Sms:ConfirmAbove):
+    /// a hash of the code's SHA-256, the sender and the request, kept Sms:ConfirmMinutes; one per number.
+    /// </summary>
+    public static RedisKey SmsConfirmation(string phone) => $"smsconfirm:{{{phone}}}";
     /// <summary>How many SMS answers Ada sent a person in the current hour (Sms:RepliesPerHour).</summary>
     public static RedisKey SmsReplies(string userId) => $"smsreplies:{{{userId}}}";
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>

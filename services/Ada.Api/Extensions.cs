@@ -75,6 +75,7 @@ public static class Extensions
         services.AddSingleton<SmsReplies>();
         services.AddSingleton<SmsAddressees>();
         services.AddSingleton<ShortIds>();
+        services.AddSingleton<SmsConfirmations>();
         services.AddSingleton<UnknownSenders>();
         services.AddSingleton<SmsReplyBudget>();
         services.AddSingleton<SmsReports>();

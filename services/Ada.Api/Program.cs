@@ -14,12 +14,14 @@ using Ada.Core.Hosting;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddInternalUrls();
 builder.AddApiServices();
 builder.AddWebApp();
 builder.AddTelegramBot();
 
 var app = builder.Build();
 
+app.UseInternalOnlyPaths();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseBodyLimits();

@@ -54,6 +54,7 @@ public static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<EmailState>();
+        builder.Services.AddSingleton<SandboxChannels>();
         builder.Services.AddHostedService<SmtpSandbox>();
 
         return builder;

@@ -10,19 +10,34 @@ builder.AddSandbox();
 
 var app = builder.Build();
 
+app.UseControlToken();
+
 app.MapHealthChecks("/health/live");
 app.MapHealthChecks("/health/ready");
 app.MapSandboxControlApi();
-app.MapTelegramBotApi();
-app.MapTelegramControlApi();
-app.MapTelegramChatPage();
-app.MapVkApi();
-app.MapVkControlApi();
-app.MapSmsGatewayLocalApi();
-app.MapSmsGatewayCloudApi();
-app.MapSmsRuApi();
-app.MapSmsControlApi();
-app.MapEmailControlApi();
+var channels = app.Services.GetRequiredService<SandboxChannels>();
+if (channels.Telegram)
+{
+    app.MapTelegramBotApi();
+    app.MapTelegramControlApi();
+    app.MapTelegramChatPage();
+}
+if (channels.Vk)
+{
+    app.MapVkApi();
+    app.MapVkControlApi();
+}
+if (channels.Sms)
+{
+    app.MapSmsGatewayLocalApi();
+    app.MapSmsGatewayCloudApi();
+    app.MapSmsRuApi();
+    app.MapSmsControlApi();
+}
+if (channels.Email)
+{
+    app.MapEmailControlApi();
+}
 
 app.Run();
 

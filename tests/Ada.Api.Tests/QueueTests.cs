@@ -240,7 +240,7 @@ public sealed class QueueTests(RedisServer redis) : ApiTest(redis)
         var problem = await ProblemAsync(refused, HttpStatusCode.TooManyRequests);
         Assert.Contains("2 messages per hour", Detail(problem), StringComparison.Ordinal);
         Assert.Equal("over_quota", problem.GetProperty("reason").GetString());
-        Assert.Matches(@"^Лимит: 2 сообщения в час\. Следующее можно отправить в \d\d:\d\d\.$", problem.GetProperty("message").GetString());
+        Assert.Matches(@"^Лимит: 2 сообщения в час\. Следующее можно отправить в (\d\d\.\d\d )?\d\d:\d\d\.$", problem.GetProperty("message").GetString());
         var retryAfter = refused.Headers.RetryAfter?.Delta;
         Assert.NotNull(retryAfter);
         Assert.InRange(retryAfter.Value.TotalSeconds, 3590, 3600);
@@ -358,5 +358,43 @@ public sealed class QueueTests(RedisServer redis) : ApiTest(redis)
         var expected = new DateTimeOffset(endAt.Year, endAt.Month, endAt.Day, endAt.Hour, endAt.Minute, 0, endAt.Offset);
         Assert.Equal(expected, Time(answer, "deliverAt"));
         Assert.Equal("quiet-hours", answer.GetProperty("rescheduled").GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Queue_RecipientWhoseNightItIs_GoesInALaterWaveOfTheSameMessage()
+    {
+        // A window around Vladivostok's current time (UTC+10), far from Moscow's (UTC+3): the Vladivostok
+        // student's night, the Moscow students' day.
+        var vladivostokNow = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(10));
+        var endAt = vladivostokNow.AddHours(2);
+        var window = $"{vladivostokNow.AddHours(-1).ToString("HH:mm", CultureInfo.InvariantCulture)}-{endAt.ToString("HH:mm", CultureInfo.InvariantCulture)}";
+        var app = await NewAppAsync(new Dictionary<string, string?> { ["Scheduling:QuietHours"] = window });
+        var (teacher, _, _) = await app.SeedAsync();
+        using var admin = app.Client();
+        using var bad = await admin.PutAsync("/v1/users/u2", Json("""{"name":"u2","role":"student","timeZone":"Mars/Olympus"}"""));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("timeZone", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var put = await admin.PutAsync("/v1/users/u1", Json("""{"name":"u1","role":"student","contacts":{"telegram":"21"},"timeZone":"Asia/Vladivostok"}"""));
+        Assert.True(put.IsSuccessStatusCode);
+        using var group = await admin.PutAsync("/v1/groups/g1", Json("""{"name":"Group 1","members":["u1","u2","u3"],"owners":["t1"]}"""));
+        Assert.True(group.IsSuccessStatusCode);
+        using var client = app.Client(teacher);
+
+        using var response = await client.PostAsync("/v1/queue", Json("""{"text":"hi","to":{"groups":["g1"]}}"""));
+
+        var answer = await ReadJsonAsync(response);
+        Assert.Equal(3, answer.GetProperty("recipients").GetInt32());
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("rescheduled").ValueKind);
+        var id = answer.GetProperty("id").GetString()!;
+        var history = JsonDocument.Parse((await app.Db.StringGetAsync(Keys.History(id))).ToString()).RootElement;
+        var waves = history.GetProperty("waves").EnumerateArray().ToList();
+        Assert.Equal(2, waves.Count);
+        Assert.Equal(2, waves[0].GetProperty("recipients").GetInt32());
+        Assert.Equal(1, waves[1].GetProperty("recipients").GetInt32());
+        Assert.Equal("Asia/Vladivostok", waves[1].GetProperty("zones")[0].GetProperty("zone").GetString());
+        var morning = new DateTimeOffset(endAt.Year, endAt.Month, endAt.Day, endAt.Hour, endAt.Minute, 0, endAt.Offset);
+        Assert.Equal(morning.ToUnixTimeMilliseconds(), waves[1].GetProperty("atMs").GetInt64());
+        Assert.Equal("quiet-hours", waves[1].GetProperty("rescheduled").GetProperty("reason").GetString());
+        Assert.Equal(["u2", "u3", "u1"], (await app.Db.ListRangeAsync(Keys.Recipients(id))).Select(v => v.ToString()));
     }
 }

@@ -33,6 +33,19 @@ public sealed class SmsGrammarTests
         Assert.Equal(code, Assert.IsType<SmsCommand.Status>(SmsGrammar.Parse(message)).Code);
 
     [Theory]
+    [InlineData("YES K3M7Q", "K3M7Q")]
+    [InlineData("да k3m7q", "k3m7q")]
+    [InlineData("ДА К3М7Q!", "К3М7Q")]
+    public void Parse_Confirm(string message, string code) =>
+        Assert.Equal(code, Assert.IsType<SmsCommand.Confirm>(SmsGrammar.Parse(message)).Code);
+
+    [Theory]
+    [InlineData("YES")]
+    [InlineData("Да")]
+    public void Parse_ConfirmWithoutCode_SaysWhatIsMissing(string message) =>
+        Assert.Equal(SmsMistake.ConfirmWithoutCode, Assert.IsType<SmsCommand.Help>(SmsGrammar.Parse(message)).Problem);
+
+    [Theory]
     [InlineData("CANCEL A7K2P")]
     [InlineData("отмена A7K2P")]
     [InlineData("ОТМЕНА A7K2P")]

@@ -30,6 +30,8 @@ public sealed class BenchStack : IAsyncDisposable
     public const int ClientConnections = 64;
 
     private readonly List<ServiceProcess> _started = [];
+    private string _courierProject = "";
+    private Dictionary<string, string> _courierEnvironment = new();
 
     private BenchStack(RedisServer redis, int database)
     {
@@ -132,6 +134,8 @@ public sealed class BenchStack : IAsyncDisposable
         {
             courier[key] = value;
         }
+        _courierProject = project;
+        _courierEnvironment = courier;
         Courier = Keep(await ServiceProcess.StartAsync(project, courier));
         cancel.ThrowIfCancellationRequested();
         var api = new Dictionary<string, string>
@@ -165,6 +169,19 @@ public sealed class BenchStack : IAsyncDisposable
             BaseAddress = Sandbox.BaseAddress,
             Timeout = TimeSpan.FromSeconds(60),
         };
+    }
+
+    /// <summary>SIGKILL of the courier: a crash, no graceful stop (its claims lapse after the lease).</summary>
+    public void KillCourier() => Courier.Kill();
+
+    /// <summary>A new courier process with the first one's settings (after <see cref="KillCourier"/>); returns when it is ready.</summary>
+    public async Task RestartCourierAsync()
+    {
+        if (!Courier.HasExited)
+        {
+            throw new InvalidOperationException("the courier is still running; KillCourier it first");
+        }
+        Courier = Keep(await ServiceProcess.StartAsync(_courierProject, _courierEnvironment));
     }
 
     private ServiceProcess Keep(ServiceProcess service)

@@ -13,8 +13,8 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 IScenario[] known =
 [
-    new QueueScenario(), new LagScenario(), new FirstMessageScenario(), new ThroughputScenario(), new PacedScenario(),
-    new FairShareScenario(), new VkScenario(), new EmailScenario(),
+    new QueueScenario(), new OutageScenario(), new KillScenario(), new LagScenario(), new FirstMessageScenario(),
+    new ThroughputScenario(), new PacedScenario(), new FairShareScenario(), new VkScenario(), new EmailScenario(),
 ];
 var quick = false;
 string? output = null;
@@ -52,8 +52,10 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "-h" or "--help":
             Console.WriteLine("""
-                usage: dotnet run -c Release --project tests/Ada.Benchmarks -- [queue|lag|first|throughput|paced|fair|vk|email|all …] [--quick] [--out FILE]
-                  queue       POST /v1/queue throughput and latency, 64 clients, 20 s after 3 s warm-up
+                usage: dotnet run -c Release --project tests/Ada.Benchmarks -- [queue|outage|kill|lag|first|throughput|paced|fair|vk|email|all …] [--quick] [--out FILE]
+                  queue       POST /v1/queue throughput and latency, 64 clients, 20 s after 3 s warm-up, 10-person group
+                  outage      queue while the only courier has been down 65 s (202?), then how soon after its return all arrive
+                  kill        SIGKILL of the Telegram courier mid-send at 300 msg/s, a new one at once: duplicates by the inbox summary
                   lag         due-to-first-send lag: 5,000 due over 10 s next to 100,000 due tomorrow; then 1,000 at once
                   first       the first message after an idle start, courier warm-up off then on (back to back)
                   throughput  one message to 100,000 students through the Telegram courier (unpaced), peak RSS
@@ -101,6 +103,7 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
+var runStarted = DateTimeOffset.UtcNow;
 var machine = Machine.Describe();
 var report = new JsonObject
 {
@@ -111,7 +114,7 @@ var report = new JsonObject
     ["redis"] = new JsonObject
     {
         ["version"] = machine["redisServer"]?.GetValue<string>(),
-        ["args"] = "--bind 127.0.0.1 --save \"\" --appendonly no --databases 256 --notify-keyspace-events KEg$x --hz 10",
+        ["args"] = "--bind 127.0.0.1 --save \"\" --appendonly yes --appendfsync everysec --databases 1024 --notify-keyspace-events KEg$x --hz 10",
         ["hz"] = 10,
         ["perScenario"] = "a fresh redis-server for every scenario",
     },
@@ -183,7 +186,7 @@ Save();
 
 Console.WriteLine();
 Console.WriteLine($"Machine: {machine["nproc"]} CPU ({machine["cpuModel"]}), {machine["ramGb"]} GB RAM, {machine["os"]}, " +
-    $"{machine["dotnet"]}, {machine["redisServer"]} (hz 10, no persistence), {machine["date"]}");
+    $"{machine["dotnet"]}, {machine["redisServer"]} (hz 10, AOF everysec as deploy/redis.conf), {machine["date"]}");
 Console.WriteLine();
 Console.WriteLine("| scenario | result | aim | met |");
 Console.WriteLine("|---|---|---|---|");
@@ -195,7 +198,8 @@ foreach (var r in results.Where(r => r.Met == false && r.Evidence is not null))
 {
     Console.WriteLine($"\n{r.Name} missed its aim; {r.Evidence}");
 }
-Console.WriteLine($"\nWrote {output}");
+Console.WriteLine($"\nWrote {output}; the run took {(DateTimeOffset.UtcNow - runStarted).TotalMinutes:0.0} min " +
+    $"({string.Join(", ", results.Select(r => $"{r.Name} {r.Seconds:0} s"))}).");
 return results.Any(r => r.Error is not null) ? 1 : 0;
 
 void Save() => File.WriteAllText(output, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

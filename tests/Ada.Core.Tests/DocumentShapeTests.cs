@@ -27,6 +27,7 @@ public sealed class DocumentShapeTests(RedisServer redis)
     {
         [Script.Enqueue] = "history",
         [Script.Reschedule] = "history",
+        [Script.RescheduleWaves] = "history",
         [Script.SendNow] = "history",
         [Script.Claim] = "history",
         [Script.Report] = "history, receipts",
@@ -119,13 +120,50 @@ public sealed class DocumentShapeTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task WaveScripts_WriteOnlyWhatHistoryDocumentAndReceiptDescribe()
+    {
+        await using var database = await TestDatabase.OpenAsync(redis);
+        var messages = database.Messages;
+        var couriers = new CourierStore(database.Mux, TestDatabase.Scripts);
+        var now = DateTimeOffset.UtcNow;
+        var later = now.AddHours(10);
+        var history = Sample.History("t1", now, 2, [Channels.Telegram]) with
+        {
+            Channels = new Dictionary<string, ChannelSection> { [Channels.Telegram] = ChannelSection.New() with { Wave = 0 } },
+            Waves =
+            [
+                new Wave(AdaJson.Timestamp(now), now.ToUnixTimeMilliseconds(), 1, WaveStates.Scheduled, [new WaveZone("Europe/Moscow", 1)]),
+                new Wave(AdaJson.Timestamp(later), later.ToUnixTimeMilliseconds(), 1, WaveStates.Scheduled, [new WaveZone("Asia/Vladivostok", 1)],
+                    new Rescheduled(AdaJson.Timestamp(now), "quiet-hours")),
+            ],
+        };
+        var id = history.Id;
+        Assert.IsType<EnqueueOutcome.Accepted>(await messages.EnqueueAsync(Sample.Command(history, ["u1", "u2"])));
+        Assert.Equal(ClaimStatus.Ok, (await couriers.ClaimAsync(id, Channels.Telegram, "a", TimeSpan.FromMinutes(1), now)).Status);
+        await AssertHistoryAsync(database, id);
+        await couriers.ReportAsync(id, Channels.Telegram, "a",
+            [new ReceiptWrite(new Receipt("u1", Channels.Telegram, ReceiptStatus.Sent, ProviderMessageId: "p1", Attempts: 1, At: AdaJson.Timestamp(now), Wave: 0))],
+            final: true, now);
+        var between = await AssertHistoryAsync(database, id);
+        Assert.Equal(1, between.Channels[Channels.Telegram].Wave);
+        Assert.Equal(ClaimStatus.NotDue, (await couriers.ClaimAsync(id, Channels.Telegram, "a", TimeSpan.FromMinutes(1), now)).Status);
+        Wave[] moved = [new(AdaJson.Timestamp(later.AddHours(1)), later.AddHours(1).ToUnixTimeMilliseconds(), 1, WaveStates.Scheduled, [new("Asia/Vladivostok", 1)])];
+        Assert.True((await messages.RescheduleWavesAsync(id, 1, moved, null, ["u2"])).Changed);
+        await AssertHistoryAsync(database, id);
+        Assert.True((await messages.CancelAsync(id, now)).Changed);
+        Assert.Equal([WaveStates.Done, WaveStates.Cancelled], (await AssertHistoryAsync(database, id)).Waves!.Select(w => w.State));
+        var receipt = (await database.Db.HashGetAsync(Keys.Receipts(id), "telegram:u1")).ToString();
+        Assert.Equal(0, JsonSerializer.Deserialize<Receipt>(receipt, Strict)!.Wave);
+    }
+
+    [Fact]
     public async Task ContactScripts_WriteOnlyWhatUserDescribes()
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var directory = new DirectoryStore(database.Mux, TestDatabase.Scripts);
         var vk = new VkDirectory(database.Mux, directory);
         var contacts = new Dictionary<string, string> { [Channels.Telegram] = "1001", [Channels.Vk] = "42" };
-        await directory.PutUserAsync(new User("u1", "Ivan", Roles.Teacher, contacts, [], Languages.English));
+        await directory.PutUserAsync(new User("u1", "Ivan", Roles.Teacher, contacts, [], Languages.English, "Asia/Vladivostok"));
         await directory.PutUserAsync(new User("u2", "Petr", Roles.Student, new Dictionary<string, string>(), []));
 
         Assert.True(await directory.DeactivateContactAsync(Channels.Telegram, "u1", "1001"));
@@ -139,6 +177,8 @@ public sealed class DocumentShapeTests(RedisServer redis)
         var moved = await StrictUserAsync(database, "u1");
         Assert.False(moved.Contacts.ContainsKey(Channels.Vk));
         Assert.Equal(Languages.English, moved.Language);
+        Assert.Equal("Asia/Vladivostok", moved.TimeZone);
+        Assert.Equal(["Asia/Vladivostok", null], await directory.ZonesAsync(["u1", "u2"]));
 
         var telegram = new TelegramDirectory(directory);
         var telegramCode = await new LinkCodeStore(database.Mux).IssueAsync("u2", TimeSpan.FromMinutes(5));

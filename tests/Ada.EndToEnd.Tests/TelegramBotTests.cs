@@ -104,6 +104,15 @@ public sealed class TelegramBotTests(RedisServer redis)
         Assert.Contains("Where messages reach you", Menu("default", "en"), StringComparison.Ordinal);
         Assert.Contains("Написать группам и потокам", Menu("chat", ""), StringComparison.Ordinal);
         Assert.Contains("Write to groups and streams", Menu("chat", "en"), StringComparison.Ordinal);
+
+        // The teacher's chat linked to a student is a student's chat: its own menus go, the students' default shows.
+        var other = new Person("re-s2");
+        await People.ImportAsync(ada, [student, teacher, other]);
+        await teacherChat.WriteAsync($"/start {await IssueCodeAsync(ada, other.Id)}");
+        await teacherChat.WaitForAsync("Готово", $"Person {other.Id}");
+        await Eventually.WaitAsync(() => ada.SandboxHttp.GetFromJsonAsync<JsonArray>("/sandbox/telegram/commands")!,
+            lists => lists!.Count == 2 && lists.All(l => l!["scope"]!["type"]!.GetValue<string>() == "default"),
+            TimeSpan.FromSeconds(30), "the teacher's chat menus to be removed");
     }
 
     [Fact]

@@ -12,6 +12,23 @@ public sealed class SandboxApplication(params (string Key, string Value)[] setti
 {
     public const string Token = "123456:TEST-token_abc";
 
+    /// <summary>The control API's token (<c>Sandbox:ControlToken</c>); every client this factory makes sends it.</summary>
+    public const string ControlToken = "test-sandbox-control-token";
+
+    /// <summary>A client without the control token, to show what a stranger gets.</summary>
+    public HttpClient CreateClientWithoutControlToken()
+    {
+        var http = CreateClient();
+        http.DefaultRequestHeaders.Remove(Sandbox.ControlToken.Header);
+        return http;
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(Sandbox.ControlToken.Header, ControlToken);
+    }
+
     public TelegramBotClient CreateBot(string token = Token)
     {
         var http = CreateClient();
@@ -60,7 +77,8 @@ public sealed class SandboxApplication(params (string Key, string Value)[] setti
 
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(
-            settings.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value))));
+            settings.Prepend((Key: Sandbox.ControlToken.Setting, Value: ControlToken))
+                .Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value))));
 }
 
 public static class Eventually

@@ -18,6 +18,12 @@ public sealed class RedisServer : IAsyncLifetime, IRedisEndpoint
     private string[] _extraArgs = [];
 
     public int Port { get; private set; }
+
+    /// <summary>
+    /// Appended to every connection string, for a redis-server started with an ACL user (e.g.
+    /// <c>",user=ada,password=…"</c>); empty for the usual passwordless test server.
+    /// </summary>
+    public string Credentials { get; init; } = "";
     public string Host => "127.0.0.1";
 
     public Task InitializeAsync() => StartAsync();
@@ -33,7 +39,7 @@ public sealed class RedisServer : IAsyncLifetime, IRedisEndpoint
         return db;
     }
 
-    public string ConnectionString(int database) => $"{Host}:{Port},defaultDatabase={database},abortConnect=false";
+    public string ConnectionString(int database) => $"{Host}:{Port},defaultDatabase={database},abortConnect=false{Credentials}";
 
     /// <summary>A fresh database (<see cref="NextDatabase"/>) and the connection string that selects it.</summary>
     public Task<RedisTarget> NewTargetAsync()
@@ -140,7 +146,7 @@ public sealed class RedisServer : IAsyncLifetime, IRedisEndpoint
         {
             try
             {
-                using var mux = await ConnectionMultiplexer.ConnectAsync($"{Host}:{Port},connectTimeout=500");
+                using var mux = await ConnectionMultiplexer.ConnectAsync($"{Host}:{Port},connectTimeout=500{Credentials}");
                 await mux.GetDatabase().PingAsync();
                 return;
             }

@@ -1,3 +1,4 @@
+using Ada.Core.Hosting;
 using Ada.Core.Messages;
 using Ada.Core.Redis;
 using Ada.Core.Schedules;
@@ -61,6 +62,20 @@ public sealed class CourierService(
             var id = MessageIds.New("warm-up", time);
             await store.ClaimAsync(id, sender.Channel, Owner, TimeSpan.FromSeconds(1), time.GetUtcNow());
             await store.ReportAsync(id, sender.Channel, Owner, [], final: false, time.GetUtcNow());
+            // The scripts above answered "missing", so the history and receipt JSON were never read or written:
+            // System.Text.Json builds its (reflection) metadata for a type on first use, which with the JIT was most
+            // of the first message's remaining lag (docs/architecture.md, "Lag"). Round-trip one of each.
+            var history = new HistoryDocument(id, "warm-up", "api", "warm-up", new Addressees(["u"], [], []), 1,
+                AdaJson.Timestamp(time.GetUtcNow()), null, AdaJson.Timestamp(time.GetUtcNow()), 0, false, null,
+                MessageStates.Delivering, [sender.Channel],
+                new Dictionary<string, ChannelSection> { [sender.Channel] = ChannelSection.New() });
+            AdaJson.Deserialize<HistoryDocument>(AdaJson.Serialize(history));
+            // The metrics (their static constructor builds them all) a send updates.
+            _ = AdaMetrics.MessagesSending.WithLabels(sender.Channel);
+            AdaJson.Deserialize<Receipt>(AdaJson.Serialize(new Receipt("u", sender.Channel, ReceiptStatus.Sent, Attempts: 1)));
+            // Scripts the first send runs that the two above do not (the pacing bucket, renewals…): loaded now, not
+            // found missing (NOSCRIPT) and sent whole in the middle of the first message.
+            await store.LoadScriptsAsync();
             // Bounded: a provider that hangs at start must not keep the courier from its heartbeat and its sweeps.
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             bounded.CancelAfter(TimeSpan.FromSeconds(5));

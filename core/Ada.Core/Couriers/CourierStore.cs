@@ -21,6 +21,9 @@ public sealed class CourierStore(IConnectionMultiplexer mux, AdaScripts scripts)
 {
     private IDatabase Db => mux.GetDatabase();
 
+    /// <summary>Every script loaded on every primary (<see cref="AdaScripts.LoadAllAsync"/>): the courier's warm-up.</summary>
+    public Task LoadScriptsAsync() => scripts.LoadAllAsync(mux);
+
     public async Task<(ClaimStatus Status, HistoryDocument? History)> ClaimAsync(
         string id, string channel, string owner, TimeSpan lease, DateTimeOffset now)
     {
@@ -70,7 +73,7 @@ public sealed class CourierStore(IConnectionMultiplexer mux, AdaScripts scripts)
             args[8 + i * 4] = AdaJson.Serialize(r.Receipt);
         }
         var result = (RedisResult[])(await scripts.RunAsync(Db, Script.Report,
-            [Keys.History(id), Keys.Receipts(id), Keys.Claim(id, channel), Keys.DueFor(id)], args))!;
+            [Keys.History(id), Keys.Receipts(id), Keys.Claim(id, channel), Keys.DueFor(id), Keys.Delivery(id)], args))!;
         var code = result[0].ToString();
         if (code == "missing")
         {

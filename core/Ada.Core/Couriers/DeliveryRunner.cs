@@ -111,10 +111,11 @@ public sealed class DeliveryRunner(
         var id = history.Id;
         var db = mux.GetDatabase();
         var message = new OutgoingMessage(id, history.Text, history.Urgent);
-        var total = await db.ListLengthAsync(Keys.Recipients(id));
+        // A message in waves sends the range of the snapshot that belongs to the channel's current wave.
+        var wave = WaveOf(history);
+        var (cursor, total) = history.WaveRange(wave ?? 0) ?? (0, await db.ListLengthAsync(Keys.Recipients(id)));
         var retries = new PriorityQueue<Addressee, DateTimeOffset>();
         var firstSend = firstStart;
-        long cursor = 0;
         while ((cursor < total || retries.Count > 0) && !stop.IsCancellationRequested)
         {
             if (history.ExpiresAtMs is { } expiresAtMs && time.GetUtcNow().ToUnixTimeMilliseconds() >= expiresAtMs)
@@ -125,7 +126,7 @@ public sealed class DeliveryRunner(
             var batch = new List<Addressee>();
             if (cursor < total && retries.Count < sender.BatchSize)
             {
-                var ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, cursor + sender.BatchSize - 1);
+                var ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, Math.Min(cursor + sender.BatchSize, total) - 1);
                 cursor += ids.Length;
                 await ResolveAsync(db, id, ids, batch, receipts);
             }
@@ -148,7 +149,7 @@ public sealed class DeliveryRunner(
                         Math.Max(0, (now.ToUnixTimeMilliseconds() - history.DeliverAtMs) / 1000.0));
                 }
                 // Each send is on record within milliseconds (SendRecorder), not when the whole batch is back.
-                var recorder = new SendRecorder(early => ReportDurablyAsync(id, owner, early, final: false),
+                var recorder = new SendRecorder(early => ReportDurablyAsync(id, owner, early, final: false, wave),
                     TimeSpan.FromMilliseconds(options.RecordWindowMilliseconds));
                 var outcomes = await sender.SendAsync(message, batch,
                     outcome => { if (ReceiptOf(outcome, AdaJson.Timestamp(time.GetUtcNow())) is { } r) { recorder.Add(r); } }, stop);
@@ -157,7 +158,7 @@ public sealed class DeliveryRunner(
             }
             // Written even when stopping: whatever was sent is on record before the claim goes.
             var last = cursor >= total && retries.Count == 0 && !stop.IsCancellationRequested;
-            var result = await ReportDurablyAsync(id, owner, receipts, final: last);
+            var result = await ReportDurablyAsync(id, owner, receipts, final: last, wave);
             if (last)
             {
                 return Ending.Finalized;
@@ -171,6 +172,9 @@ public sealed class DeliveryRunner(
         stop.ThrowIfCancellationRequested();
         return Ending.NothingLeft;
     }
+
+    /// <summary>The wave this channel sends of a message in waves (each of its receipts carries it); null without waves.</summary>
+    private int? WaveOf(HistoryDocument history) => history.Waves is null ? null : history.Channels[Channel].WaveIndex;
 
     /// <summary>Skips people with a receipt already; turns missing contacts into no_contact receipts.</summary>
     private async Task ResolveAsync(IDatabase db, string id, RedisValue[] ids, List<Addressee> batch, List<ReceiptWrite> receipts)
@@ -276,8 +280,15 @@ public sealed class DeliveryRunner(
     /// The report script is idempotent (HSETNX per receipt), so a retry never counts twice. Gives up after
     /// <see cref="ReportPatience"/>; the message is then resumed from the receipts that did get through.
     /// </summary>
-    private async Task<ReportResult> ReportDurablyAsync(string id, string owner, List<ReceiptWrite> receipts, bool final)
+    private async Task<ReportResult> ReportDurablyAsync(string id, string owner, List<ReceiptWrite> receipts, bool final, int? wave = null)
     {
+        if (wave is not null)
+        {
+            for (var i = 0; i < receipts.Count; i++)
+            {
+                receipts[i] = receipts[i] with { Receipt = receipts[i].Receipt with { Wave = wave } };
+            }
+        }
         var giveUpAt = time.GetUtcNow() + ReportPatience;
         for (var attempt = 1; ; attempt++)
         {
@@ -317,7 +328,7 @@ public sealed class DeliveryRunner(
         retries.Clear();
         while (cursor < total)
         {
-            var ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, cursor + chunk - 1);
+            var ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, Math.Min(cursor + chunk, total) - 1);
             cursor += ids.Length;
             if (ids.Length == 0)
             {
@@ -327,11 +338,11 @@ public sealed class DeliveryRunner(
             receipts.AddRange(ids.Where((_, i) => done[i].IsNull).Select(u => Expired(u.ToString())));
             if (receipts.Count >= chunk)
             {
-                await ReportDurablyAsync(id, owner, receipts, final: false);
+                await ReportDurablyAsync(id, owner, receipts, final: false, WaveOf(history));
                 receipts.Clear();
             }
         }
-        await ReportDurablyAsync(id, owner, receipts, final: true);
+        await ReportDurablyAsync(id, owner, receipts, final: true, WaveOf(history));
         logger.LogInformation("{MessageId} expired at {ExpiresAt}; {Channel} sends no more", id, history.ExpiresAt, Channel);
         return Ending.Finalized;
     }

@@ -37,14 +37,16 @@ public static class Languages
 
 /// <summary>A person. <c>Contacts</c> maps a channel to an address; <c>Inactive</c> lists channels whose
 /// provider said the contact can no longer be written to (blocked, deactivated); <c>Language</c> (optional,
-/// <see cref="Languages"/>) is the language Ada answers them in.</summary>
+/// <see cref="Languages"/>) is the language Ada answers them in; <c>TimeZone</c> (optional, IANA) is where they live:
+/// quiet hours apply in it (without one, the institution's zone).</summary>
 public sealed record User(
     string Id,
     string Name,
     string Role,
     IReadOnlyDictionary<string, string> Contacts,
     IReadOnlyList<string> Inactive,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Language = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Language = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TimeZone = null);
 
 public sealed record Group(string Id, string Name, IReadOnlyList<string> Members, IReadOnlyList<string> Owners);
 

@@ -97,6 +97,14 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
                     _ = tx.HashSetAsync(Keys.AddressOwners(channel), address, user.Id);
                 }
             }
+            if (user.TimeZone is { } zone)
+            {
+                _ = tx.HashSetAsync(Keys.Zones, user.Id, zone);
+            }
+            else
+            {
+                _ = tx.HashDeleteAsync(Keys.Zones, user.Id);
+            }
             if (user.Contacts.TryGetValue(Channels.Vk, out var vkId))
             {
                 _ = tx.SetRemoveAsync(Keys.VkAllowed, vkId);
@@ -176,6 +184,19 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
             }
         }
         return new Expansion(recipients, unknownUsers, unknownGroups, unknownSupergroups, groups, supergroups);
+    }
+
+    /// <summary>The time zone of each user (null: none set, the institution's applies), a thousand per HMGET.</summary>
+    public async Task<IReadOnlyList<string?>> ZonesAsync(IReadOnlyList<string> userIds)
+    {
+        var zones = new List<string?>(userIds.Count);
+        for (var i = 0; i < userIds.Count; i += 1000)
+        {
+            var chunk = userIds.Skip(i).Take(1000).Select(u => (RedisValue)u).ToArray();
+            var values = await Db.HashGetAsync(Keys.Zones, chunk);
+            zones.AddRange(values.Select(v => v.IsNullOrEmpty ? null : v.ToString()));
+        }
+        return zones;
     }
 
     /// <summary>Marks a contact inactive after the provider said it is blocked or gone.</summary>

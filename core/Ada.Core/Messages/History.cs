@@ -12,6 +12,14 @@ public static class MessageStates
     public const string Cancelled = "cancelled";
 }
 
+public static class WaveStates
+{
+    public const string Scheduled = "scheduled";
+    public const string Delivering = "delivering";
+    public const string Done = "done";
+    public const string Cancelled = "cancelled";
+}
+
 public static class ChannelStates
 {
     public const string Pending = "pending";
@@ -50,13 +58,34 @@ public sealed record ChannelSection(
     string? FinishedAt,
     int Delivered = 0,
     int Expired = 0,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitingFor = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? WaitingFor = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Wave = null)
 {
+    /// <summary>The wave (index into <see cref="HistoryDocument.Waves"/>) this channel sends or waits for; absent without waves.</summary>
+    public int WaveIndex => Wave ?? 0;
+
     /// <summary><see cref="WaitingFor"/> of a registered channel with no live courier when the message was queued; the claim clears it.</summary>
     public const string WaitingForCourier = "courier";
 
     public static ChannelSection New() => new(ChannelStates.Pending, 0, 0, 0, new Dictionary<string, int>(), null, null);
 }
+
+/// <summary>The recipients of one time zone in a wave (the list <c>recipients:{id}</c> keeps them together, in wave order).</summary>
+public sealed record WaveZone(string Zone, int Recipients);
+
+/// <summary>
+/// One wave of a message whose recipients live in several time zones (issue 13): the people whose local quiet hours
+/// put their delivery at the same instant. <c>State</c> is <c>scheduled</c> until a courier starts it, then
+/// <c>delivering</c>, <c>done</c> when every expected channel finished it, <c>cancelled</c> when the message was
+/// cancelled before that. <c>Rescheduled</c> says when quiet hours moved this wave.
+/// </summary>
+public sealed record Wave(
+    string At,
+    long AtMs,
+    int Recipients,
+    string State,
+    IReadOnlyList<WaveZone> Zones,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Rescheduled? Rescheduled = null);
 
 /// <summary>
 /// The history document stored as JSON at <c>history:{id}</c>. The API writes it whole when a message is
@@ -64,7 +93,9 @@ public sealed record ChannelSection(
 /// Optional, absent when null: <c>segments</c> (channel → SMS segments per person, for channels that publish
 /// <c>ChannelLimits.MaxSmsSegments</c>), <c>shortId</c> (the code a sender types to ask about a message sent by SMS),
 /// <c>scheduleId</c> (the schedule whose occurrence this message is; its origin is then <c>schedule</c>) and
-/// <c>expiresAt</c>/<c>expiresAtMs</c> (after it nobody more is sent to).
+/// <c>expiresAt</c>/<c>expiresAtMs</c> (after it nobody more is sent to) and <c>waves</c> (present only when some
+/// recipient's time zone is not the institution's: the message goes out in waves, see <see cref="Wave"/>;
+/// <c>deliverAt</c> is then the first wave's time).
 /// </summary>
 public sealed record HistoryDocument(
     string Id,
@@ -88,11 +119,29 @@ public sealed record HistoryDocument(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ShortId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ScheduleId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExpiresAt = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ExpiresAtMs = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ExpiresAtMs = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Wave>? Waves = null)
+{
+    /// <summary>The range of <c>recipients:{id}</c> that wave <paramref name="wave"/> sends to (all of it without waves).</summary>
+    public (long Start, long End)? WaveRange(int wave)
+    {
+        if (Waves is null)
+        {
+            return null;
+        }
+        long start = 0;
+        for (var i = 0; i < wave; i++)
+        {
+            start += Waves[i].Recipients;
+        }
+        return (start, start + Waves[wave].Recipients);
+    }
+}
 
 /// <summary>
 /// What happened to one person on one channel (<c>receipts:{id}</c>, field <c>&lt;channel&gt;:&lt;userId&gt;</c>).
-/// <c>At</c> is when the courier recorded it; <c>ReportedAt</c> when a delivery report changed it afterwards.
+/// <c>At</c> is when the courier recorded it; <c>ReportedAt</c> when a delivery report changed it afterwards;
+/// <c>Wave</c> the wave it went out in (only for messages with <see cref="HistoryDocument.Waves"/>).
 /// </summary>
 public sealed record Receipt(
     string UserId,
@@ -102,7 +151,8 @@ public sealed record Receipt(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ProviderMessageId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Attempts = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? At = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReportedAt = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReportedAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Wave = null);
 
 public static class ReceiptStatus
 {

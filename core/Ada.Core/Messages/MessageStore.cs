@@ -138,6 +138,40 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
             rescheduled is null ? "" : AdaJson.Serialize(rescheduled),
         ]);
 
+    /// <summary>
+    /// Replaces the waves of a message with waves that have not started (<c>lua/reschedule_waves.lua</c>): the
+    /// <paramref name="started"/> waves the plan was made from stay, <paramref name="waves"/> follow them and
+    /// <paramref name="recipients"/> (in wave order) replace the list after the started waves' recipients.
+    /// <see cref="ChangeStatus.NotScheduled"/> when a wave started meanwhile or none is left to move.
+    /// </summary>
+    public async Task<ChangeOutcome> RescheduleWavesAsync(string id, int started, IReadOnlyList<Wave> waves,
+        Rescheduled? rescheduled, IReadOnlyList<string> recipients)
+    {
+        var args = new RedisValue[4 + recipients.Count];
+        args[0] = id;
+        args[1] = started;
+        args[2] = AdaJson.Serialize(waves);
+        args[3] = rescheduled is null ? "" : AdaJson.Serialize(rescheduled);
+        for (var i = 0; i < recipients.Count; i++)
+        {
+            args[4 + i] = recipients[i];
+        }
+        return await OutcomeAsync(id, Script.RescheduleWaves, (RedisResult[])(await scripts.RunAsync(Db, Script.RescheduleWaves,
+            [Keys.History(id), Keys.Delivery(id), Keys.DueFor(id), Keys.Recipients(id)], args))!);
+    }
+
+    /// <summary>The recipients (user ids) in positions <paramref name="start"/> to <paramref name="end"/> (exclusive) of the snapshot.</summary>
+    public async Task<IReadOnlyList<string>> RecipientsAsync(string id, long start, long end)
+    {
+        var ids = new List<string>();
+        for (var from = start; from < end; from += 10_000)
+        {
+            var page = await Db.ListRangeAsync(Keys.Recipients(id), from, Math.Min(end, from + 10_000) - 1);
+            ids.AddRange(page.Select(v => v.ToString()));
+        }
+        return ids;
+    }
+
     public async Task<string?> GetHistoryJsonAsync(string id)
     {
         var value = await Db.StringGetAsync(Keys.History(id));
@@ -194,6 +228,11 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
     {
         var result = (RedisResult[])(await scripts.RunAsync(Db, script,
             [Keys.History(id), Keys.Delivery(id), Keys.DueFor(id)], args))!;
+        return await OutcomeAsync(id, script, result);
+    }
+
+    private async Task<ChangeOutcome> OutcomeAsync(string id, Script script, RedisResult[] result)
+    {
         var status = result[0].ToString() switch
         {
             "ok" => ChangeStatus.Changed,
@@ -202,6 +241,11 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
             "not_scheduled" => ChangeStatus.NotScheduled,
             var code => throw new InvalidOperationException($"The {script} script answered '{code}'."),
         };
+        if (status == ChangeStatus.Changed)
+        {
+            // A status message of the bot that follows this message (if any) shows the change now, not at the old due time.
+            await Db.SortedSetAddAsync(Keys.TelegramFollows, id, 0, SortedSetWhen.Exists | SortedSetWhen.LessThan);
+        }
         return status == ChangeStatus.Changed
             ? new ChangeOutcome(status, result[1].ToString(), null)
             : new ChangeOutcome(status, null, result.Length > 1 ? result[1].ToString() : null);

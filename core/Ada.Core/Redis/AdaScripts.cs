@@ -27,6 +27,7 @@ public enum Script
     ScheduleAdvance,
     ScheduleState,
     ScheduleDelete,
+    RescheduleWaves,
 }
 
 /// <summary>
@@ -65,10 +66,26 @@ public sealed class AdaScripts
         }
     }
 
+    /// <summary>
+    /// SCRIPT LOAD of every script on every primary, so their first use is one EVALSHA instead of a NOSCRIPT
+    /// answer and a second round trip with the whole body (a warm-up; NOSCRIPT stays handled in <see cref="RunAsync"/>).
+    /// </summary>
+    public async Task LoadAllAsync(IConnectionMultiplexer mux)
+    {
+        foreach (var server in mux.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        {
+            foreach (var (body, _) in _scripts.Values)
+            {
+                await server.ScriptLoadAsync(body);
+            }
+        }
+    }
+
     private static string FileName(Script script) => script switch
     {
         Script.QuotaTake => "quota_take",
         Script.SendNow => "send_now",
+        Script.RescheduleWaves => "reschedule_waves",
         Script.RateTake => "rate_take",
         Script.DeactivateContact => "deactivate_contact",
         Script.ActivateContact => "activate_contact",

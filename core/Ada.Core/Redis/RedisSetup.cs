@@ -51,16 +51,28 @@ internal sealed class RedisStartup(IConnectionMultiplexer mux, KeyspaceEvents ke
     {
         var timeout = TimeSpan.FromSeconds(configuration.GetValue("Redis:StartupTimeoutSeconds", 60));
         var deadline = DateTime.UtcNow + timeout;
-        while (!mux.IsConnected)
+        var endpoints = string.Join(",", mux.GetEndPoints().Select(e => e.ToString()));
+        // The last failure's type (e.g. AuthenticationFailure) says why; the endpoints, not the connection string, which holds the password.
+        ConnectionFailedEventArgs? lastFailure = null;
+        void OnFailed(object? sender, ConnectionFailedEventArgs e) => lastFailure = e;
+        mux.ConnectionFailed += OnFailed;
+        try
         {
-            if (DateTime.UtcNow > deadline)
+            while (!mux.IsConnected)
             {
-                throw new InvalidOperationException(
-                    $"Redis is not reachable at '{mux.Configuration}' after {timeout.TotalSeconds:0} s. " +
-                    "Start redis-server or set ConnectionStrings__Redis.");
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new InvalidOperationException(
+                        $"Redis is not reachable at {endpoints} after {timeout.TotalSeconds:0} s" +
+                        (lastFailure is null ? "" : $" ({lastFailure.FailureType})") + ". Start redis-server or set ConnectionStrings__Redis (with a password: user=…,password=…).");
+                }
+                logger.LogWarning("Waiting for Redis at {Endpoints}", endpoints);
+                await Task.Delay(500, cancellationToken);
             }
-            logger.LogWarning("Waiting for Redis at {Endpoints}", string.Join(",", mux.GetEndPoints().Select(e => e.ToString())));
-            await Task.Delay(500, cancellationToken);
+        }
+        finally
+        {
+            mux.ConnectionFailed -= OnFailed;
         }
         await keyspace.EnsureAsync();
         mux.ConnectionRestored += OnRestored;

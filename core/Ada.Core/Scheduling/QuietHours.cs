@@ -73,6 +73,9 @@ public sealed class QuietHours
         }
     }
 
+    /// <summary>The same window, read in another zone (a recipient's own).</summary>
+    public QuietHours In(TimeZoneInfo zone) => zone.Id == Zone.Id ? this : new QuietHours(Start, End, zone);
+
     /// <summary>True when the local time of <paramref name="at"/> falls inside the window.</summary>
     public bool Contains(DateTimeOffset at) => WindowEnd(at) is not null;
 

@@ -11,8 +11,11 @@ namespace Ada.Api.Directory;
 /// <summary>
 /// <c>contacts</c> maps a channel to an address: Telegram chat id, VK user id (string or number), SMS number, email address.
 /// <c>language</c> (optional): <c>ru</c> or <c>en</c>, the language Ada answers this person in (Russian when absent).
+/// <c>timeZone</c> (optional): the IANA zone the person lives in, e.g. <c>Asia/Vladivostok</c>; quiet hours apply in it
+/// (the institution's zone, <c>Scheduling__TimeZone</c>, when absent).
 /// </summary>
-public sealed record UserBody(string? Id, string? Name, string? Role, Dictionary<string, JsonElement>? Contacts, string? Language = null);
+public sealed record UserBody(string? Id, string? Name, string? Role, Dictionary<string, JsonElement>? Contacts, string? Language = null,
+    string? TimeZone = null);
 
 public sealed record GroupBody(string? Id, string? Name, List<string?>? Members, List<string?>? Owners);
 
@@ -72,8 +75,17 @@ public static partial class DirectoryBodies
             v.Add(Field(path, "language"), $"'{Field(path, "language")}' must be one of {string.Join(", ", Languages.All)}, " +
                 $"or left out (Russian); got {Validation.Echo(body.Language!)}.");
         }
-        return new User(id, name, role ?? "", contacts, [], language);
+        var zone = string.IsNullOrWhiteSpace(body.TimeZone) ? null : body.TimeZone.Trim();
+        if (zone is not null && !IsIanaZone(zone))
+        {
+            v.Add(Field(path, "timeZone"), $"'{Field(path, "timeZone")}' must be an IANA time zone, e.g. \"Asia/Vladivostok\", " +
+                $"or left out (the institution's zone); got {Validation.Echo(body.TimeZone!)}.");
+        }
+        return new User(id, name, role ?? "", contacts, [], language, zone);
     }
+
+    /// <summary>A time zone id the system knows (the same test as a schedule's <c>timeZone</c>).</summary>
+    private static bool IsIanaZone(string zone) => zone.Length <= 64 && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _);
 
     public static Group ToGroup(this GroupBody body, string id, string path, Validation v) => new(
         id,

@@ -16,12 +16,14 @@ public sealed record QueueBody(
 public sealed record RescheduleBody(string? SendAt);
 
 /// <summary><c>segments</c> (channel → SMS segments per person) only when an expected channel counts them.</summary>
-/// <c>waiting</c>: expected channels with no courier running now (the message waits for them); <c>expiresAt</c> when it expires.
+/// <c>waiting</c>: expected channels with no courier running now (the message waits for them); <c>expiresAt</c> when it expires;
+/// <c>waves</c> when recipients in other time zones make the message go out in waves (as in the history).
 public sealed record QueueAnswer(
     string Id, string DeliverAt, Rescheduled? Rescheduled, int Recipients, IReadOnlyList<string> Channels,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Segments = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Waiting = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExpiresAt = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExpiresAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Wave>? Waves = null);
 
 public sealed record HistoryKeyAnswer(string Id, string HistoryKey);
 
@@ -88,7 +90,7 @@ public sealed record QueueRequest(
     public HistoryDocument ToHistory(string id, string sender, int recipients, IReadOnlyList<string> channels,
         DateTimeOffset now, DateTimeOffset deliverAt, Rescheduled? rescheduled,
         IReadOnlyDictionary<string, int>? segments = null, string? shortId = null, string? scheduleId = null,
-        IReadOnlyList<string>? waiting = null, DateTimeOffset? expiresAt = null) => new(
+        IReadOnlyList<string>? waiting = null, DateTimeOffset? expiresAt = null, IReadOnlyList<Wave>? waves = null) => new(
         Id: id,
         Sender: sender,
         Origin: Origin,
@@ -103,14 +105,15 @@ public sealed record QueueRequest(
         Rescheduled: rescheduled,
         State: MessageStates.Scheduled,
         ExpectedChannels: channels,
-        Channels: channels.ToDictionary(c => c, c => waiting?.Contains(c) == true
+        Channels: channels.ToDictionary(c => c, c => (waiting?.Contains(c) == true
             ? ChannelSection.New() with { WaitingFor = ChannelSection.WaitingForCourier }
-            : ChannelSection.New()),
+            : ChannelSection.New()) with { Wave = waves is null ? null : 0 }),
         Segments: segments,
         ShortId: shortId,
         ScheduleId: scheduleId,
         ExpiresAt: expiresAt is { } e ? AdaJson.Timestamp(e) : null,
-        ExpiresAtMs: expiresAt?.ToUnixTimeMilliseconds());
+        ExpiresAtMs: expiresAt?.ToUnixTimeMilliseconds(),
+        Waves: waves);
 
     private static string ReadText(string? text, Validation v)
     {

@@ -41,12 +41,22 @@ public sealed class MessageQueue(
         }
 
         var (deliverAt, rescheduled) = scheduler.Plan(caller, request.SendAt, request.Urgent);
-        if (!scheduler.TryPlanExpiry(request.ExpiresAt, deliverAt, out var expiresAt))
+        // Quiet hours in each recipient's own zone: recipients whose night it is go in a later wave.
+        var waves = scheduler.PlanWaves(caller, request.SendAt, request.Urgent, expansion.Recipients,
+            await directory.ZonesAsync(expansion.Recipients));
+        var recipients = expansion.Recipients;
+        if (waves is not null)
+        {
+            (deliverAt, rescheduled, recipients) = (waves.DeliverAt, waves.Rescheduled, waves.Recipients);
+        }
+        // Every wave must be able to go before the message expires: the check and the default use the last.
+        var lastAt = waves?.LastAt ?? deliverAt;
+        if (!scheduler.TryPlanExpiry(request.ExpiresAt, lastAt, out var expiresAt))
         {
             return Refusal.Invalid(new Dictionary<string, string[]>
             {
                 ["expiresAt"] = [$"'expiresAt' ({AdaJson.Timestamp(expiresAt!.Value)}) is not after the delivery time " +
-                    $"({AdaJson.Timestamp(deliverAt)}" +
+                    $"({AdaJson.Timestamp(lastAt)}" +
                     (rescheduled is null ? ")." : ", moved out of quiet hours); send it as urgent or give a later 'expiresAt'.")],
             });
         }
@@ -60,11 +70,11 @@ public sealed class MessageQueue(
             // An id Ada made can meet another API instance's (same sender, same instant): make another.
             id = request.Id ?? MessageIds.New(caller.Id, time);
             answer = new QueueAnswer(id, AdaJson.Timestamp(deliverAt), rescheduled, expansion.Recipients.Count, channels, segments,
-                waiting.Count > 0 ? waiting : null, expiresAt is { } e ? AdaJson.Timestamp(e) : null);
+                waiting.Count > 0 ? waiting : null, expiresAt is { } e ? AdaJson.Timestamp(e) : null, waves?.Waves);
             var history = request.ToHistory(id, caller.Id, expansion.Recipients.Count, channels, scheduler.Now, deliverAt,
-                rescheduled, segments, shortId, scheduleId, waiting, expiresAt);
+                rescheduled, segments, shortId, scheduleId, waiting, expiresAt, waves?.Waves);
             outcome = await messages.EnqueueAsync(new EnqueueCommand(
-                history, request.Fingerprint(), AdaJson.Serialize(answer), expansion.Recipients,
+                history, request.Fingerprint(), AdaJson.Serialize(answer), recipients,
                 roleLimits.MessagesPerHour, roleLimits.RecipientsPerMessage));
         }
         while (outcome is EnqueueOutcome.Conflict && request.Id is null && ++attempts < 3);
@@ -93,6 +103,16 @@ public sealed class MessageQueue(
     /// is none. A schedule is checked like this when it is made.
     /// </summary>
     public async Task<Refusal?> RefusalAsync(Caller caller, QueueBody body) => (await CheckAsync(caller, body)).Refusal;
+
+    /// <summary>
+    /// The refusal, or how many people the message reaches, writing nothing (the quotas are not checked):
+    /// an SMS to many people asks for a confirmation first.
+    /// </summary>
+    public async Task<(Refusal? Refusal, int Recipients)> PreviewAsync(Caller caller, QueueBody body)
+    {
+        var (refusal, accepted) = await CheckAsync(caller, body);
+        return (refusal, accepted?.Expansion.Recipients.Count ?? 0);
+    }
 
     /// <summary>The request as it will be queued, with what it expands to, or why not.</summary>
     private sealed record Accepted(

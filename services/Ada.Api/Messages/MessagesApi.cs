@@ -91,8 +91,44 @@ public static class MessagesApi
         {
             return MessageAccess.Missing(id);
         }
+        if (history.Waves is not null)
+        {
+            return Changed(id, await MoveWavesAsync(caller, history, sendAt, history.Urgent, scheduler, messages), "rescheduled");
+        }
         var (deliverAt, rescheduled) = scheduler.Plan(caller, sendAt, history.Urgent);
         return Changed(id, await messages.RescheduleAsync(id, deliverAt, rescheduled), "rescheduled");
+    }
+
+    /// <summary>
+    /// Reschedule and send-now of a message in waves act on the waves not started yet: their recipients are planned
+    /// again, zone by zone, with the quiet hours of each zone (a teacher's send-now inside a recipient's night moves
+    /// that recipient's wave to its morning). Waves already sent, or being sent, stay as they are.
+    /// </summary>
+    private static async Task<ChangeOutcome> MoveWavesAsync(
+        Caller caller, HistoryDocument history, DateTimeOffset? requested, bool urgent, Scheduler scheduler, MessageStore messages)
+    {
+        var waves = history.Waves!;
+        var started = 0;
+        while (started < waves.Count && waves[started].State != WaveStates.Scheduled)
+        {
+            started++;
+        }
+        if (started == waves.Count || history.State is MessageStates.Done or MessageStates.Cancelled)
+        {
+            return new ChangeOutcome(ChangeStatus.NotScheduled, null, history.State);
+        }
+        var (from, end) = history.WaveRange(started)!.Value;
+        end = from + waves.Skip(started).Sum(w => (long)w.Recipients);
+        var ids = await messages.RecipientsAsync(history.Id, from, end);
+        var segments = new List<(string Zone, IReadOnlyList<string> Ids)>();
+        var offset = 0;
+        foreach (var zone in waves.Skip(started).SelectMany(w => w.Zones))
+        {
+            segments.Add((zone.Zone, ids.Skip(offset).Take(zone.Recipients).ToList()));
+            offset += zone.Recipients;
+        }
+        var plan = scheduler.PlanSegments(caller, requested, urgent, segments);
+        return await messages.RescheduleWavesAsync(history.Id, started, plan.Waves, plan.Rescheduled, plan.Recipients);
     }
 
     /// <summary>
@@ -106,6 +142,10 @@ public static class MessagesApi
         if (MessageAccess.Check(id, caller) is { } denied)
         {
             return denied;
+        }
+        if (await messages.GetHistoryAsync(id) is { Waves: not null } history)
+        {
+            return Changed(id, await MoveWavesAsync(caller, history, null, urgent: true, scheduler, messages), "sent now");
         }
         var (deliverAt, rescheduled) = scheduler.Plan(caller, null, urgent: true);
         return rescheduled is null

@@ -24,7 +24,8 @@ public static class SmsApi
             .WithDescription("'ИВТ-21, ИВТ-22: text' → groups or supergroups (ids or names); '@login text' → a person; " +
                 "'STATUS <code>' / 'СТАТУС <code>'; 'CANCEL <code>' / 'ОТМЕНА <code>'. The sender is found by phone number; " +
                 "an accepted message is queued like POST /v1/queue (origin 'sms') and Ada answers by SMS with a 5-character code. " +
-                "Outcome: queued, refused, status, cancel, help, unknown_sender, replayed.")
+                "A message to more than Sms__ConfirmAbove people waits for 'YES <code>' / 'ДА <code>' from the same number (outcome confirm). " +
+                "Outcome: queued, confirm, refused, status, cancel, help, unknown_sender, replayed.")
             .Accepts<SmsWebhookEnvelope>("application/json")
             .Produces<SmsWebhookAnswer>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)

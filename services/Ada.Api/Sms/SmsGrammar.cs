@@ -12,6 +12,9 @@ public abstract record SmsCommand
 
     public sealed record Cancel(string Code) : SmsCommand;
 
+    /// <summary><c>YES code</c>: send the message that waits for this confirmation (<see cref="SmsConfirmations"/>).</summary>
+    public sealed record Confirm(string Code) : SmsCommand;
+
     /// <summary>Asked for help (<paramref name="Problem"/> null), or not understood, and why.</summary>
     public sealed record Help(SmsMistake? Problem) : SmsCommand;
 }
@@ -22,6 +25,7 @@ public enum SmsMistake
     Empty,
     StatusWithoutCode,
     CancelWithoutCode,
+    ConfirmWithoutCode,
     AtWithoutLogin,
     TooManyAddressees,
     NoTextAfterLogin,
@@ -35,7 +39,8 @@ public enum SmsMistake
 /// <list type="bullet">
 /// <item><c>ИВТ-21, ИВТ-22: text</c> — to groups or supergroups (ids or names; '@login' may be listed too);</item>
 /// <item><c>@login text</c>, <c>@login1 @login2: text</c> — to people;</item>
-/// <item><c>STATUS A7K2P</c> / <c>СТАТУС A7K2P</c>, <c>CANCEL A7K2P</c> / <c>ОТМЕНА A7K2P</c>; <c>HELP</c> / <c>ПОМОЩЬ</c> / <c>?</c>.</item>
+/// <item><c>STATUS A7K2P</c> / <c>СТАТУС A7K2P</c>, <c>CANCEL A7K2P</c> / <c>ОТМЕНА A7K2P</c>; <c>HELP</c> / <c>ПОМОЩЬ</c> / <c>?</c>;</item>
+/// <item><c>YES K3M7Q</c> / <c>ДА K3M7Q</c> — confirms a message to many people.</item>
 /// </list>
 /// Keywords, names and codes ignore case, spaces and Cyrillic letters that look like Latin ones (<see cref="Lookalikes"/>);
 /// the text itself is kept as typed.
@@ -47,6 +52,7 @@ public static class SmsGrammar
 
     private static readonly HashSet<string> StatusWords = [Lookalikes.Key("STATUS"), Lookalikes.Key("СТАТУС")];
     private static readonly HashSet<string> CancelWords = [Lookalikes.Key("CANCEL"), Lookalikes.Key("ОТМЕНА")];
+    private static readonly HashSet<string> ConfirmWords = [Lookalikes.Key("YES"), Lookalikes.Key("ДА")];
     private static readonly HashSet<string> HelpWords = [Lookalikes.Key("HELP"), Lookalikes.Key("ПОМОЩЬ"), "?"];
 
     public static SmsCommand Parse(string message)
@@ -70,6 +76,10 @@ public static class SmsGrammar
         if (CancelWords.Contains(keyword))
         {
             return Code(rest) is { } code ? new SmsCommand.Cancel(code) : new SmsCommand.Help(SmsMistake.CancelWithoutCode);
+        }
+        if (ConfirmWords.Contains(keyword))
+        {
+            return Code(rest) is { } code ? new SmsCommand.Confirm(code) : new SmsCommand.Help(SmsMistake.ConfirmWithoutCode);
         }
         if (HelpWords.Contains(keyword) && rest.Length == 0)
         {

@@ -17,7 +17,8 @@ namespace Ada.Api.Sms;
 public sealed class SmsInbox(
     DirectoryStore directory, MessageStore messages, MessageQueue queue, CourierRegistry couriers,
     SmsAddressees addressees, ShortIds shortIds, UnknownSenders unknownSenders, SmsReplyBudget replyBudget,
-    SmsReplies replies, IOptions<SmsOptions> sms, IOptions<AdaOptions> ada, TimeProvider time, ILogger<SmsInbox> logger)
+    SmsReplies replies, SmsConfirmations confirmations, AttemptLimiter attempts, IOptions<SmsOptions> sms, IOptions<AdaOptions> ada,
+    IOptions<LimitsOptions> limits, TimeProvider time, ILogger<SmsInbox> logger)
 {
     public const string UnknownSender = "unknown_sender";
     public const string Queued = "queued";
@@ -25,6 +26,11 @@ public sealed class SmsInbox(
     public const string Status = "status";
     public const string Cancel = "cancel";
     public const string Help = "help";
+    /// <summary>A message to many people, waiting for <c>YES code</c>.</summary>
+    public const string Confirm = "confirm";
+
+    /// <summary>The <see cref="AttemptLimiter"/> kind of confirmation codes, counted per number.</summary>
+    public const string ConfirmAttempts = "smsconfirm";
 
     private string ReplySender => sms.Value.ReplySender ?? ada.Value.AdminUserId;
 
@@ -48,7 +54,9 @@ public sealed class SmsInbox(
         switch (SmsGrammar.Parse(text))
         {
             case SmsCommand.Send send:
-                return await SendAsync(caller, send, language);
+                return await SendAsync(caller, phone, send, language);
+            case SmsCommand.Confirm confirm:
+                return await ConfirmAsync(caller, phone, confirm.Code, language);
             case SmsCommand.Status status:
                 return await StatusAsync(caller, status.Code, language);
             case SmsCommand.Cancel cancel:
@@ -71,7 +79,7 @@ public sealed class SmsInbox(
             ? user
             : null;
 
-    private async Task<string> SendAsync(Caller caller, SmsCommand.Send send, string language)
+    private async Task<string> SendAsync(Caller caller, string phone, SmsCommand.Send send, string language)
     {
         var resolved = await addressees.ResolveAsync(send, caller.Id);
         if (!resolved.IsComplete)
@@ -81,10 +89,69 @@ public sealed class SmsInbox(
             await ReplyAsync(caller.Id, SmsReplies.Unresolved(resolved, language));
             return Refused;
         }
-        var id = MessageIds.New(caller.Id, time);
-        var code = await shortIds.ReserveAsync(caller.Id, id);
         var to = resolved.To;
-        var body = new QueueBody(id, send.Text, new AddresseesBody([.. to.Users], [.. to.Groups], [.. to.Supergroups]), null, null, "sms");
+        var body = new QueueBody(MessageIds.New(caller.Id, time), send.Text,
+            new AddresseesBody([.. to.Users], [.. to.Groups], [.. to.Supergroups]), null, null, "sms");
+        if (await NeedsConfirmationAsync(caller, body) is { } recipients)
+        {
+            var confirmCode = await confirmations.PutAsync(phone, new PendingSms(caller.Id, body));
+            logger.LogInformation("An SMS message from {Sender} to {Recipients} recipients waits for confirmation", caller.Id, recipients);
+            await ReplyAsync(caller.Id, SmsReplies.ConfirmFirst(recipients, confirmCode, sms.Value.ConfirmMinutes, language));
+            return Confirm;
+        }
+        return await QueueAsync(caller, body, language);
+    }
+
+    /// <summary>
+    /// The number of people when the message would be queued and reaches more than <c>Sms:ConfirmAbove</c>;
+    /// null when it is sent (or refused) at once.
+    /// </summary>
+    private async Task<int?> NeedsConfirmationAsync(Caller caller, QueueBody body)
+    {
+        var above = sms.Value.ConfirmAbove;
+        if (above == 0)
+        {
+            return null;
+        }
+        var (refusal, recipients) = await queue.PreviewAsync(caller, body);
+        var limit = limits.Value.For(caller.Role).RecipientsPerMessage;
+        // Refused anyway (also over the role's recipient limit): the refusal is the answer, not a question.
+        return refusal is null && recipients > above && (limit == 0 || recipients <= limit) ? recipients : null;
+    }
+
+    /// <summary>
+    /// <c>YES code</c> from the number the message was sent from: queues the waiting message once. A wrong
+    /// code counts against the number (<see cref="AttemptLimiter"/>): a forger who does not see Ada's answer
+    /// cannot guess it.
+    /// </summary>
+    private async Task<string> ConfirmAsync(Caller caller, string phone, string typed, string language)
+    {
+        if (await attempts.IsBlockedAsync(ConfirmAttempts, phone))
+        {
+            await ReplyAsync(caller.Id, SmsReplies.ConfirmationBlocked(language));
+            return Refused;
+        }
+        var (outcome, pending) = await confirmations.TakeAsync(phone, caller.Id, typed);
+        switch (outcome)
+        {
+            case SmsConfirmation.Taken:
+                await attempts.ResetAsync(ConfirmAttempts, phone);
+                logger.LogInformation("Confirmed an SMS message from {Sender}", caller.Id);
+                return await QueueAsync(caller, pending!.Body, language);
+            case SmsConfirmation.WrongCode:
+                await attempts.RecordFailureAsync(ConfirmAttempts, phone);
+                await ReplyAsync(caller.Id, SmsReplies.WrongConfirmation(language));
+                return Refused;
+            default:
+                await ReplyAsync(caller.Id, SmsReplies.NothingToConfirm(sms.Value.ConfirmMinutes, language));
+                return Refused;
+        }
+    }
+
+    /// <summary>Queues a message of the sender with a short code, and answers with the code or the refusal.</summary>
+    private async Task<string> QueueAsync(Caller caller, QueueBody body, string language)
+    {
+        var code = await shortIds.ReserveAsync(caller.Id, body.Id!);
         QueueResult result;
         try
         {

@@ -21,6 +21,15 @@ public sealed record SmsOptions : IValidatableObject
     /// <summary>Answers Ada texts one person per hour (each is a paid SMS); 0 = no limit.</summary>
     public int RepliesPerHour { get; init; } = 30;
 
+    /// <summary>
+    /// A message sent by SMS to more people than this waits for <c>YES code</c> from the same number
+    /// (<see cref="SmsConfirmations"/>); 0 = never asks.
+    /// </summary>
+    public int ConfirmAbove { get; init; } = 30;
+
+    /// <summary>How long a message waits for its confirmation.</summary>
+    public int ConfirmMinutes { get; init; } = 10;
+
     public bool WebhooksConfigured => !string.IsNullOrEmpty(WebhookSigningKey);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -28,6 +37,14 @@ public sealed record SmsOptions : IValidatableObject
         if (RepliesPerHour < 0)
         {
             yield return new ValidationResult($"Sms__RepliesPerHour is {RepliesPerHour}; use 0 (no limit) or more.", [nameof(RepliesPerHour)]);
+        }
+        if (ConfirmAbove < 0)
+        {
+            yield return new ValidationResult($"Sms__ConfirmAbove is {ConfirmAbove}; use 0 (never ask) or more.", [nameof(ConfirmAbove)]);
+        }
+        if (ConfirmMinutes is < 1 or > 24 * 60)
+        {
+            yield return new ValidationResult($"Sms__ConfirmMinutes is {ConfirmMinutes}; use 1 to 1440.", [nameof(ConfirmMinutes)]);
         }
         if (ReplySender is not null && !MessageIds.IsValidEntityId(ReplySender))
         {

@@ -38,6 +38,8 @@ public sealed class SmsReplies(RefusalTexts refusals, IOptions<SchedulingOptions
         (SmsMistake.StatusWithoutCode, false) => "После СТАТУС нужен код из ответа Ada.",
         (SmsMistake.CancelWithoutCode, true) => "CANCEL needs the code from Ada's answer, e.g. CANCEL A7K2P.",
         (SmsMistake.CancelWithoutCode, false) => "После ОТМЕНА нужен код из ответа Ada.",
+        (SmsMistake.ConfirmWithoutCode, true) => "YES needs the code from Ada's answer, e.g. YES K3M7Q.",
+        (SmsMistake.ConfirmWithoutCode, false) => "После ДА нужен код из ответа Ada.",
         (SmsMistake.AtWithoutLogin, true) => "'@' must be followed by a login, e.g. @ivanov.",
         (SmsMistake.AtWithoutLogin, false) => "После @ нужен логин.",
         (SmsMistake.TooManyAddressees, true) => $"At most {SmsGrammar.MaxAddressees} addressees per message.",
@@ -76,6 +78,23 @@ public sealed class SmsReplies(RefusalTexts refusals, IOptions<SchedulingOptions
     public static string UnknownCode(string typed, string language) => En(language)
         ? $"Ada: no message of yours has the code {Trim(typed, 20)}. Codes come in Ada's answers and last 30 days."
         : $"Ada: у вас нет сообщения с кодом {Trim(typed, 20)}. Коды действуют 30 дней.";
+
+    /// <summary>The question before a message to many people is sent (<see cref="SmsConfirmations"/>).</summary>
+    public static string ConfirmFirst(int recipients, string code, int minutes, string language) => En(language)
+        ? $"Ada: {recipients} recipients. To send, reply YES {code} within {minutes} min."
+        : $"Ada: получателей: {recipients}. Чтобы отправить, ответьте ДА {code} в течение {minutes} мин.";
+
+    public static string NothingToConfirm(int minutes, string language) => En(language)
+        ? $"Ada: no message is waiting for confirmation (it waits {minutes} min). Send it again."
+        : $"Ada: нет сообщения, ждущего подтверждения (оно ждёт {minutes} мин). Отправьте его заново.";
+
+    public static string WrongConfirmation(string language) => En(language)
+        ? "Ada: wrong code; nothing sent. The code is in Ada's answer to your message."
+        : "Ada: неверный код, ничего не отправлено. Код — в ответе Ada на ваше сообщение.";
+
+    public static string ConfirmationBlocked(string language) => En(language)
+        ? "Ada: too many wrong codes; nothing sent. Try again later."
+        : "Ada: слишком много неверных кодов, ничего не отправлено. Попробуйте позже.";
 
     public string Accepted(string code, QueueAnswer answer, string language)
     {

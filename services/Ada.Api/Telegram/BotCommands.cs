@@ -33,16 +33,21 @@ public sealed class BotCommands(ITelegramBotClient bot, ILogger<BotCommands> log
         await bot.SetMyCommands(Students(Languages.English), BotCommandScope.Default(), Languages.English, cancel);
     }
 
-    /// <summary>A sender's chat gets the senders' list (a student's keeps the default one). Failures are logged, not thrown.</summary>
+    /// <summary>
+    /// A sender's chat gets the senders' list; a student's chat loses any list of its own (the chat was a teacher's
+    /// before it linked to a student), so the default one shows. Failures are logged, not thrown.
+    /// </summary>
     public async Task ForChatAsync(long chatId, string role)
     {
         try
         {
+            var scope = BotCommandScope.Chat(chatId);
             if (role == Roles.Student)
             {
+                await bot.DeleteMyCommands(scope);
+                await bot.DeleteMyCommands(scope, Languages.English);
                 return;
             }
-            var scope = BotCommandScope.Chat(chatId);
             await bot.SetMyCommands(Senders(Languages.Russian), scope);
             await bot.SetMyCommands(Senders(Languages.English), scope, Languages.English);
         }

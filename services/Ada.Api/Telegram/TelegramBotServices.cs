@@ -44,7 +44,7 @@ public static class TelegramBotServices
     }
 }
 
-/// <summary>Runs the bot's background work when the bot is on: its setup, and the poller unless updates come by webhook.</summary>
+/// <summary>Runs the bot's background work when the bot is on: its setup, following status messages, and the poller unless updates come by webhook.</summary>
 public sealed class TelegramBotHost(IServiceProvider services, IOptions<TelegramBotOptions> options, ILogger<TelegramBotHost> logger)
     : BackgroundService
 {
@@ -57,11 +57,12 @@ public sealed class TelegramBotHost(IServiceProvider services, IOptions<Telegram
             return;
         }
         var setup = services.GetRequiredService<TelegramBotSetup>().RunAsync(stoppingToken);
+        var following = services.GetRequiredService<LiveStatus>().RunAsync(stoppingToken);
         if (settings.UsesWebhook)
         {
-            await setup;
+            await Task.WhenAll(setup, following);
             return;
         }
-        await Task.WhenAll(setup, services.GetRequiredService<TelegramPoller>().RunAsync(stoppingToken));
+        await Task.WhenAll(setup, following, services.GetRequiredService<TelegramPoller>().RunAsync(stoppingToken));
     }
 }

@@ -18,13 +18,18 @@ namespace Ada.Sandbox.Email;
 /// is listening for SMTP too.
 /// </summary>
 public sealed class SmtpSandbox(IOptions<EmailOptions> options, EmailState state, Inbox inbox, TimeProvider time,
-    ILogger<SmtpSandbox> logger) : BackgroundService
+    SandboxChannels channels, ILogger<SmtpSandbox> logger) : BackgroundService
 {
     private readonly TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Returns once the server listens (or has failed to), so the host is not ready before SMTP is.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!channels.Email)
+        {
+            logger.LogInformation("Email is not imitated (Sandbox__Channels): no SMTP server");
+            return;
+        }
         await base.StartAsync(cancellationToken);
         state.Port = await _listening.Task.WaitAsync(cancellationToken);
         logger.LogInformation("SMTP sandbox listening on 127.0.0.1:{Port}", state.Port);

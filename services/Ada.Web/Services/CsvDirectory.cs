@@ -3,14 +3,14 @@ using System.Text;
 namespace Ada.Web.Services;
 
 /// <summary>
-/// The directory CSV layout (a header row, then one person a row): <c>id,name,role,telegram,vk,sms,email</c>;
+/// The directory CSV layout (a header row, then one person a row): <c>id,name,role,telegram,vk,sms,email,timezone</c>;
 /// columns may come in any order, contact columns may be left out or empty. Turned into the body of
 /// <c>POST /v1/import</c>, keeping each person's CSV line number so the API's errors (<c>users[3].role</c>)
 /// can be shown on their line.
 /// </summary>
 public static class CsvDirectory
 {
-    public static readonly string[] Columns = ["id", "name", "role", "telegram", "vk", "sms", "email"];
+    public static readonly string[] Columns = ["id", "name", "role", "telegram", "vk", "sms", "email", "timezone"];
     private static readonly string[] ContactColumns = ["telegram", "vk", "sms", "email"];
     private static readonly string[] Required = ["id", "name", "role"];
 
@@ -54,6 +54,7 @@ public static class CsvDirectory
             users.Add(new Dictionary<string, object?>
             {
                 ["id"] = Cell("id"), ["name"] = Cell("name"), ["role"] = Cell("role"), ["contacts"] = contacts,
+                ["timeZone"] = Cell("timezone") is { Length: > 0 } zone ? zone : null,
             });
             lines.Add(line);
         }
