@@ -17,3 +17,17 @@ local function history_encode(doc)
   local json = cjson.encode(doc)
   return (string.gsub(json, '"' .. EMPTY_ARRAY .. '"', '[]'))
 end
+
+-- The history of a message that has not started delivering, for reschedule and send_now:
+-- returns doc, or nil and the script's refusal ({'missing'} | {'not_scheduled', state}).
+local function scheduled_history(key)
+  local h = redis.call('GET', key)
+  if not h then
+    return nil, {'missing'}
+  end
+  local doc = cjson.decode(h)
+  if doc.state ~= 'scheduled' then
+    return nil, {'not_scheduled', doc.state}
+  end
+  return doc
+end

@@ -2,13 +2,9 @@
 -- KEYS[1] history:{id}  KEYS[2] delivery:{id}  KEYS[3] due shard
 -- ARGV[1] id  ARGV[2] deliverAt (unix ms)  ARGV[3] deliverAt (ISO-8601)  ARGV[4] rescheduled JSON or ''
 -- Returns {'ok', historyJson} | {'missing'} | {'not_scheduled', state}
-local h = redis.call('GET', KEYS[1])
-if not h then
-  return {'missing'}
-end
-local doc = cjson.decode(h)
-if doc.state ~= 'scheduled' then
-  return {'not_scheduled', doc.state}
+local doc, refusal = scheduled_history(KEYS[1])
+if not doc then
+  return refusal
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -20,7 +16,7 @@ if ARGV[4] ~= '' then
 else
   doc.rescheduled = cjson.null
 end
-h = history_encode(doc)
+local h = history_encode(doc)
 redis.call('SET', KEYS[1], h)
 redis.call('ZADD', KEYS[3], deliverAt, ARGV[1])
 if deliverAt > now then

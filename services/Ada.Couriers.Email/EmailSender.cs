@@ -126,7 +126,7 @@ public sealed class EmailSender : IChannelSender, IDisposable
         {
             AdaMetrics.ProviderErrors.WithLabels(Channel).Inc();
             _logger.LogError(e, "The SMTP server refused Ada's login (Email__Username, Email__Password)");
-            return new SendOutcome.Retry(to, "auth", $"the SMTP server refused the login: {e.Message}", SmtpReplies.Backoff(to.Attempts));
+            return new SendOutcome.Retry(to, "auth", $"the SMTP server refused the login: {e.Message}");
         }
         catch (Exception e) when (e is IOException or SocketException or SmtpProtocolException or ServiceNotConnectedException
             or SslHandshakeException or TimeoutException or OperationCanceledException)
@@ -134,7 +134,7 @@ public sealed class EmailSender : IChannelSender, IDisposable
             AdaMetrics.ProviderErrors.WithLabels(Channel).Inc();
             _logger.LogWarning(e, "Sending the email of {UserId} failed on the connection", to.UserId);
             var reason = e is OperationCanceledException or TimeoutException ? "the SMTP server did not answer in time" : e.Message;
-            return new SendOutcome.Retry(to, "network", reason, SmtpReplies.Backoff(to.Attempts));
+            return new SendOutcome.Retry(to, "network", reason);
         }
     }
 

@@ -26,17 +26,10 @@ public static class SmtpReplies
         return code switch
         {
             >= 500 and < 600 => new SendOutcome.Failed(to, $"smtp_{code}", Reply(e), Deactivate: text.StartsWith("5.1.1", StringComparison.Ordinal)),
-            421 => new SendOutcome.Retry(to, $"smtp_{code}", Reply(e), Backoff(to.Attempts), Throttled: true),
+            421 => new SendOutcome.Retry(to, $"smtp_{code}", Reply(e), Throttled: true),
             >= 400 and < 500 when text.StartsWith("4.7.", StringComparison.Ordinal) =>
-                new SendOutcome.Retry(to, $"smtp_{code}", Reply(e), Backoff(to.Attempts), Throttled: true),
-            _ => new SendOutcome.Retry(to, $"smtp_{code}", Reply(e), Backoff(to.Attempts)),
+                new SendOutcome.Retry(to, $"smtp_{code}", Reply(e), Throttled: true),
+            _ => new SendOutcome.Retry(to, $"smtp_{code}", Reply(e)),
         };
-    }
-
-    /// <summary>Exponential backoff with full jitter: about 1, 2, 4 … s, at most 30 s.</summary>
-    public static TimeSpan Backoff(int attempts)
-    {
-        var ceiling = Math.Min(30_000, 1000 * Math.Pow(2, attempts));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
     }
 }

@@ -20,8 +20,8 @@ namespace Ada.Couriers.Sms;
 /// join the status poller's queue (<see cref="SmsRuPending"/>).
 /// A request is named by <see cref="RequestKey"/> (the message and its people), from which the Android gateway's
 /// idempotency id comes. So that a request whose answer was lost comes back as the same request, people being retried
-/// never share a request with people tried fewer times, and every number of a failed request gets the same backoff:
-/// they fall due together.
+/// never share a request with people tried fewer times, and every number of a failed request gets the same backoff
+/// (the runtime draws one per batch, <see cref="RetryBackoff"/>): they fall due together.
 /// </summary>
 public sealed class SmsSender : IChannelSender, IDisposable
 {
@@ -125,8 +125,6 @@ public sealed class SmsSender : IChannelSender, IDisposable
         var requestKey = RequestKey(message.Id, chunk.Select(c => addressees[c.Index].UserId));
         var results = await _gateway.SendAsync(message.Text, [.. chunk.Select(c => c.Phone)], requestKey, CancellationToken.None);
         var sentAt = _time.GetUtcNow();
-        // One backoff for the whole request, so its numbers come back together (see the class summary).
-        var backoff = Backoff(chunk.Max(c => addressees[c.Index].Attempts));
         var remembered = new List<Task>();
         var polled = new List<string>();
         TimeSpan? slowDown = null;
@@ -138,7 +136,7 @@ public sealed class SmsSender : IChannelSender, IDisposable
                 SmsSendResult.Accepted accepted => new SendOutcome.Sent(to, accepted.ProviderMessageId),
                 SmsSendResult.Rejected rejected => new SendOutcome.Failed(to, rejected.ErrorClass, rejected.Reason, rejected.Deactivate),
                 SmsSendResult.Transient transient => new SendOutcome.Retry(to, transient.ErrorClass, transient.Reason,
-                    transient.After ?? backoff, transient.Throttled),
+                    transient.After, transient.Throttled),
                 _ => throw new InvalidOperationException($"unknown result {results[k]}"),
             };
             if (results[k] is SmsSendResult.Accepted { ProviderMessageId: { } providerId })
@@ -234,13 +232,6 @@ public sealed class SmsSender : IChannelSender, IDisposable
             chunk.Phones.Add(number.Phone);
         }
         return chunks.Select(c => c.Items);
-    }
-
-    /// <summary>Exponential backoff with full jitter: about 1, 2, 4 … s, at most 30 s.</summary>
-    public static TimeSpan Backoff(int attempts)
-    {
-        var ceiling = Math.Min(30_000, 1000 * Math.Pow(2, attempts));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
     }
 
     public void Dispose() => _pace.Dispose();

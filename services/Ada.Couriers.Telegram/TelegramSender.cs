@@ -16,7 +16,7 @@ namespace Ada.Couriers.Telegram;
 /// instance by a Redis token bucket. What Telegram answers decides the receipt:
 /// 429 → wait <c>retry_after</c> for that chat while the others go on; 403 (blocked, deactivated) → failed
 /// and the contact marked inactive; 400 "chat not found" → failed; 5xx and network errors → retried
-/// with backoff and jitter, a bounded number of times (the runtime counts the attempts).
+/// with the runtime's backoff, a bounded number of times (the runtime counts the attempts).
 /// </summary>
 public sealed class TelegramSender : IChannelSender, IDisposable
 {
@@ -152,15 +152,8 @@ public sealed class TelegramSender : IChannelSender, IDisposable
         catch (Exception e) when (e is RequestException or HttpRequestException or TaskCanceledException)
         {
             var kind = e is ApiRequestException api ? $"provider_{api.ErrorCode}" : "network";
-            return new SendOutcome.Retry(to, kind, e.Message, Backoff(to.Attempts));
+            return new SendOutcome.Retry(to, kind, e.Message);
         }
-    }
-
-    /// <summary>Exponential backoff with full jitter: about 1, 2, 4 … s, at most 30 s.</summary>
-    public static TimeSpan Backoff(int attempts)
-    {
-        var ceiling = Math.Min(30_000, 1000 * Math.Pow(2, attempts));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
     }
 
     public void Dispose() => _pace.Dispose();

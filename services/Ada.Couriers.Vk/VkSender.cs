@@ -237,13 +237,6 @@ public sealed class VkSender : IChannelSender, IDisposable
         return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
     }
 
-    /// <summary>For the runtime's retry queue: exponential backoff with full jitter, about 1, 2, 4 … s, at most 30 s.</summary>
-    public static TimeSpan Backoff(int attempts)
-    {
-        var ceiling = Math.Min(30_000, 1000 * Math.Pow(2, attempts));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
-    }
-
     public void Dispose()
     {
         _pace.Dispose();
@@ -270,10 +263,10 @@ internal abstract record PeerResult
         public override SendOutcome For(Addressee to) => new SendOutcome.Failed(to, ErrorClass, Reason, Deactivate);
     }
 
-    /// <summary><paramref name="After"/> null: back off by the person's attempts so far.</summary>
+    /// <summary><paramref name="After"/> null: the runtime backs off by the person's attempts so far.</summary>
     public sealed record Retry(string ErrorClass, string Reason, TimeSpan? After, bool Throttled) : PeerResult
     {
         public override SendOutcome For(Addressee to) =>
-            new SendOutcome.Retry(to, ErrorClass, Reason, After ?? VkSender.Backoff(to.Attempts), Throttled);
+            new SendOutcome.Retry(to, ErrorClass, Reason, After, Throttled);
     }
 }

@@ -1,4 +1,8 @@
 using Microsoft.Extensions.Options;
+using Ada.Sandbox.Email;
+using Ada.Sandbox.Sms;
+using Ada.Sandbox.Telegram;
+using Ada.Sandbox.Vk;
 
 namespace Ada.Sandbox;
 

@@ -1,4 +1,8 @@
 using Ada.Sandbox;
+using Ada.Sandbox.Email;
+using Ada.Sandbox.Sms;
+using Ada.Sandbox.Telegram;
+using Ada.Sandbox.Vk;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -80,6 +80,30 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Courier_RetryWithoutATime_WaitsTheRuntimesBackoff()
+    {
+        await using var database = await TestDatabase.OpenAsync(redis);
+        var users = Sample.Users(10);
+        await Sample.ImportStudentsAsync(database, users);
+        var sender = new FakeSender(batchSize: 10)
+        {
+            Decide = to => to.Attempts == 0 ? new SendOutcome.Retry(to, "network", "connection reset") : null,
+        };
+        var options = CourierHost.FastOptions();
+        options.BackoffFirstMilliseconds = 600;
+        await using var courier = await CourierHost.StartAsync(database, sender, output, options);
+
+        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
+
+        await Sample.WaitForTelegramDoneAsync(database, message.Id);
+        var firstTries = sender.Sends.Where(s => s.Attempt == 0).ToList();
+        var retries = sender.Sends.Where(s => s.Attempt == 1).ToList();
+        Assert.Equal((10, 10), (firstTries.Count, retries.Count));
+        var waited = retries.Min(s => s.At) - firstTries.Max(s => s.At);
+        Assert.True(waited >= TimeSpan.FromMilliseconds(250), $"retried after {waited.TotalMilliseconds} ms; the backoff is 300-600 ms");
+    }
+
+    [Fact]
     public async Task Courier_ProviderAlwaysFailingTransiently_RecordsFailedAfterMaxAttempts()
     {
         await using var database = await TestDatabase.OpenAsync(redis);

@@ -4,12 +4,13 @@ using Ada.Core.Couriers;
 using Ada.Core.Directory;
 using Ada.Core.Messages;
 using Ada.Core.Redis;
+using Ada.Core.Schedules;
 using Ada.Testing;
 
 namespace Ada.Core.Tests;
 
 /// <summary>
-/// The documents the Lua scripts write (history, receipts, users) are exactly what the C# records describe:
+/// The documents the Lua scripts write (history, receipts, users, schedules and their occurrences) are exactly what the C# records describe:
 /// each script runs and what it wrote is read back with unmapped members disallowed, so a script that adds a
 /// field the record lacks fails here (and the OpenAPI document, made from the records, stays true).
 /// </summary>
@@ -35,10 +36,9 @@ public sealed class DocumentShapeTests(RedisServer redis)
         [Script.DeactivateContact] = "user",
         [Script.ActivateContact] = "user",
         [Script.LinkVk] = "user",
-        // Not yet read strictly here (came with the bot and schedules): the user link_telegram rewrites, the schedule documents.
         [Script.LinkTelegram] = "user",
         [Script.ScheduleCreate] = "schedule",
-        [Script.ScheduleAdvance] = "schedule",
+        [Script.ScheduleAdvance] = "schedule, occurrences",
         [Script.ScheduleState] = "schedule",
         [Script.ScheduleDelete] = "none: deletes the schedule",
         [Script.Lease] = "none: the lease key",
@@ -184,6 +184,53 @@ public sealed class DocumentShapeTests(RedisServer redis)
         var telegramCode = await new LinkCodeStore(database.Mux).IssueAsync("u2", TimeSpan.FromMinutes(5));
         Assert.Equal(LinkOutcome.Linked, (await telegram.LinkAsync(telegramCode, 2002)).Outcome);
         Assert.Equal("2002", (await StrictUserAsync(database, "u2")).Contacts[Channels.Telegram]);
+    }
+
+    [Fact]
+    public async Task ScheduleScripts_WriteOnlyWhatScheduleAndOccurrenceDescribe()
+    {
+        await using var database = await TestDatabase.OpenAsync(redis);
+        var store = new ScheduleStore(database.Mux, TestDatabase.Scripts);
+        var now = DateTimeOffset.UtcNow;
+        var id = ScheduleIds.New("t1", TimeProvider.System);
+        var first = now.AddHours(1);
+        var definition = new ScheduleDefinition(id, "t1", "Пара перенесена", new Addressees(["u1"], ["g1"], []), "0 8 * * *",
+            "Europe/Moscow", AdaJson.Timestamp(now), AdaJson.Timestamp(now.AddDays(30)), true, [Channels.Telegram],
+            AdaJson.Timestamp(now));
+        Assert.True(await store.CreateAsync(definition, first, now));
+        Assert.Equal(AdaJson.Serialize(definition), AdaJson.Serialize((await AssertScheduleAsync(database, id)).Definition));
+
+        Assert.True(await store.TryClaimAsync(id, "a", TimeSpan.FromSeconds(10)));
+        var at = AdaJson.Timestamp(first);
+        Assert.True(await store.AdvanceAsync(id, first.ToUnixTimeMilliseconds(), "a", first.AddDays(1),
+        [
+            new Occurrence(at, OccurrenceStatus.Queued, MessageId: "t1:1", DeliverAt: at, HandledAt: at),
+            new Occurrence(at, OccurrenceStatus.Skipped, Reason: "late", HandledAt: at),
+            new Occurrence(at, OccurrenceStatus.Refused, Reason: "over_quota", Detail: "The teacher limit …", Message: "Лимит …", HandledAt: at),
+        ]));
+        Assert.Equal(ScheduleStates.Active, (await AssertScheduleAsync(database, id)).State);
+        var occurrences = await database.Db.ListRangeAsync(Keys.Occurrences(id));
+        Assert.Equal(3, occurrences.Length);
+        Assert.All(occurrences, o => JsonSerializer.Deserialize<Occurrence>(o.ToString(), Strict));
+
+        Assert.Equal(ScheduleChange.Changed, (await store.PauseAsync(id)).Change);
+        var paused = await AssertScheduleAsync(database, id);
+        Assert.Equal((ScheduleStates.Paused, null), (paused.State, paused.NextMs));
+        Assert.Equal(ScheduleChange.Changed, (await store.ResumeAsync(id, first.AddDays(2))).Change);
+        Assert.Equal(ScheduleStates.Active, (await AssertScheduleAsync(database, id)).State);
+        Assert.True(await store.TryClaimAsync(id, "a", TimeSpan.FromSeconds(10)));
+        Assert.True(await store.AdvanceAsync(id, first.AddDays(2).ToUnixTimeMilliseconds(), "a", null, []));
+        Assert.Equal(ScheduleStates.Ended, (await AssertScheduleAsync(database, id)).State);
+    }
+
+    /// <summary>The schedule hash holds exactly definition, state and next; the definition reads strictly.</summary>
+    private static async Task<Schedule> AssertScheduleAsync(TestDatabase database, string id)
+    {
+        var fields = (await database.Db.HashGetAllAsync(Keys.Schedule(id))).ToDictionary(f => f.Name.ToString(), f => f.Value.ToString());
+        Assert.Equal(["definition", "next", "state"], fields.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains(fields["state"], new[] { ScheduleStates.Active, ScheduleStates.Paused, ScheduleStates.Ended });
+        long? next = fields["next"] == "" ? null : long.Parse(fields["next"], System.Globalization.CultureInfo.InvariantCulture);
+        return new Schedule(JsonSerializer.Deserialize<ScheduleDefinition>(fields["definition"], Strict)!, fields["state"], next);
     }
 
     private static async Task<HistoryDocument> AssertHistoryAsync(TestDatabase database, string id) =>

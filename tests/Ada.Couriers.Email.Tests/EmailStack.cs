@@ -85,27 +85,7 @@ public sealed class EmailStack : IAsyncDisposable
     /// <summary>A message to email, due now, as the API would queue it.</summary>
     public async Task<string> EnqueueAsync(IReadOnlyList<string> recipients, string text)
     {
-        var now = DateTimeOffset.UtcNow;
-        var history = new HistoryDocument(
-            Id: MessageIds.New("t.lee", TimeProvider.System),
-            Sender: "t.lee",
-            Origin: "api",
-            Text: text,
-            To: new Addressees([.. recipients], [], []),
-            Recipients: recipients.Count,
-            CreatedAt: AdaJson.Timestamp(now),
-            RequestedAt: null,
-            DeliverAt: AdaJson.Timestamp(now),
-            DeliverAtMs: now.ToUnixTimeMilliseconds(),
-            Urgent: false,
-            Rescheduled: null,
-            State: MessageStates.Scheduled,
-            ExpectedChannels: [Channels.Email],
-            Channels: new Dictionary<string, ChannelSection> { [Channels.Email] = ChannelSection.New() });
-        var outcome = await Redis.Messages.EnqueueAsync(new EnqueueCommand(
-            history, "fp", $$"""{"id":"{{history.Id}}"}""", recipients, 0, 0));
-        Assert.IsType<EnqueueOutcome.Accepted>(outcome);
-        return history.Id;
+        return (await Redis.EnqueueDueNowAsync(Channels.Email, recipients, text)).Id;
     }
 
     public Task<HistoryDocument> WaitDoneAsync(string id, TimeSpan? within = null) =>

@@ -82,27 +82,7 @@ public static class VkMessages
 
     public static async Task<HistoryDocument> EnqueueAsync(TestDatabase database, IReadOnlyList<string> recipients, string text)
     {
-        var now = DateTimeOffset.UtcNow;
-        var history = new HistoryDocument(
-            Id: MessageIds.New("t.lee", TimeProvider.System),
-            Sender: "t.lee",
-            Origin: "api",
-            Text: text,
-            To: new Addressees([.. recipients], [], []),
-            Recipients: recipients.Count,
-            CreatedAt: AdaJson.Timestamp(now),
-            RequestedAt: null,
-            DeliverAt: AdaJson.Timestamp(now),
-            DeliverAtMs: now.ToUnixTimeMilliseconds(),
-            Urgent: false,
-            Rescheduled: null,
-            State: MessageStates.Scheduled,
-            ExpectedChannels: [Channels.Vk],
-            Channels: new Dictionary<string, ChannelSection> { [Channels.Vk] = ChannelSection.New() });
-        var outcome = await database.Messages.EnqueueAsync(new EnqueueCommand(
-            history, "fp", $$"""{"id":"{{history.Id}}"}""", recipients, 0, 0));
-        Assert.IsType<EnqueueOutcome.Accepted>(outcome);
-        return history;
+        return await database.EnqueueDueNowAsync(Channels.Vk, recipients, text);
     }
 
     public static Task<HistoryDocument> WaitDoneAsync(TestDatabase database, string id, TimeSpan within) =>

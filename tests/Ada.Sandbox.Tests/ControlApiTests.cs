@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Ada.Sandbox.Telegram;
 
 namespace Ada.Sandbox.Tests;
 
@@ -84,8 +86,8 @@ public sealed class ControlApiTests
         var bot = app.CreateBot();
         await bot.GetMe();
         await bot.SendMessage(1, "sent");
-        await Assert.ThrowsAsync<Telegram.Bot.Exceptions.ApiRequestException>(() => bot.SendMessage(2, "throttled"));
-        await Assert.ThrowsAsync<Telegram.Bot.Exceptions.ApiRequestException>(() => bot.SendMessage(9, "blocked"));
+        await Assert.ThrowsAsync<ApiRequestException>(() => bot.SendMessage(2, "throttled"));
+        await Assert.ThrowsAsync<ApiRequestException>(() => bot.SendMessage(9, "blocked"));
 
         using var http = app.CreateClient();
         var stats = await http.GetFromJsonAsync<SandboxStatsView>("/sandbox/stats");

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
+using Ada.Sandbox.Email;
 
 namespace Ada.Sandbox.Tests;
 

@@ -1,5 +1,6 @@
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
+using Telegram.Bot.Polling;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 using Telegram.Bot.Types.ReplyMarkups;
@@ -80,7 +81,7 @@ public sealed class TelegramBotClientUpdatesTests
                 return Task.CompletedTask;
             },
             (_, _, _, _) => Task.CompletedTask,
-            new Telegram.Bot.Polling.ReceiverOptions { DropPendingUpdates = true },
+            new ReceiverOptions { DropPendingUpdates = true },
             stop.Token);
 
         await WaitUntilPollingAsync(app);

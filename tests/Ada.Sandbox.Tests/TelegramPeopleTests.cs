@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Telegram.Bot;
 using Telegram.Bot.Types.ReplyMarkups;
+using ClientBotCommand = Telegram.Bot.Types.BotCommand;
 
 namespace Ada.Sandbox.Tests;
 
@@ -182,8 +183,8 @@ public sealed class TelegramPeopleTests
         await using var app = new SandboxApplication();
         using var http = app.CreateClient();
         var bot = app.CreateBot();
-        await bot.SetMyCommands([new Telegram.Bot.Types.BotCommand("start", "Начать")]);
-        await bot.SetMyCommands([new Telegram.Bot.Types.BotCommand("start", "Start")], languageCode: "en");
+        await bot.SetMyCommands([new ClientBotCommand("start", "Начать")]);
+        await bot.SetMyCommands([new ClientBotCommand("start", "Start")], languageCode: "en");
         await app.WriteAsync(Student, "/start", new { languageCode = "en" });
 
         var page = await http.GetStringAsync($"/sandbox/telegram/chat/{Student}");

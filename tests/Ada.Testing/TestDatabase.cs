@@ -64,5 +64,29 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>Unix ms at which the key expires; -1 without a TTL, -2 when the key is absent.</summary>
     public async Task<long> ExpireTimeMsAsync(RedisKey key) => (long)await Db.ExecuteAsync("PEXPIRETIME", key);
 
+    /// <summary>A message from t.lee to <paramref name="recipients"/> in one channel, due now, queued as the API queues it.</summary>
+    public async Task<HistoryDocument> EnqueueDueNowAsync(string channel, IReadOnlyList<string> recipients, string text)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var history = new HistoryDocument(
+            Id: MessageIds.New("t.lee", TimeProvider.System),
+            Sender: "t.lee",
+            Origin: "api",
+            Text: text,
+            To: new Addressees([.. recipients], [], []),
+            Recipients: recipients.Count,
+            CreatedAt: AdaJson.Timestamp(now),
+            RequestedAt: null,
+            DeliverAt: AdaJson.Timestamp(now),
+            DeliverAtMs: now.ToUnixTimeMilliseconds(),
+            Urgent: false,
+            Rescheduled: null,
+            State: MessageStates.Scheduled,
+            ExpectedChannels: [channel],
+            Channels: new Dictionary<string, ChannelSection> { [channel] = ChannelSection.New() });
+        var outcome = await Messages.EnqueueAsync(new EnqueueCommand(history, "fp", $$"""{"id":"{{history.Id}}"}""", recipients, 0, 0));
+        return outcome is EnqueueOutcome.Accepted ? history : throw new InvalidOperationException($"The test message was refused: {outcome}");
+    }
+
     public ValueTask DisposeAsync() => Mux.DisposeAsync();
 }

@@ -14,8 +14,12 @@ public abstract record SendOutcome(Addressee To)
     /// <summary>Permanent for this person. <paramref name="Deactivate"/>: the provider says the contact is dead.</summary>
     public sealed record Failed(Addressee To, string ErrorClass, string Reason, bool Deactivate = false) : SendOutcome(To);
 
-    /// <summary>Transient: try this person again after <paramref name="After"/>. <paramref name="Throttled"/>: the provider said "too many requests".</summary>
-    public sealed record Retry(Addressee To, string ErrorClass, string Reason, TimeSpan After, bool Throttled = false) : SendOutcome(To);
+    /// <summary>
+    /// Transient: try this person again. <paramref name="After"/>: when the provider said when (a 429's
+    /// <c>retry_after</c>, a <c>Retry-After</c> header); null: the runtime's backoff decides (<see cref="RetryBackoff"/>).
+    /// <paramref name="Throttled"/>: the provider said "too many requests".
+    /// </summary>
+    public sealed record Retry(Addressee To, string ErrorClass, string Reason, TimeSpan? After = null, bool Throttled = false) : SendOutcome(To);
 }
 
 /// <summary>

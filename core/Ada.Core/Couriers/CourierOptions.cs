@@ -28,6 +28,12 @@ public sealed class CourierOptions
     /// <summary>Attempts for one person when the provider keeps answering "too many requests".</summary>
     [Range(1, 1000)] public int MaxThrottledAttempts { get; set; } = 50;
 
+    /// <summary>Backoff before the first retry of a person (the provider named no time): about this, then twice it … (<see cref="RetryBackoff"/>).</summary>
+    [Range(1, 60_000)] public int BackoffFirstMilliseconds { get; set; } = 1000;
+
+    /// <summary>The longest backoff between two attempts for one person.</summary>
+    [Range(1, 3600)] public int BackoffMaxSeconds { get; set; } = 30;
+
     [Range(1, 60)] public int HeartbeatSeconds { get; set; } = 5;
 
     /// <summary>Sends of a batch are recorded in reports at most this long after they happen (one round trip per window).</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Ada.Core.Hosting;
 using Ada.Core.Messages;
 using Ada.Core.Redis;
@@ -12,15 +10,10 @@ using StackExchange.Redis;
 namespace Ada.Core.Couriers;
 
 /// <summary>
-/// The courier runtime: one per courier process, whatever the channel.
-/// <list type="bullet">
-/// <item>Fast path: the keyevents <c>expired</c> and <c>del</c> of <c>delivery:*</c> put the id on a local work queue.</item>
-/// <item>Clock: Redis announces an expired key only when it samples or reads it, so every instance reads
-/// (touches) each order of the due index as it falls due, and the event fires within milliseconds.</item>
-/// <item>Safety net: a sweep of the due index at start, after every reconnect and every few seconds
-/// queues due ids nobody finished (events are fire-and-forget and lost while disconnected).</item>
-/// </list>
-/// Both paths end in the same claim script, so they cannot double-send; a few workers send claimed messages.
+/// The courier runtime: one per courier process, whatever the channel. Its <see cref="DueClock"/> (events, touch,
+/// sweep) offers due orders to a <see cref="WorkQueue"/>; a few workers claim and send them (<see cref="DeliveryRunner"/>);
+/// a heartbeat says the channel is served and publishes its limits. Every path ends in the same claim script, so
+/// nothing is sent twice.
 /// </summary>
 public sealed class CourierService(
     IConnectionMultiplexer mux,
@@ -33,66 +26,26 @@ public sealed class CourierService(
     ILogger<CourierService> logger) : BackgroundService
 {
     private readonly CourierOptions _options = options.Value;
-    private readonly Channel<string> _work = System.Threading.Channels.Channel.CreateBounded<string>(
-        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly ConcurrentDictionary<string, byte> _inFlight = new();
-    /// <summary>Ids waiting on the work queue, so an event and a sweep do not queue one id twice.</summary>
-    private readonly ConcurrentDictionary<string, byte> _queued = new();
-    /// <summary>Ids this channel has nothing more to do for, remembered so sweeps do not claim them again and again.</summary>
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _settled = new();
-    private readonly SemaphoreSlim _sweepNow = new(0, 1);
+    private readonly WorkQueue _work = new();
 
     public string Owner { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var channel = sender.Channel;
-        var db = mux.Database();
-        // Keyspace events are node-local: heard from every primary. A renewed subscription asks for a sweep:
-        // events of the gap are lost.
-        await using var events = await KeyEventSubscription.StartAsync(mux, db, [KeyNotificationType.Expired, KeyNotificationType.Del],
-            OnDeliveryEvent, SweepSoon, logger);
-        mux.ConnectionRestored += OnRestored;
+        // A schedule's tick shares the due index and the delivery keys (touched like any order), but the API's
+        // schedulers fire it, not couriers.
+        await using var clock = await DueClock.StartAsync(mux,
+            new DueClock.Settings(TimeSpan.FromSeconds(_options.SweepSeconds), TimeSpan.FromMilliseconds(_options.DueTickMilliseconds)),
+            id => !ScheduleIds.Is(id), _work.Offer, time, logger);
         if (_options.WarmUp)
         {
             await WarmUpAsync(stoppingToken);
         }
-        logger.LogInformation("Courier {Channel} {Owner} listening on database {Database}", channel, Owner, db);
-        try
-        {
-            var workers = Enumerable.Range(0, _options.MaxConcurrentMessages).Select(_ => WorkAsync(stoppingToken));
-            await Task.WhenAll([HeartbeatAsync(stoppingToken), TouchDueAsync(stoppingToken), SweepAsync(stoppingToken), .. workers]);
-        }
-        finally
-        {
-            mux.ConnectionRestored -= OnRestored;
-            // The heartbeat is left to age out (CourierRegistry.AliveWithin) rather than removed: a courier that
-            // restarts (a deploy) keeps its channel expected, so the API does not refuse messages meanwhile.
-        }
-    }
-
-    private Task OnDeliveryEvent(ChannelMessage message)
-    {
-        if (Keys.IdOfDeliveryKey(message.Message.ToString()) is { } id)
-        {
-            Enqueue(id);
-        }
-        return Task.CompletedTask;
-    }
-
-    private void Enqueue(string id)
-    {
-        // A schedule's tick shares the due index and the delivery keys (touched above like any order), but the
-        // API's schedulers fire it, not couriers.
-        if (ScheduleIds.Is(id))
-        {
-            return;
-        }
-        if (!_inFlight.ContainsKey(id) && !_settled.ContainsKey(id) && _queued.TryAdd(id, 0) && !_work.Writer.TryWrite(id))
-        {
-            // The queue is full: the sweep offers this id again later.
-            _queued.TryRemove(id, out _);
-        }
+        logger.LogInformation("Courier {Channel} {Owner} listening on database {Database}", sender.Channel, Owner, mux.Database());
+        // The heartbeat is left to age out (CourierRegistry.AliveWithin) rather than removed at the end: a courier that
+        // restarts (a deploy) keeps its channel expected, so the API does not refuse messages meanwhile.
+        var workers = Enumerable.Range(0, _options.MaxConcurrentMessages).Select(_ => WorkAsync(stoppingToken));
+        await Task.WhenAll([HeartbeatAsync(stoppingToken), clock.RunAsync(stoppingToken), .. workers]);
     }
 
     /// <summary>
@@ -136,35 +89,10 @@ public sealed class CourierService(
         }
     }
 
-    private void OnRestored(object? sender, ConnectionFailedEventArgs e)
-    {
-        logger.LogInformation("Redis connection {Type} restored; sweeping the due index", e.ConnectionType);
-        SweepSoon();
-    }
-
-    private void SweepSoon()
-    {
-        if (_sweepNow.CurrentCount == 0)
-        {
-            try
-            {
-                _sweepNow.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-            }
-        }
-    }
-
     private async Task WorkAsync(CancellationToken stoppingToken)
     {
-        await foreach (var id in _work.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var id in _work.TakeAsync(stoppingToken))
         {
-            _queued.TryRemove(id, out _);
-            if (_settled.ContainsKey(id) || !_inFlight.TryAdd(id, 0))
-            {
-                continue;
-            }
             try
             {
                 await DeliverAsync(id, stoppingToken);
@@ -181,7 +109,7 @@ public sealed class CourierService(
             }
             finally
             {
-                _inFlight.TryRemove(id, out _);
+                _work.Done(id);
             }
         }
     }
@@ -201,10 +129,10 @@ public sealed class CourierService(
                 // The history and the due entry are written together; a due entry without a history
                 // (the history was deleted by hand, or expired) can never be delivered: drop it.
                 await mux.GetDatabase().SortedSetRemoveAsync(Keys.DueFor(id), id);
-                _settled[id] = now.AddMinutes(10);
+                _work.Settle(id, now.AddMinutes(10));
                 break;
             case ClaimStatus.Done or ClaimStatus.Cancelled or ClaimStatus.NotExpected:
-                _settled[id] = now.AddMinutes(10);
+                _work.Settle(id, now.AddMinutes(10));
                 break;
             default:
                 break;
@@ -219,14 +147,7 @@ public sealed class CourierService(
             {
                 // The channel's limits ride on the beat: a changed setting or a flushed Redis is corrected within a beat.
                 await registry.BeatAsync(sender.Channel, Owner, sender.Limits);
-                var now = time.GetUtcNow();
-                foreach (var (id, until) in _settled)
-                {
-                    if (until < now)
-                    {
-                        _settled.TryRemove(id, out _);
-                    }
-                }
+                _work.ForgetSettledBefore(time.GetUtcNow());
             }
             catch (Exception e) when (TransientRedis.Is(e))
             {
@@ -241,102 +162,5 @@ public sealed class CourierService(
                 return;
             }
         }
-    }
-
-    /// <summary>Reads each delivery key as its time comes, so Redis expires it (and announces it) at once.</summary>
-    private async Task TouchDueAsync(CancellationToken stoppingToken)
-    {
-        var since = time.GetUtcNow().ToUnixTimeMilliseconds() - 1000;
-        // Redis expires a key only once its time is strictly past, so an order read in the very millisecond it
-        // falls due is still there, and no event fires. Such orders are read again on the next ticks.
-        var notYet = new Dictionary<RedisValue, int>();
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.DueTickMilliseconds), time);
-        while (await NextTickAsync(timer, stoppingToken))
-        {
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            try
-            {
-                var db = mux.GetDatabase();
-                var batch = db.CreateBatch();
-                var ranges = Enumerable.Range(0, Keys.DueShards)
-                    .Select(s => batch.SortedSetRangeByScoreAsync(Keys.Due(s), since, now, Exclude.Start, take: 1000))
-                    .ToList();
-                batch.Execute();
-                var retried = new Dictionary<RedisValue, int>(notYet);
-                notYet.Clear();
-                var due = (await Task.WhenAll(ranges)).SelectMany(r => r).Concat(retried.Keys).Distinct().ToList();
-                if (due.Count > 0)
-                {
-                    var touch = db.CreateBatch();
-                    var reads = due.Select(id => touch.KeyExistsAsync(Keys.Delivery(id.ToString()))).ToList();
-                    touch.Execute();
-                    var exists = await Task.WhenAll(reads);
-                    // A few ticks at most: a delivery key that outlives its due time longer was rescheduled, and
-                    // anything else left is the sweep's.
-                    for (var i = 0; i < due.Count; i++)
-                    {
-                        var tries = retried.GetValueOrDefault(due[i]);
-                        if (exists[i] && tries < 5)
-                        {
-                            notYet[due[i]] = tries + 1;
-                        }
-                    }
-                }
-                since = now;
-            }
-            catch (Exception e) when (TransientRedis.Is(e))
-            {
-                logger.LogWarning(e, "Touching due orders failed; the sweep covers them");
-            }
-        }
-    }
-
-    private async Task SweepAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await SweepOnceAsync();
-            }
-            catch (Exception e) when (TransientRedis.Is(e))
-            {
-                logger.LogWarning(e, "Sweeping the due index failed; trying again");
-            }
-            try
-            {
-                await _sweepNow.WaitAsync(TimeSpan.FromSeconds(_options.SweepSeconds), stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task SweepOnceAsync()
-    {
-        await foreach (var id in DueIndex.DueAsync(mux.GetDatabase(), time.GetUtcNow().ToUnixTimeMilliseconds()))
-        {
-            Enqueue(id);
-        }
-    }
-
-    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    public override void Dispose()
-    {
-        _sweepNow.Dispose();
-        base.Dispose();
     }
 }

@@ -22,6 +22,8 @@ public sealed class DeliveryRunner(
     TimeProvider time,
     ILogger<DeliveryRunner> logger)
 {
+    private readonly RetryBackoff _backoff = new(options);
+
     private string Channel => sender.Channel;
 
     public async Task RunAsync(HistoryDocument history, string owner, bool firstStart, CancellationToken stopping)
@@ -34,35 +36,21 @@ public sealed class DeliveryRunner(
         AdaMetrics.MessagesSending.WithLabels(Channel).Inc();
         try
         {
-            bool cancelled;
-            try
+            var ending = await SendToTheEndAsync(history, owner, firstStart, stop, watch, stopping);
+            if (ending is Ending.Stopped or Ending.ClaimLost)
             {
-                var ending = await SendAllAsync(history, owner, firstStart, stop.Token);
-                if (ending.Finalized)
-                {
-                    logger.LogInformation("Finished {MessageId} via {Channel}: delivered", id, Channel);
-                    return;
-                }
-                cancelled = ending.Cancelled;
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                cancelled = watch.Status == LeaseStatus.Cancelled;
-                if (!cancelled)
-                {
-                    logger.LogInformation("Stopped sending {MessageId} via {Channel} ({Status})", id, Channel,
-                        stopping.IsCancellationRequested ? "shutting down" : watch.Status.ToString());
-                    return;
-                }
-            }
-            cancelled |= watch.Status == LeaseStatus.Cancelled;
-            if (watch.Status == LeaseStatus.Lost || (stopping.IsCancellationRequested && !cancelled))
-            {
+                logger.LogInformation("Stopped sending {MessageId} via {Channel} ({Ending})", id, Channel,
+                    stopping.IsCancellationRequested ? "shutting down" : ending.ToString());
                 return;
             }
-            var result = await ReportDurablyAsync(id, owner, [], final: true);
-            logger.LogInformation("Finished {MessageId} via {Channel}: {Outcome} (claim held: {Held})", id, Channel,
-                cancelled || result.Cancelled ? "cancelled" : "delivered", result.HoldsClaim);
+            if (ending is Ending.Cancelled or Ending.NothingLeft)
+            {
+                var result = await ReportDurablyAsync(id, owner, [], final: true);
+                ending = result.Cancelled ? Ending.Cancelled : ending;
+                logger.LogInformation("Finished {MessageId} via {Channel}: {Ending} (claim held: {Held})", id, Channel, ending, result.HoldsClaim);
+                return;
+            }
+            logger.LogInformation("Finished {MessageId} via {Channel}: {Ending}", id, Channel, ending);
         }
         finally
         {
@@ -76,9 +64,46 @@ public sealed class DeliveryRunner(
         }
     }
 
-    /// <summary>How sending ended: with the final report already written (the usual case: it rides on the
-    /// last batch's report), or cancelled, or with nothing left to send (the caller writes the final report).</summary>
-    private readonly record struct Ending(bool Finalized, bool Cancelled);
+    /// <summary>How sending a message in this channel ended: the one answer to "was it cancelled?".</summary>
+    private enum Ending
+    {
+        /// <summary>Everyone has a receipt and the final report is written (it rides on the last batch's report, or the expiry's).</summary>
+        Finalized,
+        /// <summary>Nobody was left to send to; the final report is still to write.</summary>
+        NothingLeft,
+        /// <summary>The message was cancelled (a report or the renew loop said so); the final report is still to write.</summary>
+        Cancelled,
+        /// <summary>The courier is shutting down: the claim is released and another instance resumes.</summary>
+        Stopped,
+        /// <summary>Another instance holds the claim now: it finishes the message.</summary>
+        ClaimLost,
+    }
+
+    /// <summary>
+    /// Sends, then merges what was learned along the way into one <see cref="Ending"/>: what the reports said, and what
+    /// the renew loop saw (a cancel, a lost claim), which also stops the sending.
+    /// </summary>
+    private async Task<Ending> SendToTheEndAsync(HistoryDocument history, string owner, bool firstStart,
+        CancellationTokenSource stop, LeaseWatch watch, CancellationToken stopping)
+    {
+        Ending ending;
+        try
+        {
+            ending = await SendAllAsync(history, owner, firstStart, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            ending = Ending.Stopped;
+        }
+        return (ending, watch.Status) switch
+        {
+            (Ending.Finalized, _) => Ending.Finalized,
+            (_, LeaseStatus.Lost) => Ending.ClaimLost,
+            (_, LeaseStatus.Cancelled) or (Ending.Cancelled, _) => Ending.Cancelled,
+            _ when stopping.IsCancellationRequested => Ending.Stopped,
+            _ => ending,
+        };
+    }
 
     /// <summary>Sends until every recipient has a receipt, reporting after every batch.</summary>
     private async Task<Ending> SendAllAsync(HistoryDocument history, string owner, bool firstStart, CancellationToken stop)
@@ -136,16 +161,16 @@ public sealed class DeliveryRunner(
             var result = await ReportDurablyAsync(id, owner, receipts, final: last, wave);
             if (last)
             {
-                return new Ending(Finalized: true, Cancelled: result.Cancelled);
+                return Ending.Finalized;
             }
             if (result.Cancelled)
             {
                 logger.LogInformation("{MessageId} was cancelled; {Channel} stops", id, Channel);
-                return new Ending(Finalized: false, Cancelled: true);
+                return Ending.Cancelled;
             }
         }
         stop.ThrowIfCancellationRequested();
-        return new Ending(Finalized: false, Cancelled: false);
+        return Ending.NothingLeft;
     }
 
     /// <summary>The wave this channel sends of a message in waves (each of its receipts carries it); null without waves.</summary>
@@ -194,6 +219,8 @@ public sealed class DeliveryRunner(
     {
         var now = time.GetUtcNow();
         var at = AdaJson.Timestamp(now);
+        // One draw for the batch: people of one provider request (same attempts) come back together (RetryBackoff).
+        var jitter = Random.Shared.NextDouble();
         foreach (var outcome in outcomes)
         {
             var to = outcome.To;
@@ -240,7 +267,7 @@ public sealed class DeliveryRunner(
                     }
                     else
                     {
-                        retries.Enqueue(to with { Attempts = attempts }, now + retry.After);
+                        retries.Enqueue(to with { Attempts = attempts }, now + (retry.After ?? _backoff.Delay(to.Attempts, jitter)));
                     }
                     break;
             }
@@ -315,9 +342,9 @@ public sealed class DeliveryRunner(
                 receipts.Clear();
             }
         }
-        var result = await ReportDurablyAsync(id, owner, receipts, final: true, WaveOf(history));
+        await ReportDurablyAsync(id, owner, receipts, final: true, WaveOf(history));
         logger.LogInformation("{MessageId} expired at {ExpiresAt}; {Channel} sends no more", id, history.ExpiresAt, Channel);
-        return new Ending(Finalized: true, Cancelled: result.Cancelled);
+        return Ending.Finalized;
     }
 
     private async Task RenewLoopAsync(string id, string owner, TimeSpan lease, CancellationTokenSource abort, LeaseWatch watch)

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Email;
 
 /// <summary>ForSeconds and Count are optional; with neither the fault lasts until it is replaced.</summary>
 public sealed record EmailFaultRequest(string? Mode, int? ForSeconds, int? Count);

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Email;
 
 /// <summary>Startup settings of the SMTP server stand-in; the control API switches its faults at run time.</summary>
 public sealed record EmailOptions

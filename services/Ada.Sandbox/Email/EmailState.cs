@@ -1,4 +1,4 @@
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Email;
 
 public enum EmailFaultMode
 {

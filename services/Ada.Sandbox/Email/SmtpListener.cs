@@ -7,7 +7,7 @@ using SmtpServer;
 using SmtpServer.IO;
 using SmtpServer.Net;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Email;
 
 /// <summary>
 /// The SMTP server's TCP side: the package's own listener, but with Nagle's algorithm off on each connection.

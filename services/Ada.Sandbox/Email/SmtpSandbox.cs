@@ -8,7 +8,7 @@ using SmtpServer.Protocol;
 using SmtpServer.Storage;
 using SmtpServerHost = SmtpServer.SmtpServer;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Email;
 
 /// <summary>
 /// An SMTP server on 127.0.0.1 (the SmtpServer package: ESMTP with PIPELINING, 8BITMIME, SMTPUTF8; no TLS, no

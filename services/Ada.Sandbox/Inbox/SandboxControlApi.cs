@@ -1,5 +1,9 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Ada.Sandbox.Email;
+using Ada.Sandbox.Sms;
+using Ada.Sandbox.Telegram;
+using Ada.Sandbox.Vk;
 
 namespace Ada.Sandbox;
 

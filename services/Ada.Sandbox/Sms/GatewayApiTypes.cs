@@ -1,25 +1,20 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 // SMS Gateway for Android's own shapes (camelCase, nulls omitted): the app's PostMessageRequest and Message, the
 // cloud's smsgateway.Message, MessageState and ErrorResponse, and both sides' webhook DTOs.
 
 public sealed record GatewayTextMessage(string? Text);
 
-public sealed record GatewayDataMessage(string? Data, int? Port);
-
 /// <summary>
-/// A send request as both APIs take it. Exactly one of textMessage, dataMessage, mmsMessage or the deprecated
-/// message must be given; the sandbox does not send MMS.
+/// A send request as both APIs take it: a text as textMessage or the deprecated message. The gateway's data and MMS
+/// messages are not imitated (Ada sends text only).
 /// </summary>
 public sealed record GatewaySendRequest(
     string? Id,
     string? Message,
     GatewayTextMessage? TextMessage,
-    GatewayDataMessage? DataMessage,
-    JsonElement? MmsMessage,
     List<string?>? PhoneNumbers,
     int? SimNumber,
     bool? WithDeliveryReport,

@@ -1,4 +1,4 @@
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 /// <summary>Which API took a message; each lists only its own messages and webhooks, as on the real gateway.</summary>
 public enum GatewaySource

@@ -1,12 +1,12 @@
 using System.Globalization;
-using System.Text.Json;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 /// <summary>
 /// Each side's checks of a request, in the order each makes them, with its texts; null when the request passes.
 /// The app (MessagesRoutes.kt) checks by hand; the cloud runs go-playground/validator struct tags (smsgateway.Message)
-/// and then Message.Validate().
+/// and then Message.Validate(). Only text messages are imitated (what Ada sends); a dataMessage or mmsMessage is an
+/// unknown field the sandbox ignores, so such a request counts as having no text.
 /// </summary>
 public static class GatewayValidation
 {
@@ -19,7 +19,7 @@ public static class GatewayValidation
             return "Invalid device ID";
         }
 
-        var kinds = Given(request.TextMessage is not null, request.DataMessage is not null, request.Message is not null, IsGiven(request.MmsMessage));
+        var kinds = Given(request.TextMessage is not null, request.Message is not null);
         if (kinds == 0)
         {
             return "Must specify exactly one of: textMessage, dataMessage, mmsMessage, or message";
@@ -35,27 +35,9 @@ public static class GatewayValidation
             return "Text message is empty";
         }
 
-        if (request.DataMessage is { } data)
-        {
-            if (data.Port is < 0 or > 65535)
-            {
-                return "Port must be between 0 and 65535";
-            }
-
-            if (string.IsNullOrEmpty(data.Data))
-            {
-                return "Data message cannot be empty";
-            }
-        }
-
         if (request.TextMessage is { } textMessage && string.IsNullOrEmpty(textMessage.Text))
         {
             return "Text message is empty";
-        }
-
-        if (IsGiven(request.MmsMessage))
-        {
-            return "mmsMessage is not supported by the sandbox";
         }
 
         if (request.PhoneNumbers is not { Count: > 0 })
@@ -107,19 +89,6 @@ public static class GatewayValidation
             }
         }
 
-        if (request.DataMessage is { } data)
-        {
-            if (string.IsNullOrEmpty(data.Data))
-            {
-                return Tag("Message.DataMessage.Data", "required");
-            }
-
-            if (data.Port is null or 0)
-            {
-                return Tag("Message.DataMessage.Port", "required");
-            }
-        }
-
         if (request.PhoneNumbers is null)
         {
             return Tag("Message.PhoneNumbers", "required");
@@ -149,7 +118,7 @@ public static class GatewayValidation
             return Tag("Message.TTL", "min");
         }
 
-        var kinds = Given(!string.IsNullOrEmpty(request.Message), request.TextMessage is not null, request.DataMessage is not null);
+        var kinds = Given(!string.IsNullOrEmpty(request.Message), request.TextMessage is not null);
         if (kinds != 1)
         {
             return (kinds == 0 ? "validation failed" : "conflict fields") + ": must specify exactly one of: textMessage or dataMessage";
@@ -194,9 +163,6 @@ public static class GatewayValidation
     }
 
     private static int Given(params bool[] kinds) => kinds.Count(given => given);
-
-    private static bool IsGiven(JsonElement? element) =>
-        element is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) };
 
     /// <summary>go-playground/validator's FieldError text.</summary>
     private static string Tag(string key, string tag) =>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 /// <summary>
 /// Phone numbers as the SMS stand-ins read them: E.164 with '+', or the Russian forms 7XXXXXXXXXX, 8XXXXXXXXXX and

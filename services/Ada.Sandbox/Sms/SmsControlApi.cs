@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 public sealed record SmsNumberStateRequest(string? State);
 

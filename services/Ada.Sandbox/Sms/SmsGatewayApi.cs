@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 /// <summary>
 /// SMS Gateway for Android (capcom6/android-sms-gateway) over HTTP, both ways a client reaches it: the app's local
@@ -182,7 +182,7 @@ public static class SmsGatewayApi
             recipients.Add(new GatewayRecipient(shown, normalized ? e164 : validate ? null : raw.Trim()));
         }
 
-        var text = !string.IsNullOrEmpty(request.Message) ? request.Message : request.TextMessage?.Text ?? request.DataMessage?.Data ?? "";
+        var text = !string.IsNullOrEmpty(request.Message) ? request.Message : request.TextMessage?.Text ?? "";
         var message = device.Send(
             request.Id,
             source,

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 /// <summary>Startup settings of the SMS Gateway for Android stand-in (local server and cloud API alike).</summary>
 public sealed record SmsOptions : IValidatableObject

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 /// <summary>One number's (send) or one sms_id's (status) result; the fields each answer carries differ, nulls are left out.</summary>
 public sealed record SmsRuNumberResult(string Status, int StatusCode, string? SmsId = null, decimal? Cost = null, string? StatusText = null);
@@ -22,8 +22,9 @@ public sealed record SmsRuResponse(
     decimal? Balance = null);
 
 /// <summary>
-/// SMS.ru's HTTP API (sms.ru/api/send, /api/status, /api/mybalance): GET or POST, parameters in the query string or
-/// a form. JSON with json=1; otherwise the plain-text lines the API answered before JSON (status code first).
+/// SMS.ru's HTTP API as Ada uses it (sms.ru/api/send, /api/status): a form POST with json=1, one text to
+/// comma-separated numbers. The rest of the API (plain-text answers without json=1, a text per number, test=1,
+/// /my/balance) is not imitated: Ada does not use it (docs/architecture.md, "The sandbox").
 /// </summary>
 public static class SmsRuApi
 {
@@ -65,59 +66,35 @@ public static class SmsRuApi
             return next(context);
         });
 
-        string[] methods = [HttpMethods.Get, HttpMethods.Post];
-        group.MapMethods("/sms/send", methods, SendAsync);
-        group.MapMethods("/sms/status", methods, StatusAsync);
-        group.MapMethods("/my/balance", methods, BalanceAsync);
+        group.MapPost("/sms/send", SendAsync);
+        group.MapPost("/sms/status", StatusAsync);
 
         return group;
     }
 
-    private static async Task<Results<JsonHttpResult<SmsRuResponse>, ContentHttpResult>> SendAsync(
+    private static async Task<JsonHttpResult<SmsRuResponse>> SendAsync(
         HttpRequest request, SmsState state, SmsDevice device, IOptions<SmsRuOptions> options, TimeProvider time)
     {
         var parameters = await ReadParametersAsync(request);
-        var json = IsOne(parameters, "json");
         var settings = options.Value;
         if (!HasApiId(parameters, settings))
         {
-            return Refuse(json, WrongApiId);
+            return Refuse(WrongApiId);
         }
 
-        // One text to comma-separated numbers (to + msg), or a text per number (to[79255070602]=…).
-        var targets = new List<(string Number, string Text)>();
-        if (parameters.TryGetValue("to", out var to) && to.Length > 0)
+        var numbers = parameters.GetValueOrDefault("to", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (numbers.Length == 0)
         {
-            if (!parameters.TryGetValue("msg", out var text) || string.IsNullOrWhiteSpace(text))
-            {
-                return Refuse(json, NoText);
-            }
-
-            targets.AddRange(to.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(number => (number, text)));
+            return Refuse(BadRecipient);
         }
 
-        foreach (var (name, text) in parameters)
+        if (!parameters.TryGetValue("msg", out var text) || string.IsNullOrWhiteSpace(text))
         {
-            if (name.StartsWith("to[", StringComparison.Ordinal) && name.EndsWith(']'))
-            {
-                targets.Add((name[3..^1], text));
-            }
+            return Refuse(NoText);
         }
 
-        if (targets.Count == 0)
-        {
-            return Refuse(json, BadRecipient);
-        }
-
-        if (targets.Exists(target => string.IsNullOrWhiteSpace(target.Text)))
-        {
-            return Refuse(json, NoText);
-        }
-
-        // test=1 goes through every check and answers as usual, but nothing reaches a phone.
-        var test = IsOne(parameters, "test");
         var results = new Dictionary<string, SmsRuNumberResult>(StringComparer.Ordinal);
-        foreach (var (number, text) in targets)
+        foreach (var number in numbers)
         {
             if (!PhoneNumber.TryNormalize(number, out var e164))
             {
@@ -135,34 +112,26 @@ public static class SmsRuApi
 
             var smsId = state.NextSmsRuId();
             state.Add(new SmsRuMessage(smsId, e164, numberState != SmsNumberState.FailDelivery, time.GetUtcNow()));
-            if (!test)
+            state.Deliver(e164, text, smsId);
+            if (numberState == SmsNumberState.FailDelivery)
             {
-                state.Deliver(e164, text, smsId);
-                if (numberState == SmsNumberState.FailDelivery)
-                {
-                    device.AfterDeliveryDelay(state.Counters.CountFailed);
-                }
+                device.AfterDeliveryDelay(state.Counters.CountFailed);
             }
 
             results[e164[1..]] = new SmsRuNumberResult("OK", Ok, SmsId: smsId);
         }
 
-        var response = new SmsRuResponse("OK", Ok, Sms: results, Balance: settings.Balance);
-        return Answer(json, response, () => Lines(
-            [Ok.ToString(CultureInfo.InvariantCulture),
-             .. results.Values.Select(r => r.SmsId ?? r.StatusCode.ToString(CultureInfo.InvariantCulture)),
-             $"balance={settings.Balance.ToString(CultureInfo.InvariantCulture)}"]));
+        return Answer(new SmsRuResponse("OK", Ok, Sms: results, Balance: settings.Balance));
     }
 
     /// <summary>A text is queued (100) until the delivery delay has passed, then delivered (103) or expired (104).</summary>
-    private static async Task<Results<JsonHttpResult<SmsRuResponse>, ContentHttpResult>> StatusAsync(
+    private static async Task<JsonHttpResult<SmsRuResponse>> StatusAsync(
         HttpRequest request, SmsState state, SmsDevice device, IOptions<SmsRuOptions> options, TimeProvider time)
     {
         var parameters = await ReadParametersAsync(request);
-        var json = IsOne(parameters, "json");
         if (!HasApiId(parameters, options.Value))
         {
-            return Refuse(json, WrongApiId);
+            return Refuse(WrongApiId);
         }
 
         var results = new Dictionary<string, SmsRuNumberResult>(StringComparer.Ordinal);
@@ -181,23 +150,7 @@ public static class SmsRuApi
             results[smsId] = new SmsRuNumberResult("OK", code, Cost: 0.00m, StatusText: Texts[code]);
         }
 
-        return Answer(json, new SmsRuResponse("OK", Ok, Sms: results), () => Lines(
-            [Ok.ToString(CultureInfo.InvariantCulture), .. results.Values.Select(r => r.StatusCode.ToString(CultureInfo.InvariantCulture))]));
-    }
-
-    private static async Task<Results<JsonHttpResult<SmsRuResponse>, ContentHttpResult>> BalanceAsync(
-        HttpRequest request, IOptions<SmsRuOptions> options)
-    {
-        var parameters = await ReadParametersAsync(request);
-        var json = IsOne(parameters, "json");
-        var settings = options.Value;
-        if (!HasApiId(parameters, settings))
-        {
-            return Refuse(json, WrongApiId);
-        }
-
-        return Answer(json, new SmsRuResponse("OK", Ok, Balance: settings.Balance), () => Lines(
-            [Ok.ToString(CultureInfo.InvariantCulture), settings.Balance.ToString(CultureInfo.InvariantCulture)]));
+        return Answer(new SmsRuResponse("OK", Ok, Sms: results));
     }
 
     private static bool HasApiId(Dictionary<string, string> parameters, SmsRuOptions settings) =>
@@ -207,18 +160,11 @@ public static class SmsRuApi
 
     private static SmsRuNumberResult Failure(int code) => new("ERROR", code, StatusText: Texts[code]);
 
-    /// <summary>The whole request refused: status ERROR and the code, or just the code as plain text.</summary>
-    private static Results<JsonHttpResult<SmsRuResponse>, ContentHttpResult> Refuse(bool json, int code) =>
-        Answer(json, new SmsRuResponse("ERROR", code, Texts[code]), () => code.ToString(CultureInfo.InvariantCulture));
+    /// <summary>The whole request refused: status ERROR and the code.</summary>
+    private static JsonHttpResult<SmsRuResponse> Refuse(int code) => Answer(new SmsRuResponse("ERROR", code, Texts[code]));
 
     /// <summary>SMS.ru answers 200 whatever happened; the codes are in the body.</summary>
-    private static Results<JsonHttpResult<SmsRuResponse>, ContentHttpResult> Answer(bool json, SmsRuResponse response, Func<string> plain) =>
-        json ? TypedResults.Json(response, Json) : TypedResults.Text(plain(), "text/plain", Encoding.UTF8);
-
-    private static string Lines(IEnumerable<string> lines) => string.Join('\n', lines);
-
-    private static bool IsOne(Dictionary<string, string> parameters, string name) =>
-        parameters.TryGetValue(name, out var value) && value == "1";
+    private static JsonHttpResult<SmsRuResponse> Answer(SmsRuResponse response) => TypedResults.Json(response, Json);
 
     private static async Task<Dictionary<string, string>> ReadParametersAsync(HttpRequest request)
     {

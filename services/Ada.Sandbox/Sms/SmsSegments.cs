@@ -1,4 +1,4 @@
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 /// <summary>
 /// How many SMS a text takes: GSM-7 fits 160 septets in one SMS and 153 per part (the extension characters cost

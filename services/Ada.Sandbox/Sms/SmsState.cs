@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 /// <summary>What happens to a text sent to a number, on either gateway.</summary>
 public enum SmsNumberState

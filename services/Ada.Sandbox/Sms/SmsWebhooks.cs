@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Sms;
 
 /// <summary>The events the gateway knows (client-go smsgateway.WebhookEvent); the sandbox fires the sms:* text ones.</summary>
 public static class SmsWebhookEvents

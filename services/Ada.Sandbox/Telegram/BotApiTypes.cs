@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Telegram;
 
 // The Bot API's own shapes, serialized snake_case (TelegramBotApi.Json) exactly as api.telegram.org sends them.
 

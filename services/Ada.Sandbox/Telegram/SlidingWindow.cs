@@ -1,4 +1,4 @@
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Telegram;
 
 /// <summary>
 /// A sliding one-second log of admitted calls. The limit is passed on each call so it can change at run time;

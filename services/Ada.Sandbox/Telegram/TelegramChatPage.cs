@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Telegram;
 
 /// <summary>
 /// A chat with the bot in a browser, for a person playing a student or a teacher during a local run: the transcript

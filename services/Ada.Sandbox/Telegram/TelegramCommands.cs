@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Telegram;
 
 /// <summary>A BotCommandScope: type as the Bot API names it; ChatId for chat and chat_administrators, both for chat_member.</summary>
 public sealed record CommandScope(string Type, long? ChatId = null, long? UserId = null)

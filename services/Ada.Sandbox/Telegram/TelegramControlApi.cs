@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Telegram;
 
 public sealed record ChatStateRequest(string? State);
 

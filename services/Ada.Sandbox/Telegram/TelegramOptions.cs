@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Telegram;
 
 /// <summary>Startup settings of the Telegram Bot API stand-in; the control API changes them at run time.</summary>
 public sealed record TelegramOptions : IValidatableObject

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Telegram;
 
 public enum PersonRefusal
 {

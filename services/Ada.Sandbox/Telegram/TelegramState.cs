@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Telegram;
 
 public enum ChatState
 {

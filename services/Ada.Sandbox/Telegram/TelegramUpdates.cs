@@ -1,4 +1,4 @@
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Telegram;
 
 public sealed record WebhookSettings(Uri Url, string? SecretToken, int MaxConnections);
 

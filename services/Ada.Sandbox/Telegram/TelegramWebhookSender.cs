@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Telegram;
 
 /// <summary>
 /// Delivers the bot's updates to its webhook the way Telegram does: one JSON update per POST, oldest first, with

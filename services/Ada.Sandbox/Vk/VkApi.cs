@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Vk;
 
 /// <summary>
 /// The VK API wire protocol at /method/{name}: parameters from the query and urlencoded or multipart bodies (not

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Vk;
 
 // VK's own shapes, serialized snake_case (VkApi.Json) exactly as api.vk.com sends them; checked against
 // VKCOM/vk-api-schema 5.199 (base_error, base_request_param, base_message_error,

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Vk;
 
 /// <summary>Status and Body are what the callback server answered (VK wants 200 and "ok"); Error when it did not answer.</summary>
 public sealed record VkCallbackDelivery(Uri Url, string EventId, int? Status, string? Body, string? Error);

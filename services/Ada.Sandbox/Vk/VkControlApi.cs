@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Vk;
 
 public sealed record VkPeerStateRequest(string? State);
 

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Vk;
 
 /// <summary>Startup settings of the VK API stand-in; the control API changes the limits and peers at run time.</summary>
 public sealed record VkOptions : IValidatableObject

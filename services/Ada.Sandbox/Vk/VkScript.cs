@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Vk;
 
 /// <summary>One API.section.method({…}) call of an execute script, its arguments as VK would get them over HTTP.</summary>
 public sealed record VkScriptCall(string Method, IReadOnlyDictionary<string, string> Arguments);

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Ada.Sandbox.Telegram;
 
-namespace Ada.Sandbox;
+namespace Ada.Sandbox.Vk;
 
 /// <summary>Whether a peer takes messages from the community, and if not, which VK error says so.</summary>
 public enum VkPeerState
