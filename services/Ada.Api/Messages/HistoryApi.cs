@@ -38,7 +38,8 @@ public static partial class HistoryApi
                 "(rel=\"next\") with the 'cursor' of the next page. 'status' (sent, delivered, failed, no_contact, expired) " +
                 "and 'channel' keep only those receipts (a filtered page may be short). 'format=csv': every matching receipt as " +
                 "text/csv (userId,channel,status,detail,at), a download.")
-            .Produces<Receipt[]>().Produces<string>(StatusCodes.Status200OK, "text/csv")
+            // One 200 with both media types: a second Produces for 200 would replace the receipts' schema.
+            .Produces<Receipt[]>(StatusCodes.Status200OK, "application/json", "text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return group;
