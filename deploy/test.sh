@@ -51,9 +51,16 @@ summarize() {
 
 # Under `set -e -o pipefail` a failing pipeline would end the script here, before the summary: run it
 # with errexit off and take dotnet's own status from PIPESTATUS.
+# Build the whole solution first, then test without building: `dotnet test Ada.sln` alone builds and runs the
+# test projects in parallel, so a test that starts a service process (e.g. the email courier) could start before
+# that service's project was built.
 set +e
-dotnet test Ada.sln -c Release --disable-build-servers "$@" 2>&1 | tee "$LOG"
+dotnet build Ada.sln -c Release --disable-build-servers 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
+if ((status == 0)); then
+  dotnet test Ada.sln -c Release --no-build --disable-build-servers "$@" 2>&1 | tee -a "$LOG"
+  status=${PIPESTATUS[0]}
+fi
 set -e
 
 read -r passed failed skipped < <(summarize "$LOG")

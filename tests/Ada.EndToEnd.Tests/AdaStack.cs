@@ -123,6 +123,11 @@ public sealed class AdaStack : IAsyncDisposable
             }
             starting.Add(stack.StartApiAsync(apiPort));
             await WhenAllOrThrowAsync(starting);
+            // A courier is "started" when its process runs; the API expects its channel only after its first beat.
+            if (couriers > 0)
+            {
+                await stack.WaitHeartbeatAsync("telegram");
+            }
             if (vk)
             {
                 await stack.WaitHeartbeatAsync("vk");
