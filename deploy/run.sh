@@ -329,8 +329,10 @@ fi
 
 # (e) Each channel's provider, and the settings the sandbox and the API share for it. The sandbox imitates
 # only the channels without real credentials (Sandbox__Channels), and its control API under /sandbox/ needs
-# this run's token (the X-Sandbox-Token header, or ?token= once in a browser).
+# this run's token (the X-Sandbox-Token header, or ?token= once in a browser): the sandbox refuses to start
+# without one. It is kept in .run/sandbox-token (0600, by the umask above) for other shells and scripts.
 SANDBOX_CONTROL_TOKEN=$(random_hex 16)
+printf '%s\n' "$SANDBOX_CONTROL_TOKEN" >"$RUN_DIR/sandbox-token"
 SANDBOX_AUTH="X-Sandbox-Token: $SANDBOX_CONTROL_TOKEN"
 SANDBOX_CHANNELS=()
 if $TELEGRAM_SANDBOX; then SANDBOX_CHANNELS+=(telegram); fi
@@ -520,6 +522,9 @@ Ada is running.
   admin token   $ADMIN_TOKEN
   OpenAPI       $API_URL/openapi/v1.json
 EOF
+if $USE_SANDBOX; then
+  echo "  sandbox token $SANDBOX_CONTROL_TOKEN   (also in .run/sandbox-token, yours only: send it as the X-Sandbox-Token header, or once as ?token= in a browser)"
+fi
 if $TELEGRAM_SANDBOX; then
   echo "  Telegram      sandbox: $SANDBOX_URL/sandbox/inbox?channel=telegram&token=$SANDBOX_CONTROL_TOKEN"
 else

@@ -91,7 +91,11 @@ public sealed class BenchStack : IAsyncDisposable
         var info = await Mux.GetServer(Redis.Host, Redis.Port).InfoAsync("server");
         RedisPid = int.Parse(info.SelectMany(g => g).First(p => p.Key == "process_id").Value);
 
-        var sandbox = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
+        var sandbox = new Dictionary<string, string>
+        {
+            ["Logging__LogLevel__Default"] = "Warning",
+            [SandboxControl.Variable] = SandboxControl.Token,
+        };
         if (options.Channel == "vk")
         {
             sandbox["Sandbox__Vk__Token"] = VkToken;
@@ -118,7 +122,7 @@ public sealed class BenchStack : IAsyncDisposable
                 break;
             case "email":
                 project = "Ada.Couriers.Email";
-                using (var http = new HttpClient { BaseAddress = Sandbox.BaseAddress })
+                using (var http = new HttpClient { BaseAddress = Sandbox.BaseAddress }.Authorized())
                 {
                     var smtp = (await http.GetFromJsonAsync<JsonObject>("/sandbox/email", cancel))!;
                     courier["Email__Host"] = smtp["host"]!.GetValue<string>();
@@ -168,7 +172,7 @@ public sealed class BenchStack : IAsyncDisposable
         {
             BaseAddress = Sandbox.BaseAddress,
             Timeout = TimeSpan.FromSeconds(60),
-        };
+        }.Authorized();
     }
 
     /// <summary>SIGKILL of the courier: a crash, no graceful stop (its claims lapse after the lease).</summary>

@@ -27,7 +27,7 @@ public sealed class EmailStack : IAsyncDisposable
         Redis = redis;
         Sandbox = sandbox;
         SmtpPort = smtpPort;
-        SandboxHttp = new HttpClient { BaseAddress = sandbox.BaseAddress };
+        SandboxHttp = new HttpClient { BaseAddress = sandbox.BaseAddress }.Authorized();
     }
 
     /// <summary>The test's own database of the shared redis-server.</summary>
@@ -41,8 +41,8 @@ public sealed class EmailStack : IAsyncDisposable
     public static async Task<EmailStack> StartAsync(RedisServer redis)
     {
         var database = await TestDatabase.OpenAsync(redis);
-        var sandbox = await ServiceProcess.StartAsync("Ada.Sandbox", new Dictionary<string, string>());
-        using var http = new HttpClient { BaseAddress = sandbox.BaseAddress };
+        var sandbox = await ServiceProcess.StartAsync("Ada.Sandbox", new Dictionary<string, string> { [SandboxControl.Variable] = SandboxControl.Token });
+        using var http = new HttpClient { BaseAddress = sandbox.BaseAddress }.Authorized();
         var server = await http.GetFromJsonAsync<SmtpServerView>("/sandbox/email");
         return new EmailStack(database, sandbox, server!.Port);
     }

@@ -37,7 +37,7 @@ public sealed class AdaStack : IAsyncDisposable
         Redis = redis;
         Sandbox = sandbox;
         ApiAddress = apiAddress;
-        SandboxHttp = new HttpClient { BaseAddress = sandbox.BaseAddress };
+        SandboxHttp = new HttpClient { BaseAddress = sandbox.BaseAddress }.Authorized();
     }
 
     public RedisTarget Redis { get; }
@@ -81,7 +81,7 @@ public sealed class AdaStack : IAsyncDisposable
         var target = await redis.NewTargetAsync();
         var apiPort = RedisServer.FreePort();
         var apiAddress = new Uri($"http://127.0.0.1:{apiPort}");
-        var sandboxEnvironment = new Dictionary<string, string>();
+        var sandboxEnvironment = new Dictionary<string, string> { [SandboxControl.Variable] = SandboxControl.Token };
         if (vk)
         {
             sandboxEnvironment["Sandbox__Vk__Token"] = VkToken;

@@ -76,8 +76,9 @@ public sealed class Stack : IAsyncDisposable
         var stack = new Stack(redis, database, output, options, mux);
         try
         {
-            stack.Sandbox = await ServiceProcess.StartAsync("Ada.Sandbox", new Dictionary<string, string>(), options.SandboxPort);
-            stack.SandboxHttp = new HttpClient { BaseAddress = stack.Sandbox.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+            stack.Sandbox = await ServiceProcess.StartAsync("Ada.Sandbox",
+                new Dictionary<string, string> { [SandboxControl.Variable] = SandboxControl.Token }, options.SandboxPort);
+            stack.SandboxHttp = new HttpClient { BaseAddress = stack.Sandbox.BaseAddress, Timeout = TimeSpan.FromSeconds(60) }.Authorized();
             for (var i = 0; i < options.Couriers; i++)
             {
                 await stack.StartCourierAsync();
