@@ -15,14 +15,7 @@ public sealed class RedisPasswordTests : IAsyncLifetime
     private readonly string _password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
     private RedisServer _redis = null!;
 
-    public async Task InitializeAsync()
-    {
-        var conf = await File.ReadAllLinesAsync(Path.Combine(ServiceProcess.RepositoryRoot(), "deploy", "redis.production.conf"));
-        var ada = conf.Single(line => line.StartsWith("user ada ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Skip(1).Select(word => word.StartsWith('>') ? ">" + _password : word);
-        _redis = new RedisServer { Credentials = $",user=ada,password={_password}" };
-        await _redis.StartAsync(["--user", "default", "off", "--user", .. ada]);
-    }
+    public async Task InitializeAsync() => _redis = await RedisServer.StartWithAdaUserAsync(_password);
 
     public Task DisposeAsync() => _redis.DisposeAsync();
 
@@ -57,6 +50,7 @@ public sealed class RedisPasswordTests : IAsyncLifetime
         var error = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
 
         Assert.Contains("Redis is not reachable", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AuthenticationFailure", error.Message, StringComparison.Ordinal);
         Assert.Contains("ConnectionStrings__Redis", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("password=wrong", error.ToString(), StringComparison.Ordinal);
     }

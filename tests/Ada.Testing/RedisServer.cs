@@ -101,6 +101,22 @@ public sealed class RedisServer : IAsyncLifetime, IRedisEndpoint
     }
 
     /// <summary>
+    /// A redis-server as <c>deploy/redis.production.conf</c> sets it up: the default user off and Ada's ACL user
+    /// <c>ada</c> with <paramref name="password"/> (its rules read from the conf itself, so tests follow the file).
+    /// <see cref="ConnectionString"/> carries <c>user=ada,password=…</c>.
+    /// </summary>
+    public static async Task<RedisServer> StartWithAdaUserAsync(string password)
+    {
+        var conf = await File.ReadAllLinesAsync(Path.Combine(ServiceProcess.RepositoryRoot(), "deploy", "redis.production.conf"));
+        var ada = conf.Single(line => line.StartsWith("user ada ", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Skip(1).Select(word => word.StartsWith('>') ? ">" + password : word);
+        var redis = new RedisServer { Credentials = $",user=ada,password={password}" };
+        await redis.StartAsync(["--user", "default", "off", "--user", .. ada]);
+        return redis;
+    }
+
+    /// <summary>
     /// Starts redis-server again on the same port and directory with the arguments of the first start, then
     /// <paramref name="extraArgs"/> (which override them): with AOF on, the data comes back; the script cache does not.
     /// </summary>

@@ -62,9 +62,10 @@ internal sealed class RedisStartup(IConnectionMultiplexer mux, KeyspaceEvents ke
             {
                 if (DateTime.UtcNow > deadline)
                 {
+                    var failure = lastFailure?.FailureType ?? await ProbeAsync();
                     throw new InvalidOperationException(
-                        $"Redis is not reachable at {endpoints} after {timeout.TotalSeconds:0} s" +
-                        (lastFailure is null ? "" : $" ({lastFailure.FailureType})") + ". Start redis-server or set ConnectionStrings__Redis (with a password: user=…,password=…).");
+                        $"Redis is not reachable at {endpoints} after {timeout.TotalSeconds:0} s" + Why(failure) +
+                        ". Start redis-server or set ConnectionStrings__Redis (with a password: user=…,password=…).");
                 }
                 logger.LogWarning("Waiting for Redis at {Endpoints}", endpoints);
                 await Task.Delay(500, cancellationToken);
@@ -78,6 +79,36 @@ internal sealed class RedisStartup(IConnectionMultiplexer mux, KeyspaceEvents ke
         mux.ConnectionRestored += OnRestored;
         mux.ConfigurationChanged += OnTopologyChanged;
     }
+
+    /// <summary>
+    /// Why the shared connection never came up, when it raised no ConnectionFailed after this service subscribed
+    /// (its first attempt fails before, and the next reconnect can be seconds away): one more connection that
+    /// gives up at once says (e.g. AuthenticationFailure for a wrong or missing password).
+    /// </summary>
+    private async Task<ConnectionFailureType?> ProbeAsync()
+    {
+        var options = ConfigurationOptions.Parse(configuration.GetConnectionString("Redis") ?? RedisSetup.DefaultConnectionString);
+        options.AbortOnConnectFail = true;
+        options.ConnectRetry = 1;
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 5000);
+        try
+        {
+            await using var probe = await ConnectionMultiplexer.ConnectAsync(options);
+            return null;
+        }
+        catch (RedisConnectionException e)
+        {
+            return e.FailureType;
+        }
+    }
+
+    private static string Why(ConnectionFailureType? failure) => failure switch
+    {
+        null => "",
+        ConnectionFailureType.AuthenticationFailure =>
+            " (AuthenticationFailure: Redis refused the user or password; check user= and password= in ConnectionStrings__Redis)",
+        _ => $" ({failure})",
+    };
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
