@@ -271,6 +271,50 @@ public sealed class LinkCodeTests(RedisServer redis) : ApiTest(redis)
         Assert.Equal("7002", await VkOfAsync(app, "s2"));
     }
 
+    /// <summary>The bot's <c>/start CODE</c> (issue 14, point 3): the same limit per Telegram chat, in Redis.</summary>
+    [Fact]
+    public async Task TelegramStart_ManyWrongCodesFromOneChat_BlockItEvenWithTheRightCode()
+    {
+        var app = await NewAppAsync(TelegramWebhookTests.WebhookSettings);
+        using var telegram = app.Client(null);
+        await app.PutAsync("/v1/users/s1", """{"name":"S1","role":"student"}""");
+        await app.PutAsync("/v1/users/s2", """{"name":"S2","role":"student"}""");
+        var code = await IssueAsync(app, "s1");
+        var other = await IssueAsync(app, "s2");
+        var updateId = 0;
+        async Task StartAsync(long chatId, string typed)
+        {
+            var update = JsonSerializer.Serialize(new
+            {
+                update_id = Interlocked.Increment(ref updateId),
+                message = new
+                {
+                    message_id = updateId, date = 1_732_365_600, text = $"/start {typed}",
+                    chat = new { id = chatId, type = "private" },
+                    from = new { id = chatId, is_bot = false, first_name = "S" },
+                },
+            });
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/telegram/webhook") { Content = Json(update) };
+            request.Headers.Add(Ada.Api.Telegram.TelegramWebhookApi.SecretHeader, TelegramWebhookTests.Secret);
+            using var response = await telegram.SendAsync(request);
+            Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        for (var i = 0; i < 10; i++) // Attempts__MaxFailures
+        {
+            await StartAsync(4242, LinkCodes.New());
+        }
+        await StartAsync(4242, code);
+
+        Assert.False((await app.Db.HashGetAsync(Keys.Contacts("telegram"), "s1")).HasValue);
+        Assert.True(await app.Db.KeyExistsAsync(LinkCodeStore.KeyOf(code)));
+        Assert.Contains(app.Logs, l => l.Contains("Blocked telegram code attempts", StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Logs, l => l.Contains(code, StringComparison.Ordinal));
+        // Another chat is not affected.
+        await StartAsync(4343, other);
+        Assert.Equal("4343", (await app.Db.HashGetAsync(Keys.Contacts("telegram"), "s2")).ToString());
+    }
+
     [Fact]
     public async Task MessageNew_InAGroupChat_DoesNotLink()
     {

@@ -58,6 +58,25 @@ public sealed class TelegramWebhookTests(RedisServer redis) : ApiTest(redis)
         Assert.False(await app.Db.KeyExistsAsync("telegram:update:7"));
     }
 
+    /// <summary>Issue 14, point 6: refusals cannot grow the log — at most one line a minute, nothing the request chose.</summary>
+    [Fact]
+    public async Task Webhook_WrongSecrets_AreLoggedAtMostOnceAMinute_WithNothingTheRequestChose()
+    {
+        var app = await NewAppAsync(WebhookSettings);
+        using var client = app.Client(null);
+        var marker = "attacker-" + new string('x', 1_000);
+        for (var i = 0; i < 5; i++)
+        {
+            using var request = Post("{\"update_id\":" + i + ",\"message\":{\"text\":\"" + marker + "\"}}", marker);
+            using var response = await client.SendAsync(request);
+            await ProblemAsync(response, HttpStatusCode.Forbidden);
+        }
+
+        var lines = app.Logs.Where(l => l.Contains("TelegramWebhookApi", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(lines, l => l.Contains("attacker-", StringComparison.Ordinal));
+        Assert.True(lines.Count <= 1, string.Join("\n", lines));
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("[1,2]")]

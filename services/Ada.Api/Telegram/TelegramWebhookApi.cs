@@ -55,7 +55,7 @@ public static class TelegramWebhookApi
         }
         if (!SameSecret(request.Headers[SecretHeader].ToString(), settings.WebhookSecret!))
         {
-            loggers.CreateLogger(typeof(TelegramWebhookApi)).LogWarning("Refused a Telegram webhook call: the secret token header does not match");
+            RefusalLog.TelegramWebhook.Log(loggers.CreateLogger(typeof(TelegramWebhookApi)), "the secret token header does not match");
             return Problems.Forbidden($"The {SecretHeader} header does not match Telegram__WebhookSecret.");
         }
         Update? update;

@@ -68,12 +68,12 @@ public static partial class VkCallbackApi
         // the secret with every event; a confirmation may come without one (the server is not set up yet).
         if (!(isConfirmation && e.Secret is null) && !SameSecret(e.Secret, settings.Secret!))
         {
-            Refusals.Log(logger, "the secret does not match Vk__Secret");
+            RefusalLog.VkCallback.Log(logger, "the secret does not match Vk__Secret");
             return Problems.Forbidden("The event's 'secret' does not match Vk__Secret.");
         }
         if (settings.GroupId is { } groupId && e.GroupId != groupId)
         {
-            Refusals.Log(logger, "it names another community than Vk__GroupId");
+            RefusalLog.VkCallback.Log(logger, "it names another community than Vk__GroupId");
             return Problems.Forbidden($"This API serves VK community {groupId}, not {e.GroupId?.ToString(CultureInfo.InvariantCulture) ?? "(no group_id)"}.");
         }
         if (string.IsNullOrEmpty(e.Type))
@@ -136,28 +136,6 @@ public static partial class VkCallbackApi
     }
 
     private static ContentHttpResult Ok => TypedResults.Text("ok", "text/plain; charset=utf-8");
-
-    /// <summary>
-    /// Refused callbacks come from whoever found the address: logged at most once a minute with a count,
-    /// and with nothing the request chose, so they cannot grow the log.
-    /// </summary>
-    private static class Refusals
-    {
-        private static long _count;
-        private static long _lastLoggedTicks;
-
-        public static void Log(ILogger logger, string reason)
-        {
-            var count = Interlocked.Increment(ref _count);
-            var now = Environment.TickCount64;
-            var last = Interlocked.Read(ref _lastLoggedTicks);
-            if (last != 0 && now - last < 60_000 || Interlocked.CompareExchange(ref _lastLoggedTicks, now, last) != last)
-            {
-                return;
-            }
-            logger.LogWarning("Refused a VK callback: {Reason} ({Count} refused since the API started)", reason, count);
-        }
-    }
 
     private static void LogPermission(ILogger logger, VkEvent e, string vkId, string? userId)
     {
