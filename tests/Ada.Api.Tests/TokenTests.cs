@@ -147,6 +147,24 @@ public sealed class TokenTests(RedisServer redis) : ApiTest(redis)
         Assert.Equal(HttpStatusCode.Unauthorized, await StatusWithAsync(teacher));
     }
 
+    /// <summary>
+    /// There is no endpoint that removes a user; an operator may delete the user's key. Their token then resolves
+    /// to nobody (on an instance that has not cached it within the last 10 s).
+    /// </summary>
+    [Fact]
+    public async Task RemovedUser_TheirTokenResolvesToNobody()
+    {
+        var teacher = await App.UserAsync("t1", "teacher");
+        Assert.Equal(HttpStatusCode.OK, await StatusWithAsync(teacher));
+
+        Assert.True(await App.Db.KeyDeleteAsync(Keys.User("t1")));
+
+        var fresh = await NewAppAsync(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = RedisOf(App) });
+        using var client = fresh.Client(teacher);
+        using var response = await client.GetAsync("/v1/tokens");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     [Fact]
     public async Task ShortAdminToken_RefusesToStart()
     {
