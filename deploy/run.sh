@@ -20,7 +20,7 @@
 # Telegram__Token, Telegram__BaseUrl, Vk__Token, Vk__BaseUrl, Sms__BaseUrl, Sms__ApiId, Email__Host, …,
 # Scheduling__QuietHours (none when unset), plus any other setting of the services (see
 # deploy/README.md).
-# State (Redis AOF, logs) lives in .run/ at the repository root: .run/redis, or .run/redis-cluster/<port>
+# State (Redis AOF, logs, this run's sandbox token in .run/sandbox-token) lives in .run/ at the repository root, owner-only: .run/redis, or .run/redis-cluster/<port>
 # for each node of the cluster.
 #
 # This script does what must be shell: it installs the missing packages and builds the solution, then hands

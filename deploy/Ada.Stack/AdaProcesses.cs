@@ -17,6 +17,12 @@ namespace Ada.Stack;
 /// </summary>
 public sealed class AdaProcesses : IAsyncDisposable
 {
+    /// <summary>The header the sandbox's control API (<c>/sandbox/…</c>) reads its token from.</summary>
+    public const string SandboxTokenHeader = "X-Sandbox-Token";
+
+    /// <summary>The sandbox's setting of its control token (required: it does not start without one).</summary>
+    public const string SandboxTokenVariable = "Sandbox__ControlToken";
+
     private static readonly string[] SmsWebhookEvents = ["sms:sent", "sms:delivered", "sms:failed", "sms:received"];
     private readonly Dictionary<string, List<ServiceProcess>> _couriers = StackChannels.All.ToDictionary(c => c, _ => new List<ServiceProcess>());
     private readonly Dictionary<string, int> _startCount = StackChannels.All.ToDictionary(c => c, _ => 0);
@@ -132,7 +138,7 @@ public sealed class AdaProcesses : IAsyncDisposable
         var s = Secrets;
         var env = new Dictionary<string, string>(Options.CommonSettings)
         {
-            ["Sandbox__ControlToken"] = s.SandboxToken,
+            [SandboxTokenVariable] = s.SandboxToken,
         };
         if (Options.RealChannels.Count > 0)
         {
@@ -345,7 +351,7 @@ public sealed class AdaProcesses : IAsyncDisposable
         var http = handler is null ? new HttpClient() : new HttpClient(handler);
         http.BaseAddress = SandboxAddress;
         http.Timeout = TimeSpan.FromSeconds(60);
-        http.DefaultRequestHeaders.Add("X-Sandbox-Token", Secrets.SandboxToken);
+        http.DefaultRequestHeaders.Add(SandboxTokenHeader, Secrets.SandboxToken);
         return http;
     }
 

@@ -212,6 +212,12 @@ public sealed class LocalRun
             };
             Say("starting " + string.Join(", ", (usesSandbox ? ["sandbox"] : Array.Empty<string>()).Append("api").Concat(StackChannels.All)) +
                 "; logs in .run/logs/");
+            if (usesSandbox)
+            {
+                // This run's sandbox token, for other shells and scripts: owner-only, like all of .run/.
+                await File.WriteAllTextAsync(Path.Combine(_runDir, "sandbox-token"), secrets.SandboxToken + "\n", stopping.Token);
+                File.SetUnixFileMode(Path.Combine(_runDir, "sandbox-token"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
             ada = await AdaProcesses.StartAsync(options, stopping.Token);
             Say("every service is ready" + (Sandboxed(StackChannels.Sms) ? "; the SMS courier registered the gateway's webhooks" : ""));
 
@@ -389,6 +395,10 @@ public sealed class LocalRun
         Line($"  API           {api}");
         Line($"  admin token   {token}");
         Line($"  OpenAPI       {api}/openapi/v1.json");
+        if (ada.Sandbox is not null)
+        {
+            Line($"  sandbox token {control}   (also in .run/sandbox-token, yours only: send it as the X-Sandbox-Token header, or once as ?token= in a browser)");
+        }
         Line(Sandboxed(StackChannels.Telegram)
             ? $"  Telegram      sandbox: {sandbox}/sandbox/inbox?channel=telegram&token={control}"
             : $"  Telegram      real Bot API ({Env("Telegram__BaseUrl") ?? "https://api.telegram.org"}); the demo chat ids are not real chats");

@@ -1,5 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Options;
 
 namespace Ada.Sandbox;
 
@@ -8,8 +10,9 @@ namespace Ada.Sandbox;
 /// people typing, pressing and blocking, the chat pages) needs it — as the <c>X-Sandbox-Token</c> header, or
 /// once as <c>?token=</c> in a browser, which then keeps it in a cookie for that path. Without it: 401. The
 /// providers' own APIs (Bot API, VK methods, the SMS gateways, SMTP) are not touched: Ada's couriers call them
-/// with the provider's credentials. When the setting is empty the control API is open and the sandbox says so
-/// at start; <c>deploy/run.sh</c> and the test fixtures always set one.
+/// with the provider's credentials. The setting is required (at least <see cref="ControlTokenOptions.MinLength"/> characters): the
+/// sandbox refuses to start without it, so its control API is never open; <c>deploy/run.sh</c> generates one
+/// per run and the test fixtures set theirs.
 /// </summary>
 public static class ControlToken
 {
@@ -19,14 +22,20 @@ public static class ControlToken
     public const string Query = "token";
     private const string ControlPrefix = "/sandbox";
 
+    /// <summary>Binds and validates the token at start: a sandbox without one does not start.</summary>
+    public static IHostApplicationBuilder AddControlToken(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ControlTokenOptions>()
+            .BindConfiguration(ControlTokenOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        return builder;
+    }
+
     public static IApplicationBuilder UseControlToken(this WebApplication app)
     {
-        var token = app.Configuration[Setting];
-        if (string.IsNullOrEmpty(token))
-        {
-            app.Logger.LogWarning("Sandbox__ControlToken is not set: the control API under /sandbox/ is open to anyone who reaches this address");
-            return app;
-        }
+        // Reading the options validates them: a missing or short token stops the sandbox here, with the message.
+        var token = app.Services.GetRequiredService<IOptions<ControlTokenOptions>>().Value.ControlToken;
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
         bool Matches(string? given) =>
             given is not null && CryptographicOperations.FixedTimeEquals(expected, SHA256.HashData(Encoding.UTF8.GetBytes(given)));
@@ -58,4 +67,18 @@ public static class ControlToken
                 .ExecuteAsync(context);
         });
     }
+}
+
+/// <summary><c>Sandbox:ControlToken</c>, a secret: no default.</summary>
+public sealed record ControlTokenOptions
+{
+    public const string Section = "Sandbox";
+
+    /// <summary>A token of a shared host must not be guessable.</summary>
+    public const int MinLength = 16;
+
+    [Required(ErrorMessage = "Sandbox__ControlToken is not set: the sandbox's control API under /sandbox/ needs a token " +
+        "(environment variable Sandbox__ControlToken, e.g. `openssl rand -hex 16`; deploy/run.sh generates one).")]
+    [MinLength(MinLength, ErrorMessage = "Sandbox__ControlToken is too short: give it at least 16 characters (e.g. `openssl rand -hex 16`).")]
+    public string ControlToken { get; init; } = "";
 }

@@ -10,6 +10,7 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddSandbox(this IHostApplicationBuilder builder)
     {
+        builder.AddControlToken();
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);

@@ -39,12 +39,13 @@ public sealed class SmsSandbox : IAsyncLifetime
     {
         Process = await ServiceProcess.StartAsync("Ada.Sandbox", new Dictionary<string, string>
         {
+            [SandboxControl.Variable] = SandboxControl.Token,
             ["Sandbox__Sms__Username"] = Username,
             ["Sandbox__Sms__Password"] = Password,
             ["Sandbox__Sms__DeliveryDelayMilliseconds"] = ((int)DeliveryDelay.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sandbox__SmsRu__ApiId"] = ApiId,
         });
-        Http = new HttpClient { BaseAddress = Process.BaseAddress };
+        Http = new HttpClient { BaseAddress = Process.BaseAddress }.Authorized();
     }
 
     public async Task DisposeAsync()

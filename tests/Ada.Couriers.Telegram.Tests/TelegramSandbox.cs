@@ -1,6 +1,7 @@
 extern alias sandbox;
 
 using System.Net.Http.Json;
+using Ada.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Telegram.Bot;
@@ -38,5 +39,15 @@ public sealed class TelegramSandbox : WebApplicationFactory<SandboxProgram>
         return (await http.GetFromJsonAsync<InboxPage>($"/sandbox/inbox?channel=telegram{(chatId is null ? "" : "&chatId=" + chatId)}"))!;
     }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) => builder.UseEnvironment("Production");
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.Authorized();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("Sandbox:ControlToken", SandboxControl.Token);
+    }
 }

@@ -28,6 +28,7 @@ public sealed class VkCourierProcessTests(RedisServer redis)
         await using var database = await TestDatabase.OpenAsync(redis);
         await using var sandbox = await ServiceProcess.StartAsync("Ada.Sandbox", new Dictionary<string, string>
         {
+            [SandboxControl.Variable] = SandboxControl.Token,
             ["Sandbox__Vk__Token"] = Token,
             ["Sandbox__Vk__NotAllowedPeers"] = $"{VkMessages.PeerOf(2)},{VkMessages.PeerOf(2999)}",
         });
@@ -45,7 +46,7 @@ public sealed class VkCourierProcessTests(RedisServer redis)
         Assert.Equal((2_998, 2), (done.Channels[Channels.Vk].Sent, done.Channels[Channels.Vk].Failed));
         Assert.Contains("has not allowed messages from the community", (await VkMessages.ReceiptAsync(database, history.Id, "s2999")).Detail,
             StringComparison.Ordinal);
-        using var http = new HttpClient { BaseAddress = sandbox.BaseAddress };
+        using var http = new HttpClient { BaseAddress = sandbox.BaseAddress }.Authorized();
         var stats = (await http.GetFromJsonAsync<Stats>("/sandbox/stats"))!.Vk;
         Assert.Equal((2, 2_998), (stats.Requests, stats.Sent));
         Assert.DoesNotContain(Token, courier.Output, StringComparison.Ordinal);

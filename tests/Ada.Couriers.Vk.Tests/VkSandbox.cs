@@ -1,6 +1,7 @@
 extern alias sandbox;
 
 using System.Net.Http.Json;
+using Ada.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using SandboxProgram = sandbox::Program;
@@ -64,9 +65,16 @@ public sealed class VkSandbox : WebApplicationFactory<SandboxProgram>
         return (await http.GetFromJsonAsync<Stats>("/sandbox/stats"))!.Vk;
     }
 
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.Authorized();
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
         builder.UseSetting("Sandbox:Vk:Token", Token);
+        builder.UseSetting("Sandbox:ControlToken", SandboxControl.Token);
     }
 }

@@ -7,6 +7,18 @@ namespace Ada.Sandbox.Tests;
 /// <summary>Issue 14, point 8: the sandbox's control API needs <c>Sandbox:ControlToken</c>; the providers' APIs do not.</summary>
 public sealed class ControlTokenTests
 {
+    [Theory]
+    [InlineData("")]
+    [InlineData("short-token")]
+    public async Task NoTokenOrAShortOne_StopsTheSandboxWithWhatToSet(string token)
+    {
+        await using var app = new SandboxApplication((ControlToken.Setting, token));
+
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        Assert.Contains("Sandbox__ControlToken", error.ToString(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string> ControlCalls => new()
     {
         { "GET", "/sandbox/inbox" },

@@ -75,10 +75,12 @@ public sealed class SandboxApplication(params (string Key, string Value)[] setti
         return (await http.GetFromJsonAsync<InboxPageView>($"/sandbox/inbox{query}"))!;
     }
 
+    /// <summary>The control token, then the settings given (which win, so a test can take the token away).</summary>
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(
             settings.Prepend((Key: Sandbox.ControlToken.Setting, Value: ControlToken))
-                .Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value))));
+                .GroupBy(setting => setting.Key, StringComparer.OrdinalIgnoreCase)
+                .Select(same => KeyValuePair.Create(same.Key, (string?)same.Last().Value))));
 }
 
 public static class Eventually

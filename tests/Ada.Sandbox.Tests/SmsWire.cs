@@ -26,12 +26,19 @@ public sealed class SmsSandboxApplication(params (string Key, string Value)[] se
 
     private static readonly (string Key, string Value)[] Defaults =
     [
+        (ControlToken.Setting, SandboxApplication.ControlToken),
         ("Sandbox:Sms:Username", Username),
         ("Sandbox:Sms:Password", Password),
         ("Sandbox:Sms:SigningKey", SigningKey),
         ("Sandbox:Sms:DeliveryDelayMilliseconds", "100"),
         ("Sandbox:SmsRu:ApiId", ApiId),
     ];
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(ControlToken.Header, SandboxApplication.ControlToken);
+    }
 
     /// <summary>A client that sends Basic credentials (the configured ones unless others are given).</summary>
     public HttpClient CreateGatewayClient(string username = Username, string password = Password)

@@ -22,6 +22,12 @@ public sealed class VkSandboxApplication(HttpMessageHandler? callbackHandler, pa
     /// <summary>Replaces the sandbox's clock, e.g. with a StoppedClock so a rate-limit window cannot slide mid-test.</summary>
     public TimeProvider? Time { get; init; }
 
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(ControlToken.Header, SandboxApplication.ControlToken);
+    }
+
     public async Task PutAsync(string path, object body)
     {
         using var http = CreateClient();
@@ -44,7 +50,7 @@ public sealed class VkSandboxApplication(HttpMessageHandler? callbackHandler, pa
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(
-            settings.Prepend(("Sandbox:Vk:Token", VkWire.Token))
+            settings.Prepend(("Sandbox:Vk:Token", VkWire.Token)).Prepend((ControlToken.Setting, SandboxApplication.ControlToken))
                 .Select(setting => KeyValuePair.Create(setting.Item1, (string?)setting.Item2))));
 
         builder.ConfigureTestServices(services =>
