@@ -444,7 +444,10 @@ public sealed class LocalRun
         {
             Line();
             Line("What each sandboxed channel received:");
-            Line(string.Join("; ", StackChannels.All.Where(Sandboxed).Select(c => $"  curl -sS -H \"{sandboxAuth}\" '{sandbox}/sandbox/inbox?channel={c}'")));
+            foreach (var channel in StackChannels.All.Where(Sandboxed))
+            {
+                Line($"  curl -sS -H \"{sandboxAuth}\" '{sandbox}/sandbox/inbox?channel={channel}'");
+            }
         }
         if (Sandboxed(StackChannels.Sms))
         {
