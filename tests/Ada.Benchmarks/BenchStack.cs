@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Ada.Testing;
 using StackExchange.Redis;
@@ -19,31 +17,31 @@ public sealed class StackOptions
 
 /// <summary>
 /// A fresh Ada for one scenario: a new <c>redis-server</c> (the tests' arguments with the AOF on as in production:
-/// <c>--save "" --appendonly yes --appendfsync everysec --hz 10</c>, keyspace events on), then the sandbox, the courier (the API refuses to queue without a courier
-/// heartbeat) and the API, all on 127.0.0.1, all killed on dispose.
+/// <c>--save "" --appendonly yes --appendfsync everysec --hz 10</c>, keyspace events on), then deploy/Ada.Stack's
+/// <see cref="AdaProcesses"/>: the sandbox, the courier (paced as in production) and the API, all on 127.0.0.1,
+/// all killed on dispose.
 /// </summary>
 public sealed class BenchStack : IAsyncDisposable
 {
     public const string AdminToken = "bench-admin-token-0123456789abcdef";
     public const string TelegramToken = "123456:BENCH";
-    public const string VkToken = "vk1.bench-sandbox-token";
     public const int ClientConnections = 64;
 
-    private readonly List<ServiceProcess> _started = [];
-    private string _courierProject = "";
-    private Dictionary<string, string> _courierEnvironment = new();
+    private readonly string _channel;
 
-    private BenchStack(RedisServer redis, int database)
+    private BenchStack(RedisServer redis, int database, string channel)
     {
         Redis = redis;
         Database = database;
+        _channel = channel;
     }
 
     public RedisServer Redis { get; }
     public int Database { get; }
-    public ServiceProcess Sandbox { get; private set; } = null!;
-    public ServiceProcess Courier { get; private set; } = null!;
-    public ServiceProcess Api { get; private set; } = null!;
+    public AdaProcesses Processes { get; private set; } = null!;
+    public ServiceProcess Sandbox => Processes.Sandbox!;
+    public ServiceProcess Courier => Processes.Couriers(_channel)[^1];
+    public ServiceProcess Api => Processes.Api!;
     public ConnectionMultiplexer Mux { get; private set; } = null!;
     public int RedisPid { get; private set; }
 
@@ -59,12 +57,6 @@ public sealed class BenchStack : IAsyncDisposable
 
     public static async Task<BenchStack> StartAsync(StackOptions options, CancellationToken cancel)
     {
-        foreach (var (key, value) in CommonEnvironment)
-        {
-            options.Sandbox.TryAdd(key, value);
-            options.Courier.TryAdd(key, value);
-            options.Api.TryAdd(key, value);
-        }
         foreach (var (service, key, value) in Overrides)
         {
             (service switch { "sandbox" => options.Sandbox, "courier" => options.Courier, _ => options.Api })[key] = value;
@@ -72,7 +64,7 @@ public sealed class BenchStack : IAsyncDisposable
         var redis = new RedisServer();
         // As in production (deploy/redis.conf): the append-only file, fsynced every second.
         await redis.StartAsync("--appendonly", "yes", "--appendfsync", "everysec");
-        var stack = new BenchStack(redis, redis.NextDatabase());
+        var stack = new BenchStack(redis, redis.NextDatabase(), options.Channel);
         try
         {
             await stack.StartServicesAsync(options, cancel);
@@ -91,62 +83,13 @@ public sealed class BenchStack : IAsyncDisposable
         var info = await Mux.GetServer(Redis.Host, Redis.Port).InfoAsync("server");
         RedisPid = int.Parse(info.SelectMany(g => g).First(p => p.Key == "process_id").Value);
 
-        var sandbox = new Dictionary<string, string>
-        {
-            ["Logging__LogLevel__Default"] = "Warning",
-            [SandboxControl.Variable] = SandboxControl.Token,
-        };
-        if (options.Channel == "vk")
-        {
-            sandbox["Sandbox__Vk__Token"] = VkToken;
-        }
+        var sandbox = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
         foreach (var (key, value) in options.Sandbox)
         {
             sandbox[key] = value;
         }
-        Sandbox = Keep(await ServiceProcess.StartAsync("Ada.Sandbox", sandbox));
-        cancel.ThrowIfCancellationRequested();
-        var courier = new Dictionary<string, string> { ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database) };
-        string project;
-        switch (options.Channel)
-        {
-            case "telegram":
-                project = "Ada.Couriers.Telegram";
-                courier["Telegram__Token"] = TelegramToken;
-                courier["Telegram__BaseUrl"] = Sandbox.BaseAddress.ToString().TrimEnd('/');
-                break;
-            case "vk":
-                project = "Ada.Couriers.Vk";
-                courier["Vk__Token"] = VkToken;
-                courier["Vk__BaseUrl"] = new Uri(Sandbox.BaseAddress, "/method/").ToString();
-                break;
-            case "email":
-                project = "Ada.Couriers.Email";
-                using (var http = new HttpClient { BaseAddress = Sandbox.BaseAddress }.Authorized())
-                {
-                    var smtp = (await http.GetFromJsonAsync<JsonObject>("/sandbox/email", cancel))!;
-                    courier["Email__Host"] = smtp["host"]!.GetValue<string>();
-                    courier["Email__Port"] = smtp["port"]!.GetValue<int>().ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-                courier["Email__Security"] = "none";
-                courier["Email__From"] = "Ada <noreply@example.edu>";
-                break;
-            default:
-                throw new ArgumentException($"no courier for channel '{options.Channel}' (telegram, vk or email)", nameof(options));
-        }
-        foreach (var (key, value) in options.Courier)
-        {
-            courier[key] = value;
-        }
-        _courierProject = project;
-        _courierEnvironment = courier;
-        Courier = Keep(await ServiceProcess.StartAsync(project, courier));
-        cancel.ThrowIfCancellationRequested();
         var api = new Dictionary<string, string>
         {
-            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
-            ["Ada__AdminToken"] = AdminToken,
-            ["Scheduling__QuietHours"] = "",
             ["Limits__Admin__MessagesPerHour"] = "0",
             ["Limits__Admin__RecipientsPerMessage"] = "0",
         };
@@ -154,25 +97,26 @@ public sealed class BenchStack : IAsyncDisposable
         {
             api[key] = value;
         }
-        Api = Keep(await ServiceProcess.StartAsync("Ada.Api", api));
+        Processes = await AdaProcesses.StartAsync(new AdaProcessesOptions
+        {
+            Redis = new RedisTarget(Redis.ConnectionString(Database), Database),
+            Secrets = StackSecrets.Generate() with { AdminToken = AdminToken, TelegramToken = TelegramToken },
+            SandboxSettings = sandbox,
+            Couriers = new() { [options.Channel] = 1 },
+            CourierSettings = options.Courier,
+            ApiSettings = api,
+            CommonSettings = CommonEnvironment,
+        }, cancel);
 
-        Admin = new HttpClient(new SocketsHttpHandler
+        Admin = Processes.ApiClient(AdminToken, new SocketsHttpHandler
         {
             MaxConnectionsPerServer = ClientConnections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             UseCookies = false,
             UseProxy = false,
-        })
-        {
-            BaseAddress = Api.BaseAddress,
-            Timeout = TimeSpan.FromSeconds(120),
-        };
-        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
-        SandboxHttp = new HttpClient(new SocketsHttpHandler { UseProxy = false })
-        {
-            BaseAddress = Sandbox.BaseAddress,
-            Timeout = TimeSpan.FromSeconds(60),
-        }.Authorized();
+        });
+        Admin.Timeout = TimeSpan.FromSeconds(120);
+        SandboxHttp = Processes.SandboxClient(new SocketsHttpHandler { UseProxy = false });
     }
 
     /// <summary>SIGKILL of the courier: a crash, no graceful stop (its claims lapse after the lease).</summary>
@@ -185,13 +129,7 @@ public sealed class BenchStack : IAsyncDisposable
         {
             throw new InvalidOperationException("the courier is still running; KillCourier it first");
         }
-        Courier = Keep(await ServiceProcess.StartAsync(_courierProject, _courierEnvironment));
-    }
-
-    private ServiceProcess Keep(ServiceProcess service)
-    {
-        _started.Add(service);
-        return service;
+        await Processes.StartCourierAsync(_channel);
     }
 
     /// <summary>The processes whose CPU time the scenarios account for.</summary>
@@ -261,15 +199,9 @@ public sealed class BenchStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var service in Enumerable.Reverse(_started))
+        if (Processes is not null)
         {
-            try
-            {
-                await service.DisposeAsync();
-            }
-            catch (InvalidOperationException)
-            {
-            }
+            await Processes.DisposeAsync();
         }
         Admin?.Dispose();
         SandboxHttp?.Dispose();

@@ -34,7 +34,7 @@ public static class Machine
 
     private static string? RedisVersion() => Try(() =>
     {
-        using var process = Process.Start(new ProcessStartInfo(RedisServer.FindRedisServer(), "--version")
+        using var process = Process.Start(new ProcessStartInfo(RedisNode.FindRedisServer(), "--version")
         {
             RedirectStandardOutput = true,
         })!;

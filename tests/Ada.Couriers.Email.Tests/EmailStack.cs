@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using Ada.Core;
 using Ada.Core.Messages;
@@ -13,63 +12,60 @@ public sealed class RedisCollectionDefinition : ICollectionFixture<RedisServer>;
 
 /// <summary>
 /// The email courier as it is deployed: its own process, configured by environment variables, against the
-/// sandbox's SMTP server (another process), on one database of the shared redis-server.
+/// sandbox's SMTP server (another process), on one database of the shared redis-server — deploy/Ada.Stack's
+/// <see cref="AdaProcesses"/> with no API and email couriers started by the tests.
 /// </summary>
 public sealed class EmailStack : IAsyncDisposable
 {
     public const string From = "Ada <noreply@university.example>";
     public const string Domain = "university.example";
 
-    private readonly List<ServiceProcess> _couriers = [];
-
-    private EmailStack(TestDatabase redis, ServiceProcess sandbox, int smtpPort)
+    private EmailStack(TestDatabase redis, AdaProcesses processes)
     {
         Redis = redis;
-        Sandbox = sandbox;
-        SmtpPort = smtpPort;
-        SandboxHttp = new HttpClient { BaseAddress = sandbox.BaseAddress }.Authorized();
+        Processes = processes;
+        SandboxHttp = processes.SandboxClient();
     }
 
     /// <summary>The test's own database of the shared redis-server.</summary>
     public TestDatabase Redis { get; }
     public IDatabase Db => Redis.Db;
-    public ServiceProcess Sandbox { get; }
-    public int SmtpPort { get; }
+    public AdaProcesses Processes { get; }
     public HttpClient SandboxHttp { get; }
-    public IReadOnlyList<ServiceProcess> Couriers => _couriers;
+    public IReadOnlyList<ServiceProcess> Couriers => Processes.Couriers(Channels.Email);
 
     public static async Task<EmailStack> StartAsync(RedisServer redis)
     {
         var database = await TestDatabase.OpenAsync(redis);
-        var sandbox = await ServiceProcess.StartAsync("Ada.Sandbox", new Dictionary<string, string> { [SandboxControl.Variable] = SandboxControl.Token });
-        using var http = new HttpClient { BaseAddress = sandbox.BaseAddress }.Authorized();
-        var server = await http.GetFromJsonAsync<SmtpServerView>("/sandbox/email");
-        return new EmailStack(database, sandbox, server!.Port);
+        try
+        {
+            // Short leases, so a crash is recovered in seconds.
+            var processes = await AdaProcesses.StartAsync(new AdaProcessesOptions
+            {
+                Redis = new RedisTarget(database.ConnectionString, database.Number),
+                Couriers = [],
+                ApiInstances = 0,
+                Unpaced = true,
+                EmailFrom = From,
+                CourierSettings = new()
+                {
+                    ["Courier__LeaseSeconds"] = "2",
+                    ["Courier__RenewMilliseconds"] = "200",
+                    ["Courier__SweepSeconds"] = "1",
+                },
+            });
+            return new EmailStack(database, processes);
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
     }
 
-    /// <summary>An email courier against the sandbox (plain SMTP, no AUTH), with short leases so a crash is recovered in seconds.</summary>
-    public async Task<ServiceProcess> StartCourierAsync(IReadOnlyDictionary<string, string>? settings = null)
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Redis"] = Redis.ConnectionString,
-            ["Email__Host"] = "127.0.0.1",
-            ["Email__Port"] = SmtpPort.ToString(CultureInfo.InvariantCulture),
-            ["Email__Security"] = "none",
-            ["Email__From"] = From,
-            ["Email__MessagesPerSecond"] = "0",
-            ["Courier__LeaseSeconds"] = "2",
-            ["Courier__RenewMilliseconds"] = "200",
-            ["Courier__SweepSeconds"] = "1",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-        {
-            environment[key] = value;
-        }
-        var courier = await ServiceProcess.StartAsync("Ada.Couriers.Email", environment);
-        _couriers.Add(courier);
-        return courier;
-    }
+    /// <summary>An email courier against the sandbox (plain SMTP, no AUTH), <paramref name="settings"/> over the stack's.</summary>
+    public Task<ServiceProcess> StartCourierAsync(IReadOnlyDictionary<string, string>? settings = null) =>
+        Processes.StartCourierAsync(Channels.Email, settings);
 
     public static string AddressOf(int student) => $"student{student}@{Domain}";
 
@@ -116,11 +112,7 @@ public sealed class EmailStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var courier in _couriers)
-        {
-            await courier.DisposeAsync();
-        }
-        await Sandbox.DisposeAsync();
+        await Processes.DisposeAsync();
         SandboxHttp.Dispose();
         await Redis.DisposeAsync();
     }
@@ -132,6 +124,4 @@ public sealed class EmailStack : IAsyncDisposable
     public sealed record EmailStats(long Sessions, long Messages, long Sent, long Deferred, long Rejected, long Dropped);
 
     private sealed record Stats(EmailStats Email);
-
-    private sealed record SmtpServerView(string Host, int Port);
 }

@@ -309,7 +309,7 @@ public sealed class TelegramBotTests(RedisServer redis)
 
     private static async Task<long> OpenDeepLinkAsync(AdaStack ada, string code)
     {
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = ada.Sandbox.BaseAddress }.Authorized();
+        using var http = ada.SandboxClient(new HttpClientHandler { AllowAutoRedirect = false });
         using var response = await http.GetAsync($"/sandbox/telegram/t.me/{AdaStack.BotUsername}?start={code}&languageCode=ru");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var location = response.Headers.Location!.ToString();

@@ -20,7 +20,7 @@ public sealed class ProviderOutageTests(RedisServer redis, ITestOutputHelper out
     public async Task ProviderRefusingThen500For20s_CourierBacksOffAndDeliversOnceBack_NothingMarkedSentEarly()
     {
         // The gate needs the sandbox's port and the courier the gate's address: the sandbox gets a port chosen here.
-        var sandboxPort = RedisServer.FreePort();
+        var sandboxPort = Ports.Free();
         await using var gate = new TcpGate(sandboxPort);
         await using var ada = await Stack.StartAsync(redis, output, new StackOptions { ProviderUrl = gate.Address, SandboxPort = sandboxPort });
         var chats = await ada.ImportGroupAsync("g-outage", Students, chatBase: 6_000_000);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Ada.Testing;
@@ -19,7 +18,7 @@ public sealed class StackOptions
     /// <summary>Telegram courier instances started before the API.</summary>
     public int Couriers { get; init; } = 1;
 
-    /// <summary>Environment of every courier, over the defaults (lease 3 s, sweep 1 s, unpaced).</summary>
+    /// <summary>Settings of every courier, over the defaults (lease 3 s, sweep 1 s, unpaced).</summary>
     public Dictionary<string, string> Courier { get; init; } = [];
 
     /// <summary>Where couriers find the Bot API; the sandbox when null.</summary>
@@ -33,24 +32,21 @@ public sealed class StackOptions
 }
 
 /// <summary>
-/// Ada as real processes on one Redis database: the sandbox (the provider), Telegram couriers and the API,
-/// plus a connection of the test's own to look at Redis. Everything started here is killed on dispose.
+/// Ada as real processes on one Redis database — deploy/Ada.Stack's <see cref="AdaProcesses"/>: the sandbox (the
+/// provider), Telegram couriers (unpaced, lease 3 s, sweep 1 s) and the API, plus a connection of the test's own to
+/// look at Redis. Everything started here is killed on dispose.
 /// </summary>
 public sealed class Stack : IAsyncDisposable
 {
     public const string AdminToken = "reliability-admin-token-0123456789";
-    public const string BotToken = "123456:RELIABILITY";
 
-    private readonly List<ServiceProcess> _couriers = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly StackOptions _options;
 
-    private Stack(RedisServer redis, int database, ITestOutputHelper output, StackOptions options, ConnectionMultiplexer mux)
+    private Stack(RedisServer redis, int database, ITestOutputHelper output, ConnectionMultiplexer mux)
     {
         Redis = redis;
         Database = database;
         Output = output;
-        _options = options;
         Mux = mux;
     }
 
@@ -59,13 +55,14 @@ public sealed class Stack : IAsyncDisposable
     public ITestOutputHelper Output { get; }
     public ConnectionMultiplexer Mux { get; }
     public IDatabase Db => Mux.GetDatabase(Database);
-    public ServiceProcess Sandbox { get; private set; } = null!;
-    public ServiceProcess? Api { get; private set; }
+    public AdaProcesses Processes { get; private set; } = null!;
+    public ServiceProcess Sandbox => Processes.Sandbox!;
+    public ServiceProcess? Api => Processes.Api;
     public HttpClient SandboxHttp { get; private set; } = null!;
     public HttpClient Admin { get; private set; } = null!;
 
     /// <summary>Every courier started, dead or alive, in start order.</summary>
-    public IReadOnlyList<ServiceProcess> Couriers => _couriers;
+    public IReadOnlyList<ServiceProcess> Couriers => Processes.Couriers(StackChannels.Telegram);
 
     public static async Task<Stack> StartAsync(RedisServer redis, ITestOutputHelper output, StackOptions? options = null)
     {
@@ -73,80 +70,59 @@ public sealed class Stack : IAsyncDisposable
         var database = redis.NextDatabase();
         var mux = await ConnectionMultiplexer.ConnectAsync(
             $"{redis.ConnectionString(database)},allowAdmin=true,name=reliability-test");
-        var stack = new Stack(redis, database, output, options, mux);
-        try
+        var stack = new Stack(redis, database, output, mux);
+        var courier = new Dictionary<string, string>
         {
-            stack.Sandbox = await ServiceProcess.StartAsync("Ada.Sandbox",
-                new Dictionary<string, string> { [SandboxControl.Variable] = SandboxControl.Token }, options.SandboxPort);
-            stack.SandboxHttp = new HttpClient { BaseAddress = stack.Sandbox.BaseAddress, Timeout = TimeSpan.FromSeconds(60) }.Authorized();
-            for (var i = 0; i < options.Couriers; i++)
-            {
-                await stack.StartCourierAsync();
-            }
-            if (options.Api)
-            {
-                stack.Api = await ServiceProcess.StartAsync("Ada.Api", new Dictionary<string, string>
-                {
-                    ["ConnectionStrings__Redis"] = redis.ConnectionString(database),
-                    ["Ada__AdminToken"] = AdminToken,
-                    ["Scheduling__QuietHours"] = "",
-                });
-                stack.Admin = stack.Client(AdminToken);
-            }
-            return stack;
-        }
-        catch
-        {
-            await stack.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <summary>The courier environment: the stack's options over the defaults, <paramref name="overrides"/> last.</summary>
-    public Dictionary<string, string> CourierEnvironment(IReadOnlyDictionary<string, string>? overrides = null)
-    {
-        var env = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Redis"] = Redis.ConnectionString(Database),
-            ["Telegram__Token"] = BotToken,
-            ["Telegram__BaseUrl"] = (_options.ProviderUrl ?? Sandbox.BaseAddress).ToString(),
-            ["Telegram__MessagesPerSecond"] = "0",
             ["Courier__LeaseSeconds"] = "3",
             ["Courier__SweepSeconds"] = "1",
         };
-        foreach (var (key, value) in _options.Courier)
+        if (options.ProviderUrl is { } provider)
         {
-            env[key] = value;
+            courier["Telegram__BaseUrl"] = provider.ToString();
         }
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        foreach (var (key, value) in options.Courier)
         {
-            env[key] = value;
+            courier[key] = value;
         }
-        return env;
+        try
+        {
+            stack.Processes = await AdaProcesses.StartAsync(new AdaProcessesOptions
+            {
+                Redis = new RedisTarget(redis.ConnectionString(database), database),
+                Secrets = StackSecrets.Generate() with { AdminToken = AdminToken },
+                SandboxPort = options.SandboxPort,
+                Couriers = new() { [StackChannels.Telegram] = options.Couriers },
+                CourierSettings = courier,
+                Unpaced = true,
+                ApiInstances = options.Api ? 1 : 0,
+            });
+        }
+        catch
+        {
+            await mux.DisposeAsync();
+            throw;
+        }
+        stack.SandboxHttp = stack.Processes.SandboxClient();
+        foreach (var started in stack.Couriers)
+        {
+            stack.Log($"courier started (pid {started.ProcessId})");
+        }
+        if (options.Api)
+        {
+            stack.Admin = stack.Client(AdminToken);
+        }
+        return stack;
     }
 
+    /// <summary>One more Telegram courier, like the others but for <paramref name="overrides"/>; returns once its channel beats.</summary>
     public async Task<ServiceProcess> StartCourierAsync(IReadOnlyDictionary<string, string>? overrides = null)
     {
-        var courier = await ServiceProcess.StartAsync("Ada.Couriers.Telegram", CourierEnvironment(overrides));
-        _couriers.Add(courier);
-        // Ready means Redis is reachable; the heartbeat comes right after, and the API expects only channels that beat.
-        await Eventually.WaitAsync(
-            async () => await Db.SortedSetLengthAsync("couriers:telegram", DateTimeOffset.UtcNow.AddSeconds(-30).ToUnixTimeMilliseconds()) > 0,
-            TimeSpan.FromSeconds(20), "a Telegram courier heartbeat");
-        Log($"courier #{_couriers.Count} started (pid {courier.ProcessId})");
+        var courier = await Processes.StartCourierAsync(StackChannels.Telegram, overrides);
+        Log($"courier #{Couriers.Count} started (pid {courier.ProcessId})");
         return courier;
     }
 
-    public HttpClient Client(string token)
-    {
-        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 128 })
-        {
-            BaseAddress = Api!.BaseAddress,
-            Timeout = TimeSpan.FromSeconds(100),
-        };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return http;
-    }
+    public HttpClient Client(string token) => Processes.ApiClient(token, new SocketsHttpHandler { MaxConnectionsPerServer = 128 });
 
     /// <summary>Waits until <paramref name="at"/> (at once when it has passed): for waits the scenario itself is made of.</summary>
     public static Task DelayUntilAsync(DateTimeOffset at)
@@ -314,17 +290,9 @@ public sealed class Stack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var courier in _couriers)
+        if (Processes is not null)
         {
-            await courier.DisposeAsync();
-        }
-        if (Api is not null)
-        {
-            await Api.DisposeAsync();
-        }
-        if (Sandbox is not null)
-        {
-            await Sandbox.DisposeAsync();
+            await Processes.DisposeAsync();
         }
         Admin?.Dispose();
         SandboxHttp?.Dispose();

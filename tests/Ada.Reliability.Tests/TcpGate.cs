@@ -15,7 +15,7 @@ public sealed class TcpGate(int target) : IAsyncDisposable
     private TcpListener? _listener;
     private Task? _accepting;
 
-    public int Port { get; } = RedisServer.FreePort();
+    public int Port { get; } = Ports.Free();
     public Uri Address => new($"http://127.0.0.1:{Port}/");
     private int _connections;
 

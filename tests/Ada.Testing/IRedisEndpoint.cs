@@ -5,6 +5,3 @@ public interface IRedisEndpoint
 {
     Task<RedisTarget> NewTargetAsync();
 }
-
-/// <summary>A connection string for Ada and the database number in it (always 0 on a cluster).</summary>
-public sealed record RedisTarget(string ConnectionString, int Database);

@@ -1,23 +1,16 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using StackExchange.Redis;
-
 namespace Ada.Testing;
 
 /// <summary>
-/// A real <c>redis-server</c> on a free loopback port, started for a test run and killed after it.
-/// Tests isolate themselves by database number (<see cref="NextDatabase"/>), so they run in parallel.
-/// A missing redis-server is a failure that says what to install, never a skip.
+/// The tests' <c>redis-server</c> (deploy/Ada.Stack's <see cref="RedisNode"/>) on a free loopback port, started for a
+/// test run and killed after it: no persistence, keyspace events on, 1,024 databases. Tests isolate themselves by
+/// database number (<see cref="NextDatabase"/>), so they run in parallel. A missing redis-server is a failure that
+/// says what to install, never a skip.
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime, IRedisEndpoint
 {
     private const int Databases = 1024;
-    private Process? _process;
+    private RedisNode? _node;
     private int _nextDatabase;
-    private string[] _extraArgs = [];
-
-    public int Port { get; private set; }
 
     /// <summary>
     /// Appended to every connection string, for a redis-server started with an ACL user (e.g.
@@ -25,6 +18,15 @@ public sealed class RedisServer : IAsyncLifetime, IRedisEndpoint
     /// </summary>
     public string Credentials { get; init; } = "";
     public string Host => "127.0.0.1";
+    public int Port => Node.Port;
+
+    /// <summary>The directory redis-server runs in (and keeps its AOF/RDB files in); the same across restarts.</summary>
+    public string Dir => Node.Dir;
+
+    /// <summary>The process id of the running redis-server, or 0 when it is stopped.</summary>
+    public int ProcessId => _node?.ProcessId ?? 0;
+
+    private RedisNode Node => _node ?? throw new InvalidOperationException("The redis-server was not started.");
 
     public Task InitializeAsync() => StartAsync();
 
@@ -48,57 +50,29 @@ public sealed class RedisServer : IAsyncLifetime, IRedisEndpoint
         return Task.FromResult(new RedisTarget(ConnectionString(database), database));
     }
 
-    /// <summary>The directory redis-server runs in (and keeps its AOF/RDB files in); the same across restarts.</summary>
-    public string Dir { get; private set; } = "";
-
-    /// <summary>The process id of the running redis-server, or 0 when it is stopped.</summary>
-    public int ProcessId => _process is { HasExited: false } process ? process.Id : 0;
-
     /// <summary>
     /// Starts on a new free port and a new directory. <paramref name="extraArgs"/> come after the defaults and
     /// override them (redis-server keeps the last value), e.g. <c>"--appendonly", "yes", "--appendfsync", "always"</c>.
     /// </summary>
-    public async Task StartAsync(params string[] extraArgs)
+    public Task StartAsync(params string[] extraArgs)
     {
-        Port = FreePort();
-        Dir = Path.Combine(Path.GetTempPath(), $"ada-redis-{Port}-{Guid.NewGuid():N}");
-        System.IO.Directory.CreateDirectory(Dir);
-        _extraArgs = extraArgs;
-        await LaunchAsync(extraArgs);
+        _node = new RedisNode(new RedisNodeOptions
+        {
+            Credentials = Credentials,
+            Arguments =
+            [
+                "--save", "", "--appendonly", "no", "--databases", Databases.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--notify-keyspace-events", "KEg$x", "--hz", "10",
+            ],
+        });
+        return _node.StartAsync(extraArgs);
     }
 
     /// <summary>
     /// Stops redis-server. <paramref name="graceful"/>: SHUTDOWN (an AOF is fsynced, no RDB is written with
     /// <c>--save ""</c>); otherwise SIGKILL, a crash: only what the AOF already holds survives.
     /// </summary>
-    public async Task StopAsync(bool graceful = false)
-    {
-        if (_process is null || _process.HasExited)
-        {
-            return;
-        }
-        if (graceful)
-        {
-            try
-            {
-                using var mux = await ConnectionMultiplexer.ConnectAsync($"{Host}:{Port},connectTimeout=1000,allowAdmin=true");
-                await mux.GetDatabase().ExecuteAsync("SHUTDOWN");
-            }
-            catch (RedisException)
-            {
-                // SHUTDOWN closes the connection instead of answering.
-            }
-            if (!_process.WaitForExit(10_000))
-            {
-                _process.Kill();
-            }
-        }
-        else
-        {
-            _process.Kill();
-        }
-        await _process.WaitForExitAsync();
-    }
+    public Task StopAsync(bool graceful = false) => Node.StopAsync(graceful);
 
     /// <summary>
     /// A redis-server as <c>deploy/redis.production.conf</c> sets it up: the default user off and Ada's ACL user
@@ -120,105 +94,9 @@ public sealed class RedisServer : IAsyncLifetime, IRedisEndpoint
     /// Starts redis-server again on the same port and directory with the arguments of the first start, then
     /// <paramref name="extraArgs"/> (which override them): with AOF on, the data comes back; the script cache does not.
     /// </summary>
-    public Task StartAgainAsync(params string[] extraArgs)
-    {
-        if (Port == 0)
-        {
-            throw new InvalidOperationException("StartAgainAsync needs a first StartAsync.");
-        }
-        if (_process is { HasExited: false })
-        {
-            throw new InvalidOperationException("redis-server is still running; StopAsync it first.");
-        }
-        _process?.Dispose();
-        return LaunchAsync([.. _extraArgs, .. extraArgs]);
-    }
+    public Task StartAgainAsync(params string[] extraArgs) => Node.StartAgainAsync(extraArgs);
 
-    private async Task LaunchAsync(string[] extraArgs)
-    {
-        var binary = FindRedisServer();
-        var start = new ProcessStartInfo(binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Dir,
-        };
-        foreach (var arg in new[]
-        {
-            "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--databases", Databases.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--dir", Dir, "--notify-keyspace-events", "KEg$x", "--hz", "10",
-        }.Concat(extraArgs))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                using var mux = await ConnectionMultiplexer.ConnectAsync($"{Host}:{Port},connectTimeout=500{Credentials}");
-                await mux.GetDatabase().PingAsync();
-                return;
-            }
-            catch (RedisException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                // Not listening yet, or still loading its AOF (LOADING).
-                await Task.Delay(50);
-            }
-        }
-    }
-
-    public Task DisposeAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-        _process?.Dispose();
-        try
-        {
-            if (Dir.Length > 0)
-            {
-                System.IO.Directory.Delete(Dir, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        return Task.CompletedTask;
-    }
-
-    public static string FindRedisServer()
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin").Append("/usr/sbin"))
-        {
-            var candidate = Path.Combine(dir, "redis-server");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        throw new InvalidOperationException(
-            "redis-server was not found on PATH. Install Debian's package: `sudo apt-get install -y redis-server` " +
-            "(the test command in the README does this for you).");
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public Task DisposeAsync() => _node?.DisposeAsync() ?? Task.CompletedTask;
 }
 
 /// <summary>

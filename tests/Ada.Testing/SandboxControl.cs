@@ -7,8 +7,8 @@ namespace Ada.Testing;
 public static class SandboxControl
 {
     /// <summary>The environment variable (and configuration key with <c>__</c>) the sandbox reads.</summary>
-    public const string Variable = "Sandbox__ControlToken";
-    public const string Header = "X-Sandbox-Token";
+    public const string Variable = AdaProcesses.SandboxTokenVariable;
+    public const string Header = AdaProcesses.SandboxTokenHeader;
     public const string Token = "test-sandbox-control-token";
 
     /// <summary>The client, sending the control token on every request.</summary>

@@ -1,6 +1,6 @@
-namespace Ada.Testing;
+namespace Ada.Stack;
 
-/// <summary>Waits on a condition with a deadline: the only way tests here wait.</summary>
+/// <summary>Waits on a condition with a deadline: the only way the stack and the tests wait.</summary>
 public static class Eventually
 {
     public static async Task<T> WaitAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what)
