@@ -163,4 +163,21 @@ public sealed class WaveChangeTests(RedisServer redis) : ApiTest(redis)
         var stored = JsonDocument.Parse((await app.Db.StringGetAsync(Keys.History(id))).ToString()).RootElement;
         Assert.Equal(["done", "delivering"], Waves(stored).Select(x => x.State));
     }
+
+    [Fact]
+    public async Task OpenApi_SaysHowWavesAreQueuedChangedAndCancelled_AndWhereAUsersZoneGoes()
+    {
+        var app = await NewAppAsync();
+        using var anonymous = app.Client(null);
+        using var response = await anonymous.GetAsync("/openapi/v1.json");
+        var paths = (await ReadJsonAsync(response)).GetProperty("paths");
+        string Description(string path, string method) => paths.GetProperty(path).GetProperty(method).GetProperty("description").GetString()!;
+
+        Assert.Contains("waves", Description("/v1/queue", "post"), StringComparison.Ordinal);
+        Assert.Contains("waves not started", Description("/v1/queue/{id}/reschedule", "post"), StringComparison.Ordinal);
+        Assert.Contains("waves not started", Description("/v1/queue/{id}/send-now", "post"), StringComparison.Ordinal);
+        Assert.Contains("waves already done stay done", Description("/v1/queue/{id}/cancel", "post"), StringComparison.Ordinal);
+        Assert.Contains("timeZone", Description("/v1/users/{userId}", "put"), StringComparison.Ordinal);
+        Assert.Contains("daylight-saving", Description("/v1/schedules", "post"), StringComparison.Ordinal);
+    }
 }
