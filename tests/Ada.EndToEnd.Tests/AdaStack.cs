@@ -205,10 +205,15 @@ public sealed class AdaStack : IAsyncDisposable
         Admin = Client(AdminToken);
     }
 
-    /// <summary>One more API instance on the same Redis, configured as the first.</summary>
-    public async Task<ServiceProcess> StartApiInstanceAsync()
+    /// <summary>One more API instance on the same Redis, configured as the first but for the settings in <paramref name="more"/>.</summary>
+    public async Task<ServiceProcess> StartApiInstanceAsync(IReadOnlyDictionary<string, string>? more = null)
     {
-        var api = await ServiceProcess.StartAsync("Ada.Api", _apiEnvironment, RedisServer.FreePort());
+        var environment = new Dictionary<string, string>(_apiEnvironment);
+        foreach (var (key, value) in more ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        var api = await ServiceProcess.StartAsync("Ada.Api", environment, RedisServer.FreePort());
         lock (_apis)
         {
             _apis.Add(api);
@@ -316,9 +321,10 @@ public sealed class AdaStack : IAsyncDisposable
         }, TimeSpan.FromSeconds(30), "the SMS courier to register the gateway's webhooks");
     }
 
-    public HttpClient Client(string token)
+    /// <summary>A client of the first API instance, or of <paramref name="api"/>, acting with <paramref name="token"/>.</summary>
+    public HttpClient Client(string token, ServiceProcess? api = null)
     {
-        var http = new HttpClient { BaseAddress = ApiAddress, Timeout = TimeSpan.FromSeconds(100) };
+        var http = new HttpClient { BaseAddress = api?.BaseAddress ?? ApiAddress, Timeout = TimeSpan.FromSeconds(100) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
     }
