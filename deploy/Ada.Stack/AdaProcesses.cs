@@ -277,14 +277,19 @@ public sealed class AdaProcesses : IAsyncDisposable
         return courier;
     }
 
-    /// <summary>One more API instance on the same Redis, configured as the first.</summary>
-    public Task<ServiceProcess> StartApiInstanceAsync() => StartApiAsync(null);
+    /// <summary>One more API instance on the same Redis, configured as the first but for the settings in <paramref name="more"/>.</summary>
+    public Task<ServiceProcess> StartApiInstanceAsync(IReadOnlyDictionary<string, string>? more = null) => StartApiAsync(null, more);
 
-    private async Task<ServiceProcess> StartApiAsync(int? port)
+    private async Task<ServiceProcess> StartApiAsync(int? port, IReadOnlyDictionary<string, string>? more = null)
     {
         var number = Interlocked.Increment(ref _apiStarts);
         var name = number == 1 ? "api" : $"api-{number}";
-        var api = await ServiceProcess.StartAsync("Ada.Api", ApiEnvironment(), port, Options.ReadyWithin, Options.Launch, name);
+        var environment = ApiEnvironment();
+        foreach (var (key, value) in more ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        var api = await ServiceProcess.StartAsync("Ada.Api", environment, port, Options.ReadyWithin, Options.Launch, name);
         lock (_apis)
         {
             // The first instance (on ApiAddress) stays first, whichever of those started together was ready first.
@@ -335,11 +340,11 @@ public sealed class AdaProcesses : IAsyncDisposable
 
     public Uri SandboxAddress => Sandbox?.BaseAddress ?? throw new InvalidOperationException("Every channel has its real provider: no sandbox runs.");
 
-    /// <summary>A client of the API with a bearer token; <paramref name="handler"/> for a pool of its own.</summary>
-    public HttpClient ApiClient(string token, HttpMessageHandler? handler = null)
+    /// <summary>A client of the API (the first instance, or <paramref name="api"/>) with a bearer token; <paramref name="handler"/> for a pool of its own.</summary>
+    public HttpClient ApiClient(string token, HttpMessageHandler? handler = null, ServiceProcess? api = null)
     {
         var http = handler is null ? new HttpClient() : new HttpClient(handler);
-        http.BaseAddress = ApiAddress;
+        http.BaseAddress = api?.BaseAddress ?? ApiAddress;
         http.Timeout = TimeSpan.FromSeconds(100);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;

@@ -31,7 +31,9 @@ public static class EmailComposer
             MessageId = MessageId(message.Id, to.Address, from.Domain),
             Body = body,
         };
-        mail.From.Add(from);
+        // A copy per message: an address list subscribes to its addresses' Changed event, so the courier's one sender
+        // address would hold on to every message ever composed (1.1 GB after 100,000 emails; measured, README).
+        mail.From.Add(new MailboxAddress(from.Name, from.Address));
         mail.To.Add(to);
         // RFC 3834: a notification, so vacation responders and the like do not answer it.
         mail.Headers.Add("Auto-Submitted", "auto-generated");

@@ -6,6 +6,7 @@ using Ada.Core.Messages;
 using Ada.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -22,6 +23,9 @@ public sealed class AdaApplication(RedisServer redis, IReadOnlyDictionary<string
     public const string AdminToken = "test-admin-token-0123456789abcdef";
 
     public int Database { get; } = redis.NextDatabase();
+
+    /// <summary>The API's clock when a test sets one (e.g. a night with a daylight-saving change); else the system's.</summary>
+    public TimeProvider? Clock { get; init; }
 
     /// <summary>Every line the API logged at Warning or above (the level tests run at), as "Category: message".</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Logs { get; } = new();
@@ -136,6 +140,10 @@ public sealed class AdaApplication(RedisServer redis, IReadOnlyDictionary<string
             builder.UseSetting(key, value);
         }
         builder.ConfigureLogging(logging => logging.AddProvider(new ListLoggerProvider(Logs)));
+        if (Clock is { } clock)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(clock));
+        }
     }
 }
 

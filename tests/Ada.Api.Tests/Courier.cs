@@ -33,7 +33,7 @@ public static class Courier
             args.Add(AdaJson.Serialize(new Receipt(user, channel, ReceiptStatus.Sent, ProviderMessageId: "m-" + user)));
         }
         var result = (RedisResult[])(await scripts.RunAsync(app.Db, Script.Report,
-            [Keys.History(id), Keys.Receipts(id), Keys.Claim(id, channel), Keys.DueFor(id)], [.. args]))!;
+            [Keys.History(id), Keys.Receipts(id), Keys.Claim(id, channel), Keys.DueFor(id), Keys.Delivery(id)], [.. args]))!;
         return result[0].ToString();
     }
 

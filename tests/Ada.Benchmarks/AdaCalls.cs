@@ -85,7 +85,10 @@ public static class AdaCalls
             var body = UsersBody(students, start, size, channel);
             using var response = await api.PostAsync("/v1/import", JsonContent(body), cancel);
             requests++;
-            if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge && chunk > 100)
+            // Too large a body, or (on a busy machine) too large an import for the API's Redis timeout: an import is all
+            // or nothing, so the same people go again in smaller chunks.
+            if ((response.StatusCode == HttpStatusCode.RequestEntityTooLarge && chunk > 100)
+                || (response.StatusCode == HttpStatusCode.ServiceUnavailable && chunk > 1000))
             {
                 chunk /= 2;
                 continue;

@@ -36,6 +36,31 @@ public sealed class EmailComposerTests
     }
 
     [Fact]
+    public void Compose_TheSharedSenderAddress_DoesNotKeepTheMessagesAlive()
+    {
+        // The courier composes every email with one MailboxAddress of Email__From; MimeKit's address lists subscribe to
+        // their addresses' Changed event, so adding that one instance to each message's From kept every message alive.
+        var from = MailboxAddress.Parse("Ada <noreply@uni.example>");
+
+        var composed = ComposeAndForget(from);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(composed.IsAlive, "a composed message is still reachable after it was dropped");
+        GC.KeepAlive(from);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference ComposeAndForget(MailboxAddress from)
+    {
+        var mail = EmailComposer.Compose(from, MailboxAddress.Parse("s@uni.example"), new OutgoingMessage("t.lee:1", "Hi", false),
+            DateTimeOffset.UnixEpoch);
+        Assert.Equal("noreply@uni.example", mail.From.Mailboxes.Single().Address);
+        return new WeakReference(mail);
+    }
+
+    [Fact]
     public void Compose_PlainTextUtf8_FromToSubjectAndHeaders()
     {
         var mail = EmailComposer.Compose(MailboxAddress.Parse("Ada <noreply@uni.example>"), MailboxAddress.Parse("s@uni.example"),

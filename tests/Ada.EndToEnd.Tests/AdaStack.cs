@@ -95,7 +95,9 @@ public sealed class AdaStack : IAsyncDisposable
     }
 
     /// <summary>One more API instance on the same Redis, configured as the first.</summary>
-    public Task<ServiceProcess> StartApiInstanceAsync() => Processes.StartApiInstanceAsync();
+    /// <summary>One more API instance on the same Redis, configured as the first but for the settings in <paramref name="more"/>.</summary>
+    public Task<ServiceProcess> StartApiInstanceAsync(IReadOnlyDictionary<string, string>? more = null) =>
+        Processes.StartApiInstanceAsync(more);
 
     public Task<ServiceProcess> StartCourierAsync() => Processes.StartCourierAsync(StackChannels.Telegram);
 
@@ -111,7 +113,8 @@ public sealed class AdaStack : IAsyncDisposable
     /// <summary>A client of the sandbox with the control token, on <paramref name="handler"/>.</summary>
     public HttpClient SandboxClient(HttpMessageHandler handler) => Processes.SandboxClient(handler);
 
-    public HttpClient Client(string token) => Processes.ApiClient(token);
+    /// <summary>A client of the first API instance, or of <paramref name="api"/>, acting with <paramref name="token"/>.</summary>
+    public HttpClient Client(string token, ServiceProcess? api = null) => Processes.ApiClient(token, api: api);
 
     public async Task<string> TokenForAsync(string userId)
     {

@@ -14,7 +14,10 @@ public static class DirectoryApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
-        group.MapPut("/users/{userId}", PutUser).WithName("PutUser").WithSummary("Create or replace a user");
+        group.MapPut("/users/{userId}", PutUser).WithName("PutUser").WithSummary("Create or replace a user")
+            .WithDescription("'contacts' maps telegram (chat id), vk (user id), sms (E.164) and email (a bare address) to the " +
+                "person's address, each checked. Optional 'timeZone' (IANA, e.g. Asia/Vladivostok): quiet hours apply to them " +
+                "there, so a message may reach them in a later wave; absent, the institution's zone.");
         group.MapGet("/users/{userId}", GetUser).WithName("GetUser").WithSummary("Read a user").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/groups/{groupId}", PutGroup).WithName("PutGroup").WithSummary("Create or replace a group")
             .WithBodyLimit(BodyLimits.DirectoryItem);

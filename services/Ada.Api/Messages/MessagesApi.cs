@@ -23,19 +23,31 @@ public static class MessagesApi
             .WithDescription("Optional 'channels' (e.g. [\"sms\"]) restricts delivery to those channels among the ones whose " +
                 "courier is running. A text over a channel's published limits (length, SMS segments) is refused with 400. " +
                 "Every refusal carries 'reason' (stable, snake_case: over_quota, not_owner, too_many_segments, …) and 'message' " +
-                "(the refusal as a sentence for the sender, in Russian, or English when Accept-Language prefers en).")
+                "(the refusal as a sentence for the sender, in Russian, or English when Accept-Language prefers en). " +
+                "Quiet hours apply in each recipient's own time zone (the user's 'timeZone', else Scheduling:TimeZone): when " +
+                "recipients' zones give different delivery times, the message goes out in waves (one id) and the answer and " +
+                "the history carry 'waves' [{at, atMs, recipients, state, zones:[{zone, recipients}], rescheduled?}]; 'deliverAt' " +
+                "is the first wave's, each receipt carries its 'wave', and the message is done (tracker 'complete') after the last.")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithBodyLimit(BodyLimits.Queue);
         group.MapPost("/queue/{id}/reschedule", Reschedule).WithName("Reschedule")
-            .WithSummary("Move a scheduled message to another time").Produces<HistoryDocument>()
+            .WithSummary("Move a scheduled message to another time")
+            .WithDescription("Quiet hours move the time as when queueing. A message in waves: the waves not started yet are " +
+                "planned again from 'sendAt', zone by zone; waves sent or being sent stay. 409 when nothing is left to move.")
+            .Produces<HistoryDocument>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/queue/{id}/send-now", SendNow).WithName("SendNow")
             .WithSummary("Deliver a scheduled message at once")
             .WithDescription("Staff and admin: at once. A teacher inside quiet hours: at the window's end, and the answer's " +
-                "'rescheduled' says so (as when queueing).").Produces<HistoryDocument>()
+                "'rescheduled' says so (as when queueing). A message in waves: the waves not started yet, zone by zone — a " +
+                "teacher's send-now moves the recipients whose night it is to the end of their quiet hours, the others now; " +
+                "staff and admin send them all now.").Produces<HistoryDocument>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/queue/{id}/cancel", Cancel).WithName("Cancel")
-            .WithSummary("Cancel a scheduled or delivering message (idempotent)").Produces<HistoryDocument>()
+            .WithSummary("Cancel a scheduled or delivering message (idempotent)")
+            .WithDescription("A message in waves: the waves already done stay done (their receipts too); the others are " +
+                "cancelled and never sent.")
+            .Produces<HistoryDocument>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         return group;

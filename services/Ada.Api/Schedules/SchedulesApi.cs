@@ -22,7 +22,9 @@ public static class SchedulesApi
             .WithSummary("Send a message again and again, on a five-field cron in an IANA time zone")
             .WithDescription("Checked like POST /v1/queue (addressees, permissions, urgent, channels). Each occurrence is queued " +
                 "then as an ordinary message (origin 'schedule', 'scheduleId' in its history), subject to the owner's limits, " +
-                "permissions and quiet hours at that moment; a refusal is recorded on the occurrence.");
+                "permissions and quiet hours at that moment; a refusal is recorded on the occurrence. Occurrences are instants: " +
+                "a local time skipped by a daylight-saving change fires once at the end of the gap, one repeated by it fires " +
+                "once; an occurrence missed while Ada was down is sent once if less than an hour late, else recorded skipped.");
         group.MapGet("", List).WithName("ListSchedules")
             .WithSummary("The caller's schedules; staff and admins see everyone's (or one owner's with ?owner=)");
         group.MapGet("/{id}", Get).WithName("GetSchedule")
