@@ -51,7 +51,7 @@ public static partial class HistoryApi
         {
             return denied;
         }
-        return await messages.GetHistoryJsonAsync(id) is { } json ? MessageAccess.Json(json) : MessageAccess.Missing(id);
+        return await messages.GetHistoryJsonAsync(id) is { } json ? MessageAccess.Json(MessageAccess.Shown(json)) : MessageAccess.Missing(id);
     }
 
     private static readonly string[] Statuses =
@@ -211,7 +211,7 @@ public static partial class HistoryApi
                 (atOrBefore, skip) = batch[used].CreatedMs == atOrBefore ? (atOrBefore, skip + 1) : (batch[used].CreatedMs, 1);
                 if (json[used] is { } document && (state is null || StateOf(document) == state))
                 {
-                    documents.Add(document);
+                    documents.Add(MessageAccess.Shown(document));
                 }
             }
             exhausted = batch.Count < take && used == batch.Count;
