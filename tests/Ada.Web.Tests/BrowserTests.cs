@@ -48,7 +48,7 @@ public sealed class BrowserTests(WebStack web)
         await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
         await Assertions.Expect(page.Locator("#confirm")).ToContainTextAsync("5 чел.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/messages/**");
+        await WebStack.WaitForMessagePageAsync(page);
         await Assertions.Expect(page.Locator("[data-state=done]")).ToBeVisibleAsync(new() { Timeout = (float)Delivery.TotalMilliseconds });
         var telegram = page.Locator("[data-channel=telegram]");
         await Assertions.Expect(telegram.Locator("[data-count=sent]")).ToHaveTextAsync("4");
@@ -91,7 +91,7 @@ public sealed class BrowserTests(WebStack web)
         await web.CheckPageAsync(page, "04-resend");
         var firstUrl = page.Url;
         await page.GetByRole(AriaRole.Button, new() { Name = "Отправить ещё раз", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(url => url != firstUrl && url.Contains("/messages/", StringComparison.Ordinal));
+        await WebStack.WaitForMessagePageAsync(page, url => url != firstUrl);
         await Assertions.Expect(page.Locator("[data-state=done]")).ToBeVisibleAsync(new() { Timeout = (float)Delivery.TotalMilliseconds });
         var resentId = WebStack.MessageIdOf(page);
         var resent = await web.GetAsync($"/v1/history/{resentId}");
@@ -136,16 +136,50 @@ public sealed class BrowserTests(WebStack web)
         await Assertions.Expect(page.Locator("#quiet-hours")).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/messages/**");
+        await WebStack.WaitForMessagePageAsync(page);
         await Assertions.Expect(page.Locator("[data-state=scheduled]")).ToBeVisibleAsync();
         await web.CheckPageAsync(page, "06b-scheduled");
+        var id = WebStack.MessageIdOf(page);
+
+        // Reschedule from the live view: the new time is the institution's (UTC here), still outside quiet hours.
+        var later = outside.AddMinutes(30);
+        await page.GetByLabel("Перенести на").FillAsync(later.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Перенести", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#state")).ToContainTextAsync(later.ToString("dd.MM.yyyy HH:mm", CultureInfo.InvariantCulture));
+        var deliverAt = DateTimeOffset.Parse((await web.GetAsync($"/v1/history/{id}"))["deliverAt"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        Assert.Equal(later.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture), deliverAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+
         await page.GetByRole(AriaRole.Button, new() { Name = "Отменить" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-state=cancelled]")).ToBeVisibleAsync();
         await web.CheckPageAsync(page, "06c-cancelled");
-
-        var id = WebStack.MessageIdOf(page);
         Assert.Equal("cancelled", (await web.GetAsync($"/v1/history/{id}"))["state"]!.GetValue<string>());
         Assert.DoesNotContain(await web.Ada.InboxAsync("920101"), m => m!["text"]!.GetValue<string>() == text);
+
+        // "Send now" on a scheduled message: it is delivered at once.
+        var now = "Отправлено досрочно " + Guid.NewGuid().ToString("N")[..6];
+        await page.GetByRole(AriaRole.Link, new() { Name = "Новое сообщение" }).ClickAsync();
+        await page.GetByLabel("Текст сообщения").FillAsync(now);
+        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Веб-2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Добавить ИВТ-Веб-2" }).ClickAsync();
+        await page.GetByLabel("Позже").CheckAsync();
+        await page.GetByLabel("Дата и время").FillAsync(outside.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+        await WebStack.WaitForMessagePageAsync(page, url => !url.EndsWith(Uri.EscapeDataString(id), StringComparison.Ordinal));
+        await Assertions.Expect(page.Locator("[data-state=scheduled]")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить сейчас" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-state=done]")).ToBeVisibleAsync(new() { Timeout = (float)Delivery.TotalMilliseconds });
+        Assert.Contains(await web.Ada.InboxAsync("920101"), m => m!["text"]!.GetValue<string>() == now);
+    }
+
+    [Fact]
+    public async Task SignIn_IsInEnglish_WhenTheBrowserAsksForIt()
+    {
+        var page = await web.NewPageAsync("en-US");
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in to Ada" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByLabel("Your login (Ada user id)")).ToBeVisibleAsync();
+        await web.CheckPageAsync(page, "01b-sign-in-english");
     }
 
     [Fact]
@@ -181,7 +215,7 @@ public sealed class BrowserTests(WebStack web)
             await web.CheckPageAsync(page, "11-keyboard-confirm");
             await WebStack.TabToAsync(page, "#confirm button:not(.secondary)");
             await page.Keyboard.PressAsync("Enter");
-            await page.WaitForURLAsync("**/messages/**");
+            await WebStack.WaitForMessagePageAsync(page);
             await web.CheckPageAsync(page, "11-keyboard");
 
             var id = WebStack.MessageIdOf(page);
@@ -418,7 +452,7 @@ public sealed class BrowserTests(WebStack web)
             await Assertions.Expect(table.Locator("td[data-sender]")).ToHaveTextAsync("t.web8b");
 
             await table.GetByRole(AriaRole.Link, new() { Name = texts["t.web8b"] }).ClickAsync();
-            await page.WaitForURLAsync("**/messages/**");
+            await WebStack.WaitForMessagePageAsync(page);
             Assert.StartsWith("t.web8b:", WebStack.MessageIdOf(page), StringComparison.Ordinal);
             await web.CheckPageAsync(page, "20-history-sender-opened");
         });
@@ -453,7 +487,7 @@ public sealed class BrowserTests(WebStack web)
                 await page.GetByRole(AriaRole.Button, new() { Name = "Добавить ИВТ-Веб-9" }).ClickAsync();
                 await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
                 await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
-                await page.WaitForURLAsync("**/messages/**");
+                await WebStack.WaitForMessagePageAsync(page);
                 await Assertions.Expect(page.Locator("[data-channel=telegram] [data-count=sent]")).ToHaveTextAsync("2", new() { Timeout = (float)Delivery.TotalMilliseconds });
                 var vk = page.Locator("[data-channel=vk]");
                 await Assertions.Expect(vk.Locator("[data-waiting]")).ToHaveAttributeAsync("data-waiting", "2");

@@ -129,6 +129,18 @@ public sealed partial class WebStack : IAsyncLifetime
 
     public async Task<JsonObject> GetAsync(string path) => (await Ada.Admin.GetFromJsonAsync<JsonObject>(path))!;
 
+    /// <summary>
+    /// Waits until the app shows a live-delivery page (<c>/messages/{id}</c>) whose URL also passes <paramref name="also"/>,
+    /// polling <c>page.Url</c>. The app moves inside the document (history.pushState); Playwright's WaitForURL waited out
+    /// its 60 s twice in the keyboard test with <c>page.Url</c> already on the message page, so the URL is polled instead.
+    /// </summary>
+    public static async Task WaitForMessagePageAsync(IPage page, Func<string, bool>? also = null)
+    {
+        await Eventually.WaitAsync(() => Task.FromResult(page.Url.Contains("/messages/", StringComparison.Ordinal) && (also is null || also(page.Url))),
+            TimeSpan.FromSeconds(60), "the live-delivery page (/messages/{id})");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Доставка сообщения" })).ToBeVisibleAsync();
+    }
+
     /// <summary>The message id of the live-delivery page the browser shows (<c>/messages/{id}</c>).</summary>
     public static string MessageIdOf(IPage page) =>
         Uri.UnescapeDataString(page.Url[(page.Url.IndexOf("/messages/", StringComparison.Ordinal) + 10)..]);
