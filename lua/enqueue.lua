@@ -1,12 +1,14 @@
 -- enqueue: write one message atomically, or nothing.
 -- KEYS[1] history:{id}   KEYS[2] delivery:{id}   KEYS[3] recipients:{id}   KEYS[4] answer:{id}
--- KEYS[5] due shard      KEYS[6] quota:{sender}  KEYS[7] sent:{sender}  (6 and 7 on one node only)
+-- KEYS[5] due shard      KEYS[6] messages:{shard} (every sender's messages; the due shard's slot)
+-- KEYS[7] quota:{sender}  KEYS[8] sent:{sender}  (7 and 8 on one node only)
 -- ARGV[1] id  ARGV[2] history JSON  ARGV[3] fingerprint of the request  ARGV[4] answer JSON
 -- ARGV[5] deliverAt (unix ms)  ARGV[6] messages-per-window limit (0 = unlimited)  ARGV[7] window ms
 -- ARGV[8..] recipient user ids
 -- On one node the sender's quota is taken here too (take_quota, lua/_quota.lua), after the idempotency
--- check. On a Redis Cluster the sender's keys are in another slot: KEYS[6] and KEYS[7] are left out and
--- quota_take ran before; KEYS[1..5] are in one slot there, because ids Ada makes hash to a due shard's slot.
+-- check. On a Redis Cluster the sender's keys are in another slot: KEYS[7] and KEYS[8] are left out and
+-- quota_take ran before; KEYS[1..6] are in one slot there, because ids Ada makes hash to a due shard's slot
+-- (the index of every sender's messages is sharded like the due index, so it is written here in both cases).
 -- Returns {'ok'} | {'duplicate', answerJson} | {'conflict'} | {'quota', retryAfterMs, limit}
 local id = ARGV[1]
 local t = redis.call('TIME')
@@ -23,14 +25,15 @@ end
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return {'conflict'}
 end
-if #KEYS == 7 then
-  local quota = take_quota(KEYS[6], KEYS[7], id, tonumber(ARGV[6]), tonumber(ARGV[7]), now)
+if #KEYS == 8 then
+  local quota = take_quota(KEYS[7], KEYS[8], id, tonumber(ARGV[6]), tonumber(ARGV[7]), now)
   if quota[1] == 'quota' then
     return quota
   end
 end
 
 redis.call('SET', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[6], now, id)
 redis.call('SET', KEYS[4], cjson.encode({fingerprint = ARGV[3], answer = ARGV[4]}))
 local i = 8
 while i <= #ARGV do

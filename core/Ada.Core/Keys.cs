@@ -102,6 +102,16 @@ public static class Keys
     /// <summary>A sender's own messages, newest last (score = createdAt ms).</summary>
     public static RedisKey SenderHistory(string senderId) => $"sent:{{{senderId}}}";
 
+    /// <summary>
+    /// Every sender's messages by creation time (unix ms), in 16 shards like the due index: a message's entry is in
+    /// the shard whose slot its id hashes to (<see cref="DueShardOf"/>), so <c>enqueue</c> writes it with the message
+    /// in one script on a cluster too (a single global key would be in another slot). Staff and admins list everyone's
+    /// messages by merging the shards (<c>GET /v1/history?all=true</c>).
+    /// </summary>
+    public static RedisKey Messages(int shard) => $"messages:{{{shard}}}";
+    public static RedisKey MessagesFor(string id) => Messages(DueShardOf(id));
+    public static IReadOnlyList<RedisKey> AllMessages { get; } = [.. Enumerable.Range(0, DueShards).Select(Messages)];
+
     /// <summary>A sign-in code waiting for its user (hash of the code, attempts left), with a TTL of minutes.</summary>
     public static RedisKey SignInCode(string userId) => $"signin:{{{userId}}}";
     /// <summary>A web session by the SHA-256 of its cookie value: who, and its anti-forgery token; with a TTL.</summary>

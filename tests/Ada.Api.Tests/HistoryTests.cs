@@ -92,6 +92,52 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
     }
 
     [Fact]
+    public async Task ListHistory_All_StaffReadEverySendersMessagesInLinkedPages_TeachersGet403()
+    {
+        var (teacher, staff, _) = await App.SeedAsync();
+        var other = await App.UserAsync("t2", "teacher");
+        using var first = App.Client(teacher);
+        using var second = App.Client(other);
+        using var staffClient = App.Client(staff);
+        var queued = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            queued.Add(await QueueAsync(first, $"t1 {i}"));
+            queued.Add(await QueueAsync(second, $"t2 {i}"));
+        }
+        queued.Add(await QueueAsync(staffClient, "staff"));
+
+        using var teacherAsking = await first.GetAsync("/v1/history?all=true");
+        await ProblemAsync(teacherAsking, HttpStatusCode.Forbidden);
+        using var both = await staffClient.GetAsync("/v1/history?all=true&sender=t1");
+        await ProblemAsync(both, HttpStatusCode.BadRequest);
+        using var notABoolean = await staffClient.GetAsync("/v1/history?all=yes");
+        await ProblemAsync(notABoolean, HttpStatusCode.BadRequest);
+
+        var seen = new List<(string Id, string CreatedAt)>();
+        var next = "/v1/history?all=true&limit=2";
+        for (var pages = 0; next is not null && pages < 20; pages++)
+        {
+            using var response = await staffClient.GetAsync(next);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            seen.AddRange((await ReadJsonAsync(response)).EnumerateArray()
+                .Select(h => (h.GetProperty("id").GetString()!, h.GetProperty("createdAt").GetString()!)));
+            next = response.Headers.TryGetValues("Link", out var links)
+                ? System.Text.RegularExpressions.Regex.Match(links.Single(), "^<([^>]+)>; rel=\"next\"$").Groups[1].Value
+                : null;
+            Assert.True(next is null || next.Contains("all=true", StringComparison.Ordinal), next);
+        }
+        Assert.Equal(queued.Order(), seen.Select(s => s.Id).Order());
+        Assert.Equal(seen.Select(s => DateTimeOffset.Parse(s.CreatedAt, System.Globalization.CultureInfo.InvariantCulture)).OrderDescending(),
+            seen.Select(s => DateTimeOffset.Parse(s.CreatedAt, System.Globalization.CultureInfo.InvariantCulture)));
+
+        using var cancelled = await staffClient.PostAsync($"/v1/queue/{queued[3]}/cancel", null);
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        using var filtered = await App.Client(staff).GetAsync("/v1/history?all=true&state=cancelled");
+        Assert.Equal([queued[3]], (await ReadJsonAsync(filtered)).EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public async Task Receipts_WithALimit_ComeInPagesLinkedToTheNext_UntilEveryOneWasSeen()
     {
         await App.SeedAsync();

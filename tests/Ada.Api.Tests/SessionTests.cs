@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ada.Core;
 using Ada.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -24,6 +25,21 @@ public sealed partial class SessionTests(RedisServer redis) : ApiTest(redis)
         Assert.Equal(["t1"], message.GetProperty("to").GetProperty("users").EnumerateArray().Select(u => u.GetString()));
         Assert.True(message.GetProperty("urgent").GetBoolean());
         Assert.Contains("код для входа", message.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal("signin", message.GetProperty("origin").GetString());
+        // Staff and admins reading the history (list, document, event stream) see the message, not the code.
+        var id = message.GetProperty("id").GetString()!;
+        using var listed = await Admin.GetAsync("/v1/history?all=true&limit=5");
+        using var one = await Admin.GetAsync($"/v1/history/{id}");
+        using var events = await Admin.GetAsync($"/v1/history/{id}/events?timeout=1");
+        var fromList = (await ReadJsonAsync(listed)).EnumerateArray().Single(m => m.GetProperty("id").GetString() == id);
+        Assert.Contains("код для входа ••••••.", fromList.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("код для входа ••••••.", (await ReadJsonAsync(one)).GetProperty("text").GetString(), StringComparison.Ordinal);
+        var stream = await events.Content.ReadAsStringAsync();
+        Assert.Contains("event: snapshot", stream, StringComparison.Ordinal);
+        foreach (var shown in new[] { fromList.GetRawText(), await one.Content.ReadAsStringAsync(), stream })
+        {
+            Assert.DoesNotContain(code, shown, StringComparison.Ordinal);
+        }
         foreach (var key in await App.KeysAsync())
         {
             if (key.StartsWith("signin:", StringComparison.Ordinal))
@@ -214,11 +230,14 @@ public sealed partial class SessionTests(RedisServer redis) : ApiTest(redis)
         return (await ReadJsonAsync(me)).GetProperty("antiforgeryToken").GetString()!;
     }
 
-    /// <summary>The newest message from Ada (the admin user) and the six-digit code in its text.</summary>
+    /// <summary>
+    /// The newest message from Ada (the admin user) and the six-digit code in its text, read from Redis as its courier
+    /// reads it (the API shows readers the code's digits hidden).
+    /// </summary>
     private async Task<(string Code, JsonElement Message)> LastCodeAsync()
     {
-        using var history = await Admin.GetAsync("/v1/history?limit=1");
-        var message = (await ReadJsonAsync(history)).EnumerateArray().First();
+        var id = (await App.Db.SortedSetRangeByRankAsync(Keys.SenderHistory("admin"), -1, -1)).Single().ToString();
+        var message = JsonDocument.Parse((await App.Db.StringGetAsync(Keys.History(id))).ToString()).RootElement.Clone();
         return (SixDigits().Match(message.GetProperty("text").GetString()!).Groups[1].Value, message);
     }
 }

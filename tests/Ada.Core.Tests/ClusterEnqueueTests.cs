@@ -23,6 +23,7 @@ public sealed class ClusterEnqueueTests(RedisCluster cluster)
         var second = Sample.History("t1", DateTimeOffset.UtcNow.AddMinutes(5), 2);
         // The message's keys and its due shard share a slot; the sender's keys are elsewhere.
         Assert.Equal(RedisCluster.SlotOf(Keys.History(first.Id).ToString()), RedisCluster.SlotOf(Keys.DueFor(first.Id).ToString()));
+        Assert.Equal(RedisCluster.SlotOf(Keys.History(first.Id).ToString()), RedisCluster.SlotOf(Keys.MessagesFor(first.Id).ToString()));
 
         var accepted = await messages.EnqueueAsync(Sample.Command(first, ["u1", "u2"], messagesPerHour: 1));
         var overQuota = await messages.EnqueueAsync(Sample.Command(second, ["u1", "u2"], messagesPerHour: 1));
@@ -39,6 +40,8 @@ public sealed class ClusterEnqueueTests(RedisCluster cluster)
         Assert.Equal([first.Id], (await db.SortedSetRangeByRankAsync(Keys.SenderHistory("t1"))).Select(v => v.ToString()));
         Assert.Equal(1, await db.SortedSetLengthAsync(Keys.Quota("t1")));
         Assert.False(await db.KeyExistsAsync(Keys.History(second.Id)));
+        // Everyone's messages: the index shards are read across the nodes and merged.
+        Assert.Equal([first.Id], (await messages.ListAllIdsPageAsync(0, long.MaxValue, long.MaxValue, 0, 10)).Select(e => e.Id));
     }
 
     [Fact]

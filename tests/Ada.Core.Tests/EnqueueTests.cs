@@ -32,6 +32,8 @@ public sealed class EnqueueTests(RedisServer redis)
         Assert.Equal([Keys.DueShardOf(history.Id)], await database.DueShardsHoldingAsync(history.Id));
         Assert.Equal(deliverAt.ToUnixTimeMilliseconds(), await db.SortedSetScoreAsync(Keys.DueFor(history.Id), history.Id));
         Assert.NotNull(await db.SortedSetScoreAsync(Keys.SenderHistory("t1"), history.Id));
+        Assert.Equal(await db.SortedSetScoreAsync(Keys.SenderHistory("t1"), history.Id),
+            await db.SortedSetScoreAsync(Keys.MessagesFor(history.Id), history.Id));
         Assert.NotNull(await db.SortedSetScoreAsync(Keys.Quota("t1"), history.Id));
         Assert.InRange((await db.KeyTimeToLiveAsync(Keys.Quota("t1")))!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
         Assert.Equal(deliverAt.ToUnixTimeMilliseconds(), await database.ExpireTimeMsAsync(Keys.Delivery(history.Id)));
@@ -136,6 +138,46 @@ public sealed class EnqueueTests(RedisServer redis)
         Assert.False(await database.Db.KeyExistsAsync(Keys.Quota("t1")));
     }
 
+    [Fact]
+    public async Task ListAllIds_MergesEverySendersMessages_NewestFirst_AndPagesAcrossTiesWithoutLossOrRepeat()
+    {
+        await using var database = await TestDatabase.OpenAsync(redis);
+        var queued = new List<string>();
+        foreach (var sender in new[] { "t1", "t2", "s1", "t1", "t2", "t3" })
+        {
+            var history = Sample.History(sender, DateTimeOffset.UtcNow.AddMinutes(5), 1);
+            Assert.IsType<EnqueueOutcome.Accepted>(await database.Messages.EnqueueAsync(Sample.Command(history, ["u1"])));
+            queued.Add(history.Id);
+        }
+        // Many messages of one millisecond across the shards: the cursor's skip must carry on inside that millisecond.
+        var tied = Enumerable.Range(0, 40).Select(i => Sample.History("t9", DateTimeOffset.UtcNow.AddMinutes(5), 1).Id).ToList();
+        foreach (var id in tied)
+        {
+            await database.Db.SortedSetAddAsync(Keys.MessagesFor(id), id, 1_000);
+        }
+        var seen = new List<(string Id, long CreatedMs)>();
+        var (atOrBefore, skip) = (long.MaxValue, 0);
+        for (var pages = 0; pages < 100; pages++)
+        {
+            var page = await database.Messages.ListAllIdsPageAsync(0, long.MaxValue, atOrBefore, skip, 7);
+            foreach (var entry in page)
+            {
+                (atOrBefore, skip) = entry.CreatedMs == atOrBefore ? (atOrBefore, skip + 1) : (entry.CreatedMs, 1);
+            }
+            seen.AddRange(page);
+            if (page.Count < 7)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(queued.Count + tied.Count, seen.Count);
+        Assert.Equal(seen.Count, seen.Select(s => s.Id).Distinct().Count());
+        Assert.Equal(queued.Order(), seen.Take(queued.Count).Select(s => s.Id).Order());
+        Assert.Equal(tied.Order(), seen.Skip(queued.Count).Select(s => s.Id).Order());
+        Assert.True(seen.Select(s => s.CreatedMs).SequenceEqual(seen.Select(s => s.CreatedMs).OrderDescending()));
+    }
+
     private static async Task AssertNothingWrittenAsync(TestDatabase database, string id)
     {
         var db = database.Db;
@@ -145,6 +187,7 @@ public sealed class EnqueueTests(RedisServer redis)
         Assert.False(await db.KeyExistsAsync(Keys.Delivery(id)));
         Assert.Empty(await database.DueShardsHoldingAsync(id));
         Assert.Null(await db.SortedSetScoreAsync(Keys.SenderHistory("t1"), id));
+        Assert.Null(await db.SortedSetScoreAsync(Keys.MessagesFor(id), id));
     }
 
     /// <summary>Every key of one message and of its sender, as text, to compare before and after.</summary>
@@ -159,6 +202,7 @@ public sealed class EnqueueTests(RedisServer redis)
             (await database.ExpireTimeMsAsync(Keys.Delivery(id))).ToString(System.Globalization.CultureInfo.InvariantCulture),
             string.Join(',', await database.DueShardsHoldingAsync(id)),
             string.Join(',', await db.SortedSetRangeByRankWithScoresAsync(Keys.SenderHistory("t1"))),
+            string.Join(',', await db.SortedSetRangeByRankWithScoresAsync(Keys.MessagesFor(id))),
             string.Join(',', await db.SortedSetRangeByRankWithScoresAsync(Keys.Quota("t1"))),
         };
         return string.Join('\n', parts);

@@ -25,7 +25,7 @@ public sealed class ScriptTests(RedisServer redis)
         {
             [Script.QuotaTake] = ([Keys.Quota("t1"), Keys.SenderHistory("t1")], [id, 10, 3_600_000]),
             [Script.Enqueue] = (
-                [Keys.History(id), Keys.Delivery(id), Keys.Recipients(id), Keys.Answer(id), Keys.DueFor(id)],
+                [Keys.History(id), Keys.Delivery(id), Keys.Recipients(id), Keys.Answer(id), Keys.DueFor(id), Keys.MessagesFor(id)],
                 [id, AdaJson.Serialize(history), "fp", "{}", history.DeliverAtMs, 10, 3_600_000, "u1"]),
             [Script.Claim] = ([Keys.History(id), Keys.Claim(id, Channels.Telegram)], [Channels.Telegram, "a", 10_000, now]),
             [Script.Renew] = ([Keys.History(id), Keys.Claim(id, Channels.Telegram)], ["a", 10_000]),

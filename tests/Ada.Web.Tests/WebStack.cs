@@ -56,6 +56,9 @@ public sealed partial class WebStack : IAsyncLifetime
             ["Scheduling__TimeZone"] = "UTC",
             ["Limits__Teacher__RecipientsPerMessage"] = TeacherRecipientLimit.ToString(CultureInfo.InvariantCulture),
         });
+        // Expect(…) assertions wait 5 s by default, whatever the context's timeout: a page that renders in 6 s on a
+        // machine busy with a full test run failed them. They wait on conditions, so a fast run stays fast.
+        Assertions.SetDefaultExpectTimeout(60_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -126,6 +129,32 @@ public sealed partial class WebStack : IAsyncLifetime
 
     public async Task<JsonObject> GetAsync(string path) => (await Ada.Admin.GetFromJsonAsync<JsonObject>(path))!;
 
+    /// <summary>
+    /// Waits until the app shows a live-delivery page (<c>/messages/{id}</c>) whose URL also passes <paramref name="also"/>,
+    /// polling <c>page.Url</c>. The app moves inside the document (history.pushState); Playwright's WaitForURL waited out
+    /// its 60 s twice in the keyboard test with <c>page.Url</c> already on the message page, so the URL is polled instead.
+    /// </summary>
+    public static async Task WaitForMessagePageAsync(IPage page, Func<string, bool>? also = null)
+    {
+        await Eventually.WaitAsync(() => Task.FromResult(page.Url.Contains("/messages/", StringComparison.Ordinal) && (also is null || also(page.Url))),
+            TimeSpan.FromSeconds(60), "the live-delivery page (/messages/{id})");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Доставка сообщения" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>The message id of the live-delivery page the browser shows (<c>/messages/{id}</c>).</summary>
+    public static string MessageIdOf(IPage page) =>
+        Uri.UnescapeDataString(page.Url[(page.Url.IndexOf("/messages/", StringComparison.Ordinal) + 10)..]);
+
+    /// <summary>Signs in with the admin token through the sign-in page's admin form.</summary>
+    public static async Task SignInAsAdminAsync(IPage page)
+    {
+        await page.GotoAsync("/");
+        await page.GetByText("Вход для администратора по токену").ClickAsync();
+        await page.GetByLabel("Токен администратора").FillAsync(AdaStack.AdminToken);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Войти", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Новое сообщение" }).WaitForAsync();
+    }
+
     /// <summary>Runs a test's steps; on failure saves a screenshot and adds the page's text to the exception.</summary>
     public async Task StepsAsync(IPage page, string test, Func<Task> steps)
     {
@@ -143,7 +172,8 @@ public sealed partial class WebStack : IAsyncLifetime
 
     /// <summary>
     /// Narrows the page to a 360×740 phone and asserts nothing makes it scroll sideways
-    /// (<c>document.documentElement.scrollWidth</c> at most 360); a failure names the innermost widest element.
+    /// (<c>document.documentElement.scrollWidth</c> at most 360; a failure names the innermost widest element), and
+    /// that no box inside it scrolls sideways either (a wide table in a scrolling wrapper, say).
     /// </summary>
     public static async Task AssertFitsPhoneAsync(IPage page)
     {
@@ -154,12 +184,19 @@ public sealed partial class WebStack : IAsyncLifetime
                 for (const e of document.querySelectorAll('body *')) {
                     if (!widest || e.getBoundingClientRect().right >= widest.getBoundingClientRect().right) { widest = e; }
                 }
-                const name = widest ? widest.tagName.toLowerCase() + (widest.id ? '#' + widest.id : '') : '';
-                return { width: document.documentElement.scrollWidth, widest: name };
+                const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '');
+                // A box that scrolls sideways inside the page (a wide table in its wrapper) hides part of itself on a phone too.
+                const scrolling = [...document.querySelectorAll('body *')]
+                    .filter(e => e.offsetParent !== null && !['TEXTAREA', 'INPUT', 'SELECT'].includes(e.tagName))
+                    .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)
+                    .map(e => name(e) + ' (' + e.scrollWidth + ' px in ' + e.clientWidth + ')');
+                return { width: document.documentElement.scrollWidth, widest: widest ? name(widest) : '', scrolling };
             }
             """);
         var (width, widest) = (measured.GetProperty("width").GetInt32(), measured.GetProperty("widest").GetString());
         Assert.True(width <= 360, $"{page.Url} is {width} px wide in a 360 px viewport (widest: {widest}): it scrolls sideways.");
+        var scrolling = measured.GetProperty("scrolling").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.True(scrolling.Count == 0, $"{page.Url}: at 360 px these scroll sideways inside the page: {string.Join(", ", scrolling)}");
     }
 
     /// <summary>

@@ -101,7 +101,8 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
             }
         }
 
-        RedisKey[] messageKeys = [Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id), Keys.DueFor(h.Id)];
+        RedisKey[] messageKeys =
+            [Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id), Keys.DueFor(h.Id), Keys.MessagesFor(h.Id)];
         RedisKey[] keys = cluster ? messageKeys : [.. messageKeys, Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender)];
         var args = new RedisValue[7 + command.Recipients.Count];
         args[0] = h.Id;
@@ -225,17 +226,43 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
     /// those at or before <paramref name="atOrBeforeMs"/>, skipping the first <paramref name="skip"/> of them (the ones with
     /// that very score a previous page already gave), at most <paramref name="take"/>, with their scores.
     /// </summary>
-    public async Task<IReadOnlyList<(string Id, long CreatedMs)>> ListIdsPageAsync(
-        string senderId, long fromMs, long toMs, long atOrBeforeMs, int skip, int take)
+    public Task<IReadOnlyList<(string Id, long CreatedMs)>> ListIdsPageAsync(
+        string senderId, long fromMs, long toMs, long atOrBeforeMs, int skip, int take) =>
+        ListPageAsync([Keys.SenderHistory(senderId)], fromMs, toMs, atOrBeforeMs, skip, take);
+
+    /// <summary>
+    /// <see cref="ListIdsPageAsync"/> over every sender's messages: the <see cref="Keys.Messages"/> shards merged, newest
+    /// first; ids created in the same millisecond follow the shard order, then each shard's own, so a cursor of
+    /// (that millisecond, how many of it were given) carries on where the previous page stopped.
+    /// </summary>
+    public Task<IReadOnlyList<(string Id, long CreatedMs)>> ListAllIdsPageAsync(
+        long fromMs, long toMs, long atOrBeforeMs, int skip, int take) =>
+        ListPageAsync(Keys.AllMessages, fromMs, toMs, atOrBeforeMs, skip, take);
+
+    private async Task<IReadOnlyList<(string Id, long CreatedMs)>> ListPageAsync(
+        IReadOnlyList<RedisKey> keys, long fromMs, long toMs, long atOrBeforeMs, int skip, int take)
     {
         var upTo = Math.Min(atOrBeforeMs, toMs - 1);
         if (upTo < fromMs)
         {
             return [];
         }
-        var entries = await Db.SortedSetRangeByScoreWithScoresAsync(Keys.SenderHistory(senderId), fromMs, upTo,
-            Exclude.None, Order.Descending, skip, take);
-        return [.. entries.Select(e => (e.Element.ToString(), (long)e.Score))];
+        if (keys.Count == 1)
+        {
+            var entries = await Db.SortedSetRangeByScoreWithScoresAsync(keys[0], fromMs, upTo, Exclude.None, Order.Descending, skip, take);
+            return [.. entries.Select(e => (e.Element.ToString(), (long)e.Score))];
+        }
+        // Each shard gives its newest skip + take: enough for the merged page, whose first 'skip' all share the cursor's millisecond.
+        var batch = Db.CreateBatch();
+        var reads = keys.Select(key => batch.SortedSetRangeByScoreWithScoresAsync(key, fromMs, upTo, Exclude.None, Order.Descending, 0, skip + take))
+            .ToList();
+        batch.Execute();
+        var shards = await Task.WhenAll(reads);
+        return [.. shards
+            .SelectMany((entries, shard) => entries.Select((e, rank) => (Id: e.Element.ToString(), CreatedMs: (long)e.Score, shard, rank)))
+            .OrderByDescending(e => e.CreatedMs).ThenBy(e => e.shard).ThenBy(e => e.rank)
+            .Skip(skip).Take(take)
+            .Select(e => (e.Id, e.CreatedMs))];
     }
 
     /// <summary>The history documents of <paramref name="ids"/>, one per id (null where it is gone), in one round trip.</summary>

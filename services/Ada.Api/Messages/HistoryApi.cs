@@ -23,8 +23,8 @@ public static partial class HistoryApi
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapGet("/", List).WithName("ListHistory")
-            .WithSummary("The caller's messages, newest first (staff and admins may pass another sender)")
-            .WithDescription("Filters: 'state' (scheduled, delivering, done, cancelled), 'from' (inclusive) and 'to' (exclusive), " +
+            .WithSummary("The caller's messages, newest first (staff and admins: another sender's, or everyone's)")
+            .WithDescription("Staff and admins may pass 'sender' (that sender's messages) or 'all=true' (every sender's). Filters: 'state' (scheduled, delivering, done, cancelled), 'from' (inclusive) and 'to' (exclusive), " +
                 "ISO-8601 date-times with an offset, on the creation time. 'limit' (1-500, default 50) messages a page; while more " +
                 "may remain, a Link header (rel=\"next\") gives the next page's 'cursor'. With 'state', at most 2000 messages are " +
                 "looked at per request, so a page may be short (even empty) and still link to the next.")
@@ -51,7 +51,7 @@ public static partial class HistoryApi
         {
             return denied;
         }
-        return await messages.GetHistoryJsonAsync(id) is { } json ? MessageAccess.Json(json) : MessageAccess.Missing(id);
+        return await messages.GetHistoryJsonAsync(id) is { } json ? MessageAccess.Json(MessageAccess.Shown(json)) : MessageAccess.Missing(id);
     }
 
     private static readonly string[] Statuses =
@@ -143,9 +143,22 @@ public static partial class HistoryApi
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> List(
         ClaimsPrincipal user, MessageStore messages, HttpResponse response,
-        string? limit, string? sender, string? state, string? from, string? to, string? cursor)
+        string? limit, string? sender, string? all, string? state, string? from, string? to, string? cursor)
     {
         var caller = Caller.From(user);
+        if (all is not null && all is not ("true" or "false"))
+        {
+            return Problems.BadRequest($"'all' is true or false; got {Validation.Echo(all)}.");
+        }
+        var everyone = all == "true";
+        if (everyone && !caller.IsStaffOrAdmin)
+        {
+            return Problems.Forbidden("Only staff and admins may read every sender's history; leave 'all' out.");
+        }
+        if (everyone && sender is not null)
+        {
+            return Problems.BadRequest("Pass 'sender' (one sender's messages) or 'all=true' (everyone's), not both.");
+        }
         var count = 50;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxLimit))
         {
@@ -187,7 +200,9 @@ public static partial class HistoryApi
         while (documents.Count < count && examined < MaxExamined && !exhausted)
         {
             var take = state is null ? count - documents.Count : Math.Min(100, MaxExamined - examined);
-            var batch = await messages.ListIdsPageAsync(owner, fromMs, toMs, atOrBefore, skip, take);
+            var batch = everyone
+                ? await messages.ListAllIdsPageAsync(fromMs, toMs, atOrBefore, skip, take)
+                : await messages.ListIdsPageAsync(owner, fromMs, toMs, atOrBefore, skip, take);
             var json = await messages.GetHistoryJsonEachAsync([.. batch.Select(b => b.Id)]);
             var used = 0;
             for (; used < batch.Count && documents.Count < count; used++)
@@ -196,7 +211,7 @@ public static partial class HistoryApi
                 (atOrBefore, skip) = batch[used].CreatedMs == atOrBefore ? (atOrBefore, skip + 1) : (batch[used].CreatedMs, 1);
                 if (json[used] is { } document && (state is null || StateOf(document) == state))
                 {
-                    documents.Add(document);
+                    documents.Add(MessageAccess.Shown(document));
                 }
             }
             exhausted = batch.Count < take && used == batch.Count;
@@ -204,7 +219,7 @@ public static partial class HistoryApi
         if (!exhausted)
         {
             var query = new List<string> { $"limit={count}" };
-            foreach (var (name, value) in new[] { ("sender", sender), ("state", state), ("from", from), ("to", to) })
+            foreach (var (name, value) in new[] { ("sender", sender), ("all", everyone ? "true" : null), ("state", state), ("from", from), ("to", to) })
             {
                 if (value is not null)
                 {

@@ -41,6 +41,8 @@ public sealed record QueueRequest(
     public static readonly IReadOnlyList<string> Origins = ["api", "web", "telegram", "sms"];
     /// <summary>The origin of a schedule's occurrences; set by the scheduler, not accepted from clients.</summary>
     public const string ScheduleOrigin = "schedule";
+    /// <summary>The origin of a sign-in code sent to its user (<c>POST /v1/session/code</c>); its text is hidden from history readers.</summary>
+    public const string SignInOrigin = "signin";
 
     public static QueueRequest? Read(QueueBody body, Scheduler scheduler, Validation v)
     {

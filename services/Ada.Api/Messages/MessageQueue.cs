@@ -27,7 +27,9 @@ public sealed class MessageQueue(
     /// <param name="body">The request as a client would send it to <c>POST /v1/queue</c>.</param>
     /// <param name="shortId">The code the sender types to refer to this message (SMS), recorded in the history.</param>
     /// <param name="scheduleId">The schedule this message is an occurrence of: origin <c>schedule</c>, recorded in the history.</param>
-    public async Task<QueueResult> QueueAsync(Caller caller, QueueBody body, string? shortId = null, string? scheduleId = null)
+    /// <param name="origin">An origin Ada sets itself (<see cref="QueueRequest.SignInOrigin"/>), not one a client may give.</param>
+    public async Task<QueueResult> QueueAsync(Caller caller, QueueBody body, string? shortId = null, string? scheduleId = null,
+        string? origin = null)
     {
         var (refusal, accepted) = await CheckAsync(caller, body);
         if (refusal is not null)
@@ -35,9 +37,9 @@ public sealed class MessageQueue(
             return refusal;
         }
         var (request, expansion, (channels, waiting, _), segments) = accepted!;
-        if (scheduleId is not null)
+        if (scheduleId is not null || origin is not null)
         {
-            request = request with { Origin = QueueRequest.ScheduleOrigin };
+            request = request with { Origin = origin ?? QueueRequest.ScheduleOrigin };
         }
 
         var (deliverAt, rescheduled) = scheduler.Plan(caller, request.SendAt, request.Urgent);

@@ -175,7 +175,7 @@ public static class MessagesApi
         var outcome = await messages.CancelAsync(id, time.GetUtcNow());
         if (outcome is { Status: ChangeStatus.Final, State: MessageStates.Cancelled } && await messages.GetHistoryJsonAsync(id) is { } json)
         {
-            return MessageAccess.Json(json);
+            return MessageAccess.Json(MessageAccess.Shown(json));
         }
         return outcome is { Status: ChangeStatus.Final }
             ? Problems.Conflict($"Message {id} is {outcome.State}: it was delivered and can no longer be cancelled.")
@@ -184,7 +184,7 @@ public static class MessagesApi
 
     private static Results<ContentHttpResult, ProblemHttpResult> Changed(string id, ChangeOutcome outcome, string what) => outcome switch
     {
-        { Changed: true, HistoryJson: { } json } => MessageAccess.Json(json),
+        { Changed: true, HistoryJson: { } json } => MessageAccess.Json(MessageAccess.Shown(json)),
         { Status: ChangeStatus.Missing } => MessageAccess.Missing(id),
         _ => Problems.Conflict($"Message {id} is {outcome.State}; only a scheduled message can be {what}."),
     };

@@ -88,7 +88,7 @@ public sealed class HistoryEventStream(
         try
         {
             var last = await messages.GetHistoryJsonAsync(id);
-            await SendAsync(response, "snapshot", last ?? "null", aborted);
+            await SendAsync(response, "snapshot", last is null ? "null" : MessageAccess.Shown(last), aborted);
             var reason = EndReason(last);
             while (reason is null)
             {
@@ -114,7 +114,7 @@ public sealed class HistoryEventStream(
                     continue;
                 }
                 last = json;
-                await SendAsync(response, "update", json, aborted);
+                await SendAsync(response, "update", MessageAccess.Shown(json), aborted);
                 reason = EndReason(json);
             }
             await SendAsync(response, "end", AdaJson.Serialize(new TrackerEnd(reason)), aborted);

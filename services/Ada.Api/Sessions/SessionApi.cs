@@ -82,7 +82,7 @@ public static class SessionApi
                 ? $"Ada: your sign-in code is {code}. It works for {minutes} minutes. Do not give it to anyone."
                 : $"Ada: код для входа {code}. Он действует {minutes} мин. Никому его не сообщайте.";
             var message = new QueueBody(null, text, new AddresseesBody([user.Id], null, null), null, true, "web");
-            var result = await queue.QueueAsync(new Caller(ada.Value.AdminUserId, Roles.Admin), message);
+            var result = await queue.QueueAsync(new Caller(ada.Value.AdminUserId, Roles.Admin), message, origin: QueueRequest.SignInOrigin);
             if (result.Refusal is { } refusal)
             {
                 logger.LogWarning("Could not send a sign-in code to {UserId}: {Reason}", user.Id, refusal.Code);
