@@ -2,7 +2,9 @@
 -- KEYS[1] history:{id}   KEYS[2] delivery:{id}   KEYS[3] recipients:{id}   KEYS[4] answer:{id}
 -- KEYS[5] due shard      KEYS[6] messages:{shard} (every sender's messages; the due shard's slot)
 -- KEYS[7] quota:{sender}  KEYS[8] sent:{sender}  (7 and 8 on one node only)
--- ARGV[1] id  ARGV[2] history JSON  ARGV[3] fingerprint of the request  ARGV[4] answer JSON
+-- ARGV[1] id  ARGV[2] history JSON  ARGV[3] fingerprint of the request
+-- ARGV[4] the answer record stored at KEYS[4], {"fingerprint": ARGV[3], "answer": answer JSON}, made by the caller
+--         (encoding it here cost cjson a pass over the escaped answer on every message)
 -- ARGV[5] deliverAt (unix ms)  ARGV[6] messages-per-window limit (0 = unlimited)  ARGV[7] window ms
 -- ARGV[8..] recipient user ids
 -- On one node the sender's quota is taken here too (take_quota, lua/_quota.lua), after the idempotency
@@ -34,7 +36,7 @@ end
 
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[6], now, id)
-redis.call('SET', KEYS[4], cjson.encode({fingerprint = ARGV[3], answer = ARGV[4]}))
+redis.call('SET', KEYS[4], ARGV[4])
 local i = 8
 while i <= #ARGV do
   local last = math.min(i + 999, #ARGV)

@@ -13,7 +13,7 @@ using Ada.Core.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults();
+builder.AddServiceDefaults(redisOnThreadPool: true);
 builder.AddInternalUrls();
 builder.AddApiServices();
 builder.AddWebApp();

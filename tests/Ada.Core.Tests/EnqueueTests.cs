@@ -88,6 +88,22 @@ public sealed class EnqueueTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task Enqueue_SameIdSameFingerprint_ReturnsAnAnswerWithEscapesUnchanged()
+    {
+        // The answer record is written by C# (Utf8JsonWriter) and read back by cjson in the script: every escape must survive.
+        await using var database = await TestDatabase.OpenAsync(redis);
+        var history = Sample.History("t1", DateTimeOffset.UtcNow.AddMinutes(1), 1);
+        const string answer = """{"id":"a/b","note":"\"Перенос\" <пары> & 'зал' \\ 10:00 \u0001 😀","recipients":1}""";
+        var command = Sample.Command(history, ["u1"], fingerprint: "fp-\"Ж\"") with { AnswerJson = answer };
+        Assert.IsType<EnqueueOutcome.Accepted>(await database.Messages.EnqueueAsync(command));
+
+        var again = await database.Messages.EnqueueAsync(command with { AnswerJson = "{}" });
+
+        Assert.Equal(answer, Assert.IsType<EnqueueOutcome.Duplicate>(again).AnswerJson);
+        Assert.IsType<EnqueueOutcome.Conflict>(await database.Messages.EnqueueAsync(command with { Fingerprint = "fp-Ж" }));
+    }
+
+    [Fact]
     public async Task Enqueue_SameIdOtherFingerprint_ConflictsAndWritesNothing()
     {
         await using var database = await TestDatabase.OpenAsync(redis);

@@ -11,10 +11,11 @@ namespace Ada.Core.Hosting;
 /// <summary>What every Ada service has: Redis, keyspace events checked at start, health, metrics, logs.</summary>
 public static class ServiceDefaults
 {
-    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
+    /// <param name="redisOnThreadPool">See <see cref="RedisSetup.AddAdaRedis"/>: the API reads Redis on the thread pool.</param>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, bool redisOnThreadPool = false)
     {
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddAdaRedis(builder.Configuration);
+        builder.Services.AddAdaRedis(builder.Configuration, redisOnThreadPool);
         builder.Services.AddHealthChecks()
             .AddCheck<RedisReadyCheck>("redis", tags: ["ready"]);
         return builder;

@@ -14,7 +14,14 @@ public static class RedisSetup
     /// One shared multiplexer per process (as StackExchange.Redis asks), started without aborting so a
     /// service comes up while Redis is still starting and reconnects by itself after a restart.
     /// </summary>
-    public static IServiceCollection AddAdaRedis(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="socketsOnThreadPool">
+    /// Read Redis's replies on the .NET thread pool instead of StackExchange.Redis's own socket threads: each reply
+    /// then runs its continuation where it was read, without waking a second thread. The API does (under
+    /// <c>POST /v1/queue</c> load on two cores it cut the API's CPU per request by about a third: README, "Benchmark");
+    /// the couriers keep the dedicated threads until it is measured on the lag.
+    /// </param>
+    public static IServiceCollection AddAdaRedis(this IServiceCollection services, IConfiguration configuration,
+        bool socketsOnThreadPool = false)
     {
         services.AddSingleton<IConnectionMultiplexer>(sp =>
         {
@@ -23,6 +30,10 @@ public static class RedisSetup
             // KeyspaceEvents reads and sets notify-keyspace-events; StackExchange.Redis refuses CONFIG without admin mode.
             options.AllowAdmin = true;
             options.ClientName ??= AppDomain.CurrentDomain.FriendlyName;
+            if (socketsOnThreadPool)
+            {
+                options.SocketManager = SocketManager.ThreadPool;
+            }
             return ConnectionMultiplexer.Connect(options);
         });
         services.AddSingleton<AdaScripts>();
