@@ -61,7 +61,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{project} did not start");
         var service = new ServiceProcess(project, process, chosen, new Dictionary<string, string>(environment));
-        await service.WaitReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await service.WaitReadyAsync(readyWithin ?? TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            // Nobody holds a service that never became ready: stop it here, or it outlives the test run.
+            await service.DisposeAsync();
+            throw;
+        }
         return service;
     }
 
