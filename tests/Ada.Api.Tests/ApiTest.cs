@@ -59,7 +59,7 @@ public abstract class ApiTest(RedisServer redis) : IAsyncLifetime
     protected static async Task AssertNothingQueuedAsync(AdaApplication app)
     {
         var keys = await app.KeysAsync();
-        var written = keys.Where(k => new[] { "history:", "delivery:", "recipients:", "answer:", "due:", "quota:", "sent:" }
+        var written = keys.Where(k => new[] { "history:", "delivery:", "recipients:", "answer:", "due:", "quota:", "sent:", "messages:" }
             .Any(prefix => k.StartsWith(prefix, StringComparison.Ordinal))).ToList();
         Assert.True(written.Count == 0, "written: " + string.Join(", ", written));
     }

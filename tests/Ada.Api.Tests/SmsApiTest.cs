@@ -67,7 +67,7 @@ public abstract class SmsApiTest(RedisServer redis) : IAsyncLifetime
     /// <summary>No key of a queued message exists: nothing was written, not even Ada's answer.</summary>
     protected static async Task AssertNothingQueuedAsync(AdaApplication app)
     {
-        var written = (await app.KeysAsync()).Where(k => new[] { "history:", "delivery:", "recipients:", "answer:", "due:", "quota:", "sent:", "shortid:" }
+        var written = (await app.KeysAsync()).Where(k => new[] { "history:", "delivery:", "recipients:", "answer:", "due:", "quota:", "sent:", "messages:", "shortid:" }
             .Any(prefix => k.StartsWith(prefix, StringComparison.Ordinal))).ToList();
         Assert.True(written.Count == 0, "written: " + string.Join(", ", written));
     }
