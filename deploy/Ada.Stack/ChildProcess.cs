@@ -82,7 +82,14 @@ public sealed class ChildProcess : IDisposable
         if (launch.LogDirectory is { } dir)
         {
             logFile = Path.Combine(dir, name + ".log");
-            log = new StreamWriter(logFile, append: false) { AutoFlush = true };
+            // The log holds what a service prints (contacts, ids): its owner's alone, whatever the umask.
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.Read };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            var stream = new FileStream(logFile, options);
+            log = new StreamWriter(stream) { AutoFlush = true };
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start");
         // Nothing is ever typed to a service: its stdin is closed, as run.sh's </dev/null did.
