@@ -1,15 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
-using Ada.Core.Couriers;
-using Ada.Core.Messages;
-using Ada.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace Ada.Api.Tests;
 

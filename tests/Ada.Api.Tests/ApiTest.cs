@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Ada.Testing;
-
 namespace Ada.Api.Tests;
 
 /// <summary>One fresh API (own Redis database) per test; apps with other settings are made with <see cref="NewAppAsync"/>.</summary>

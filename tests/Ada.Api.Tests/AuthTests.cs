@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using Ada.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Ada.Api.Tests;

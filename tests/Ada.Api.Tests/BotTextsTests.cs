@@ -1,5 +1,4 @@
 using Ada.Api.Telegram;
-using Ada.Core.Messages;
 
 namespace Ada.Api.Tests;
 

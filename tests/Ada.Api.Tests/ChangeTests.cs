@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Text.Json;
-using Ada.Core;
-using Ada.Testing;
-
 namespace Ada.Api.Tests;
 
 /// <summary>Reschedule, send now and cancel: allowed while the message is scheduled (cancel also while delivering).</summary>

@@ -1,12 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Text.Json;
-using Ada.Core;
-using Ada.Core.Couriers;
-using Ada.Core.Messages;
-using Ada.Testing;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Ada.Api.Tests;
 
 /// <summary>Issue 11: the channel registry (a channel whose courier is down is kept, the message waits) and expiry.</summary>

@@ -1,6 +1,3 @@
-using System.Net;
-using Ada.Testing;
-
 namespace Ada.Api.Tests;
 
 [Collection(RedisCollection.Name)]

@@ -1,9 +1,4 @@
-using System.Globalization;
-using Ada.Core;
-using Ada.Core.Messages;
 using Ada.Core.Redis;
-using Microsoft.Extensions.DependencyInjection;
-using StackExchange.Redis;
 
 namespace Ada.Api.Tests;
 

@@ -1,7 +1,3 @@
-using System.Net;
-using Ada.Core;
-using Ada.Testing;
-
 namespace Ada.Api.Tests;
 
 [Collection(RedisCollection.Name)]

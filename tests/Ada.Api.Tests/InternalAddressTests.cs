@@ -1,5 +1,3 @@
-using System.Net;
-using Ada.Testing;
 using Microsoft.AspNetCore.Http;
 
 namespace Ada.Api.Tests;

@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Net;
-using System.Text.Json;
-using Ada.Core;
 using Ada.Core.Directory;
-using Ada.Testing;
-using StackExchange.Redis;
 
 namespace Ada.Api.Tests;
 

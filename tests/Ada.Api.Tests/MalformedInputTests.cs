@@ -1,6 +1,4 @@
-using System.Net;
 using System.Text;
-using Ada.Testing;
 
 namespace Ada.Api.Tests;
 

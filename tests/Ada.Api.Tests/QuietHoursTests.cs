@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ada.Core.Scheduling;
 
 namespace Ada.Api.Tests;

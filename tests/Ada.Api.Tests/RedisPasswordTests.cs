@@ -1,7 +1,4 @@
-using System.Net;
 using System.Security.Cryptography;
-using Ada.Testing;
-using StackExchange.Redis;
 
 namespace Ada.Api.Tests;
 

@@ -1,5 +1,4 @@
 using Ada.Api.Http;
-using StackExchange.Redis;
 
 namespace Ada.Api.Tests;
 

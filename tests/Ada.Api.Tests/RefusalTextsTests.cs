@@ -1,6 +1,5 @@
 using Ada.Api;
 using Ada.Api.Messages;
-using Ada.Core.Messages;
 using Microsoft.Extensions.Options;
 
 namespace Ada.Api.Tests;

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text;
 using Ada.Api.Http;
-using Ada.Testing;
 
 namespace Ada.Api.Tests;
 

@@ -1,11 +1,4 @@
-using System.Globalization;
-using System.Net;
-using System.Text.Json;
 using Ada.Api.Schedules;
-using Ada.Core;
-using Ada.Core.Messages;
-using Ada.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ada.Api.Tests;
 

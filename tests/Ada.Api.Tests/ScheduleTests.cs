@@ -1,13 +1,6 @@
-using System.Globalization;
-using System.Net;
-using System.Text.Json;
 using Ada.Api.Messages;
 using Ada.Api.Auth;
-using Ada.Core;
-using Ada.Core.Messages;
 using Ada.Core.Schedules;
-using Ada.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ada.Api.Tests;
 

@@ -1,8 +1,4 @@
-using System.Net;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Ada.Core;
-using Ada.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Ada.Api.Tests;

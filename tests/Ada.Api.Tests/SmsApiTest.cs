@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Ada.Testing;
-
 namespace Ada.Api.Tests;
 
 /// <summary>

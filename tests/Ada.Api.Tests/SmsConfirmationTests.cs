@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
 using Ada.Api.Sms;
-using Ada.Core;
-using Ada.Testing;
 
 namespace Ada.Api.Tests;
 

@@ -1,12 +1,5 @@
-using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using Ada.Core;
-using Ada.Core.Couriers;
-using Ada.Core.Messages;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ada.Api.Tests;
 

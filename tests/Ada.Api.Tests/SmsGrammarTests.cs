@@ -1,6 +1,4 @@
 using Ada.Api.Sms;
-using Ada.Core.Couriers;
-using Ada.Core.Messages;
 
 namespace Ada.Api.Tests;
 

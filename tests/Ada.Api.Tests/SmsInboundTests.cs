@@ -1,9 +1,4 @@
-using System.Globalization;
-using System.Net;
-using System.Text.Json;
 using Ada.Api.Sms;
-using Ada.Core;
-using Ada.Testing;
 
 namespace Ada.Api.Tests;
 

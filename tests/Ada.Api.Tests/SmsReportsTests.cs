@@ -1,11 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Ada.Core;
-using Ada.Core.Couriers;
-using Ada.Core.Messages;
-using Ada.Testing;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Ada.Api.Tests;
 
 [Collection(RedisCollection.Name)]

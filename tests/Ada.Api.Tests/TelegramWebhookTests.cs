@@ -1,6 +1,4 @@
-using System.Net;
 using Ada.Api.Telegram;
-using Ada.Testing;
 
 namespace Ada.Api.Tests;
 

@@ -1,9 +1,4 @@
-using System.Globalization;
-using System.Net;
-using System.Text.Json;
-using Ada.Core;
 using Ada.Core.Directory;
-using Ada.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Ada.Api.Tests;

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Ada.Core;
-using Ada.Testing;
-using StackExchange.Redis;
-
 namespace Ada.Api.Tests;
 
 [Collection(RedisCollection.Name)]

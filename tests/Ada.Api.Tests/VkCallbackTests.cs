@@ -1,9 +1,4 @@
-using System.Net;
-using System.Text.Json;
-using Ada.Core;
 using Ada.Core.Directory;
-using Ada.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Ada.Api.Tests;
 

@@ -1,7 +1,3 @@
-using Ada.Core.Couriers;
-using Ada.Core.Messages;
-using Ada.Testing;
-
 namespace Ada.Core.Tests;
 
 [Collection(RedisCollection.Name)]

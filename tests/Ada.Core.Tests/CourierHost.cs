@@ -1,10 +1,5 @@
-using Ada.Core.Couriers;
-using Ada.Core.Directory;
-using Ada.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
-using Xunit.Abstractions;
 
 namespace Ada.Core.Tests;
 

@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using Ada.Core.Couriers;
-using Ada.Core.Directory;
-using Ada.Core.Messages;
-using Ada.Testing;
-using Xunit.Abstractions;
 
 namespace Ada.Core.Tests;
 

@@ -1,9 +1,3 @@
-using Ada.Core.Couriers;
-using Ada.Core.Directory;
-using Ada.Core.Messages;
-using Ada.Testing;
-using Xunit.Abstractions;
-
 namespace Ada.Core.Tests;
 
 /// <summary>Issue 11 in the courier runtime: expiry, sends recorded as they happen, the channel registry, the urgent lane.</summary>

@@ -1,7 +1,3 @@
-using Ada.Core.Directory;
-using Ada.Core.Messages;
-using Ada.Testing;
-
 namespace Ada.Core.Tests;
 
 [Collection(RedisCollection.Name)]

@@ -1,11 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Ada.Core.Couriers;
-using Ada.Core.Directory;
-using Ada.Core.Messages;
-using Ada.Core.Redis;
-using Ada.Core.Schedules;
-using Ada.Testing;
 
 namespace Ada.Core.Tests;
 

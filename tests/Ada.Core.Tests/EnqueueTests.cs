@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Ada.Core.Messages;
-using Ada.Testing;
-using StackExchange.Redis;
 
 namespace Ada.Core.Tests;
 

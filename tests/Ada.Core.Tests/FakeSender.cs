@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Ada.Core.Couriers;
 
 namespace Ada.Core.Tests;
 

@@ -1,6 +1,3 @@
-using Ada.Core.Messages;
-using Ada.Core.Redis;
-
 namespace Ada.Core.Tests;
 
 public sealed class HashSlotTests

@@ -1,8 +1,5 @@
-using Ada.Core.Redis;
-using Ada.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using StackExchange.Redis;
 
 namespace Ada.Core.Tests;
 

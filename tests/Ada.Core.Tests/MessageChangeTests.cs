@@ -1,7 +1,3 @@
-using Ada.Core.Couriers;
-using Ada.Core.Messages;
-using Ada.Testing;
-
 namespace Ada.Core.Tests;
 
 /// <summary>Cancel, reschedule and send-now: which states they accept and what they do to the delivery key and due index.</summary>

@@ -1,5 +1,3 @@
-using Ada.Core.Directory;
-
 namespace Ada.Core.Tests;
 
 /// <summary>The one phone-number rule: the directory stores what the courier can text, and the SMS door finds it.</summary>

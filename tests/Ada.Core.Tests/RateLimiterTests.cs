@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Ada.Core.Couriers;
-using Ada.Testing;
 
 namespace Ada.Core.Tests;
 

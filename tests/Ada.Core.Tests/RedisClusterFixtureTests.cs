@@ -1,7 +1,4 @@
 using System.Net;
-using Ada.Testing;
-using StackExchange.Redis;
-using Xunit.Abstractions;
 
 namespace Ada.Core.Tests;
 

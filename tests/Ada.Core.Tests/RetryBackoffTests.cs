@@ -1,5 +1,3 @@
-using Ada.Core.Couriers;
-
 namespace Ada.Core.Tests;
 
 public sealed class RetryBackoffTests

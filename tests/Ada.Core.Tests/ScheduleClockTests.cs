@@ -1,5 +1,3 @@
-using Ada.Core.Schedules;
-
 namespace Ada.Core.Tests;
 
 public sealed class ScheduleClockTests

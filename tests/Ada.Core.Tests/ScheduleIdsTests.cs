@@ -1,6 +1,3 @@
-using Ada.Core.Messages;
-using Ada.Core.Schedules;
-
 namespace Ada.Core.Tests;
 
 public sealed class ScheduleIdsTests

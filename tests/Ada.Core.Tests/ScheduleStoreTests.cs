@@ -1,8 +1,3 @@
-using Ada.Core.Messages;
-using Ada.Core.Redis;
-using Ada.Core.Schedules;
-using Ada.Testing;
-
 namespace Ada.Core.Tests;
 
 [Collection(RedisCollection.Name)]

@@ -1,10 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Ada.Core.Messages;
-using Ada.Core.Redis;
-using Ada.Core.Schedules;
-using Ada.Testing;
-using StackExchange.Redis;
 
 namespace Ada.Core.Tests;
 

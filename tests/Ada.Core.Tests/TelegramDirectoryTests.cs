@@ -1,9 +1,3 @@
-using Ada.Core.Directory;
-using Ada.Core.Messages;
-using Ada.Core.Redis;
-using Ada.Testing;
-using StackExchange.Redis;
-
 namespace Ada.Core.Tests;
 
 /// <summary>lua/link_telegram.lua and lua/lease.lua against a real Redis.</summary>

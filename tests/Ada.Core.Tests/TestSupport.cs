@@ -1,9 +1,4 @@
 using System.Collections.Concurrent;
-using Ada.Core.Directory;
-using Ada.Core.Messages;
-using Ada.Core.Redis;
-using Ada.Testing;
-using StackExchange.Redis;
 
 namespace Ada.Core.Tests;
 

@@ -1,8 +1,3 @@
-using Ada.Core.Couriers;
-using Ada.Core.Messages;
-using Ada.Testing;
-using Xunit.Abstractions;
-
 namespace Ada.Core.Tests;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Ada.Core.Redis;
-using Ada.Testing;
-
 namespace Ada.Core.Tests;
 
 [Collection(RedisCollection.Name)]

@@ -1,5 +1,3 @@
-using Ada.Core.Messages;
-using Ada.Testing;
 using Xunit.Abstractions;
 
 namespace Ada.Couriers.Email.Tests;

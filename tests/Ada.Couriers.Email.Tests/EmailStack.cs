@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using Ada.Core;
-using Ada.Core.Messages;
-using Ada.Testing;
 using StackExchange.Redis;
 
 namespace Ada.Couriers.Email.Tests;

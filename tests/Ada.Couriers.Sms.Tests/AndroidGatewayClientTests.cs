@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Ada.Core.Couriers;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Ada.Couriers.Sms.Tests;
 
 /// <summary>SMS Gateway for Android's HTTP API as its docs and source describe it.</summary>

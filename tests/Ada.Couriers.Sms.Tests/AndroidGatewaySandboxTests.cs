@@ -1,10 +1,3 @@
-using Ada.Core.Couriers;
-using Ada.Core.Redis;
-using Ada.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Xunit.Abstractions;
-
 namespace Ada.Couriers.Sms.Tests;
 
 /// <summary>The Android gateway client, the sender and the webhook registration against the gateway emulator.</summary>

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-
 namespace Ada.Couriers.Sms.Tests;
 
 /// <summary>Webhook registration with the Android gateway: list first, add only what is missing.</summary>

@@ -1,8 +1,3 @@
-using Ada.Core.Couriers;
-using Ada.Core.Messages;
-using Ada.Core.Redis;
-using Ada.Testing;
-
 namespace Ada.Couriers.Sms.Tests;
 
 /// <summary>

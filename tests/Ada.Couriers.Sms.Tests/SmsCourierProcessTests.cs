@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Ada.Core;
-using Ada.Testing;
-
 namespace Ada.Couriers.Sms.Tests;
 
 /// <summary>The courier as the process it runs as: configuration checks at start, limits and heartbeat.</summary>

@@ -1,6 +1,3 @@
-using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Ada.Couriers.Sms.Tests;
 
 /// <summary>SMS.ru's answers as documented, read number by number.</summary>

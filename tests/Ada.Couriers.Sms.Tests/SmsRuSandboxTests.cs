@@ -1,10 +1,3 @@
-using Ada.Core.Couriers;
-using Ada.Core.Redis;
-using Ada.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Xunit.Abstractions;
-
 namespace Ada.Couriers.Sms.Tests;
 
 /// <summary>The SMS.ru client, the sender and the status poller against the SMS.ru emulator.</summary>

@@ -1,11 +1,3 @@
-using System.Net;
-using Ada.Core.Couriers;
-using Ada.Core.Redis;
-using Ada.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Xunit.Abstractions;
-
 namespace Ada.Couriers.Sms.Tests;
 
 /// <summary>The SMS.ru status look-ups moving receipts, against a scripted SMS.ru and a real Redis.</summary>

@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Core;
-using Ada.Core.Couriers;
-using Ada.Core.Messages;
-using Ada.Core.Redis;
-using Ada.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,3 @@
-using Ada.Core.Messages;
-
 namespace Ada.Couriers.Sms.Tests;
 
 /// <summary>Segment math of core's <see cref="SmsSegments"/>: GSM-7 160/153, UCS-2 70/67, pairs never cut.</summary>

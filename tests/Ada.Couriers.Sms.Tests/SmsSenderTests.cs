@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using Ada.Core.Couriers;
-using Ada.Core.Redis;
-using Ada.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Ada.Couriers.Sms.Tests;
 

@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
-using Ada.Core;
-using Ada.Core.Messages;
-using Ada.Testing;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
-using Xunit.Abstractions;
 
 namespace Ada.Couriers.Sms.Tests;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Ada.Core.Couriers;
 using Ada.Core.Redis;
-using Ada.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

@@ -1,8 +1,5 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using Ada.Core;
-using Ada.Core.Messages;
-using Ada.Testing;
 
 namespace Ada.Couriers.Vk.Tests;
 

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using Ada.Core;
-using Ada.Core.Couriers;
-using Ada.Testing;
 
 namespace Ada.Couriers.Vk.Tests;
 

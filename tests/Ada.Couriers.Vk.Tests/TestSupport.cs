@@ -1,8 +1,6 @@
 using Ada.Core.Redis;
-using Ada.Testing;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
-using Xunit.Abstractions;
 
 namespace Ada.Couriers.Vk.Tests;
 

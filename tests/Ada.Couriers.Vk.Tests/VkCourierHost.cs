@@ -1,11 +1,5 @@
-using Ada.Core;
-using Ada.Core.Couriers;
 using Ada.Core.Directory;
-using Ada.Core.Messages;
-using Ada.Testing;
 using StackExchange.Redis;
-using Xunit.Abstractions;
-using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace Ada.Couriers.Vk.Tests;
 

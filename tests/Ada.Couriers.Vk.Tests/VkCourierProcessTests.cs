@@ -1,7 +1,4 @@
 using System.Net.Http.Json;
-using Ada.Core;
-using Ada.Core.Messages;
-using Ada.Testing;
 
 namespace Ada.Couriers.Vk.Tests;
 

@@ -1,10 +1,3 @@
-using Ada.Core;
-using Ada.Core.Couriers;
-using Ada.Core.Messages;
-using Ada.Testing;
-using Xunit.Abstractions;
-using MsOptions = Microsoft.Extensions.Options.Options;
-
 namespace Ada.Couriers.Vk.Tests;
 
 /// <summary>The courier runtime around VkSender, end to end against the VK API emulator.</summary>

@@ -1,7 +1,6 @@
 extern alias sandbox;
 
 using System.Net.Http.Json;
-using Ada.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using SandboxProgram = sandbox::Program;

@@ -1,8 +1,3 @@
-using Ada.Core.Couriers;
-using Ada.Testing;
-using Xunit.Abstractions;
-using MsOptions = Microsoft.Extensions.Options.Options;
-
 namespace Ada.Couriers.Vk.Tests;
 
 /// <summary>VkSender against answers the emulator does not give on its own: shapes VK is known or documented to produce.</summary>

@@ -1,9 +1,4 @@
-using Ada.Core;
-using Ada.Core.Couriers;
-using Ada.Testing;
 using StackExchange.Redis;
-using Xunit.Abstractions;
-using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace Ada.Couriers.Vk.Tests;
 

@@ -1,8 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using Telegram.Bot;
-using Telegram.Bot.Exceptions;
 using Ada.Sandbox.Telegram;
 
 namespace Ada.Sandbox.Tests;

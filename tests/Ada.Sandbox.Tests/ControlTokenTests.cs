@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Telegram.Bot;
-
 namespace Ada.Sandbox.Tests;
 
 /// <summary>Issue 14, point 8: the sandbox's control API needs <c>Sandbox:ControlToken</c>; the providers' APIs do not.</summary>

@@ -1,9 +1,5 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
-using Telegram.Bot;
 
 namespace Ada.Sandbox.Tests;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using static Ada.Sandbox.Tests.SmsJson;
 
 namespace Ada.Sandbox.Tests;

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text.Json;
-
 namespace Ada.Sandbox.Tests;
 
 /// <summary>SMS.ru's /sms/send and /sms/status over raw HTTP.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;

@@ -1,5 +1,3 @@
-using Telegram.Bot;
-using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types.Enums;
 
 namespace Ada.Sandbox.Tests;

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Telegram.Bot;
 using Telegram.Bot.Types.ReplyMarkups;
 using ClientBotCommand = Telegram.Bot.Types.BotCommand;
 

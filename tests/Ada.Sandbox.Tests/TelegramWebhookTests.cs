@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Telegram.Bot;
-using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types.Enums;
 
 namespace Ada.Sandbox.Tests;

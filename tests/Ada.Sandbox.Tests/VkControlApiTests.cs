@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-
 namespace Ada.Sandbox.Tests;
 
 /// <summary>The VK control routes, and the Callback API events they send on as VK would.</summary>

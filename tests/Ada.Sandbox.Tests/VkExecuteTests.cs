@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Ada.Sandbox.Vk;
 
 namespace Ada.Sandbox.Tests;
