@@ -3,14 +3,8 @@ namespace Ada.Couriers.Sms.Tests;
 /// <summary>The Android gateway client, the sender and the webhook registration against the gateway emulator.</summary>
 [Collection(RedisCollection.Name)]
 public sealed class AndroidGatewaySandboxTests(RedisServer redis, SmsSandbox sandbox, ITestOutputHelper output)
-    : IClassFixture<SmsSandbox>, IAsyncLifetime
+    : DatabaseTest(redis), IClassFixture<SmsSandbox>
 {
-    private TestDatabase _redis = null!;
-
-    public async Task InitializeAsync() => _redis = await TestDatabase.OpenAsync(redis);
-
-    public async Task DisposeAsync() => await _redis.DisposeAsync();
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -22,7 +16,7 @@ public sealed class AndroidGatewaySandboxTests(RedisServer redis, SmsSandbox san
         var outcomes = await sender.SendAsync(new OutgoingMessage("t1:1", "Лекция в 10:00 отменена"),
             [.. phones.Select((p, i) => new Addressee($"u{i}", p))], CancellationToken.None);
 
-        var store = new CourierStore(_redis.Mux, new AdaScripts());
+        var store = Database.Store();
         for (var i = 0; i < phones.Length; i++)
         {
             var sent = Assert.IsType<SendOutcome.Sent>(outcomes[i]);
@@ -81,7 +75,7 @@ public sealed class AndroidGatewaySandboxTests(RedisServer redis, SmsSandbox san
         Assert.Single(lost.Select(o => ((SendOutcome.Retry)o).After).Distinct());
         var retried = await sender.SendAsync(message, [.. lost.Select(o => o.To with { Attempts = 1 })], CancellationToken.None);
 
-        var store = new CourierStore(_redis.Mux, new AdaScripts());
+        var store = Database.Store();
         for (var i = 0; i < phones.Length; i++)
         {
             var (text, gatewayId) = Assert.Single(await sandbox.InboxAsync(phones[i]));
@@ -119,7 +113,7 @@ public sealed class AndroidGatewaySandboxTests(RedisServer redis, SmsSandbox san
 
         await Eventually.WaitAsync(() => Task.FromResult(receiver.Of("sms:delivered", delivered).Count == 1 &&
             receiver.Of("sms:failed", undelivered).Count == 1), TimeSpan.FromSeconds(15), "the delivery reports");
-        var store = new CourierStore(_redis.Mux, new AdaScripts());
+        var store = Database.Store();
         foreach (var (report, userId) in new[] { (receiver.Of("sms:delivered", delivered)[0], "u1"), (receiver.Of("sms:failed", undelivered)[0], "u2") })
         {
             var payload = report["payload"]!;
@@ -156,9 +150,7 @@ public sealed class AndroidGatewaySandboxTests(RedisServer redis, SmsSandbox san
         {
             BaseUrl = baseUrl, Username = SmsSandbox.Username, Password = password, MessagesPerSecond = 0, PerNumberPerMinute = 0,
         };
-        var scripts = new AdaScripts();
-        return new SmsSender(Client(options, timeout), Options.Create(options), _redis.Mux, scripts, new CourierStore(_redis.Mux, scripts),
-            new SmsRuPending(_redis.Mux), TimeProvider.System, new TestLogger<SmsSender>(output));
+        return Database.Sender(Client(options, timeout), options, output);
     }
 
     private AndroidWebhookRegistrar Registrar(string publicUrl, string? baseUrl = null)

@@ -5,14 +5,9 @@ namespace Ada.Couriers.Sms.Tests;
 /// ends with receipts, provider ids and delivery reports.
 /// </summary>
 [Collection(RedisCollection.Name)]
-public sealed class SmsCourierEndToEndTests(RedisServer redis, SmsSandbox sandbox) : IClassFixture<SmsSandbox>, IAsyncLifetime
+public sealed class SmsCourierEndToEndTests(RedisServer redis, SmsSandbox sandbox) : DatabaseTest(redis), IClassFixture<SmsSandbox>
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
-    private TestDatabase _redis = null!;
-
-    public async Task InitializeAsync() => _redis = await TestDatabase.OpenAsync(redis);
-
-    public async Task DisposeAsync() => await _redis.DisposeAsync();
 
     [Fact]
     public async Task AndroidGateway_QueuedMessage_SentRememberedAndReportedBack()
@@ -26,13 +21,13 @@ public sealed class SmsCourierEndToEndTests(RedisServer redis, SmsSandbox sandbo
             Within, "the courier to register its four webhooks");
         var (a, b) = (SmsSandbox.NewNumber(), SmsSandbox.NewNumber());
 
-        var id = await Queue.SmsAsync(_redis, "Экзамен перенесён на 12:00", ("u1", a), ("u2", b), ("u3", "not a phone"));
+        var id = await Queue.SmsAsync(Database, "Экзамен перенесён на 12:00", ("u1", a), ("u2", b), ("u3", "not a phone"));
 
         var receipts = await WaitForReceiptsAsync(id, 3);
         var bad = receipts.Single(r => r.UserId == "u3");
         Assert.Equal(ReceiptStatus.Failed, bad.Status);
         Assert.Contains("not a phone number", bad.Detail, StringComparison.Ordinal);
-        var store = new CourierStore(_redis.Mux, new AdaScripts());
+        var store = Database.Store();
         foreach (var (userId, phone) in new[] { ("u1", a), ("u2", b) })
         {
             var receipt = receipts.Single(r => r.UserId == userId);
@@ -44,7 +39,7 @@ public sealed class SmsCourierEndToEndTests(RedisServer redis, SmsSandbox sandbo
             Assert.Equal(receipt.ProviderMessageId, key);
             Assert.Equal((id, userId), await store.FindByProviderIdAsync("sms", key));
         }
-        var section = await _redis.SmsSectionAsync(id);
+        var section = await Database.SmsSectionAsync(id);
         Assert.Equal(("done", 2, 1), ((string)section["state"]!, (int)section["sent"]!, (int)section["failed"]!));
     }
 
@@ -61,7 +56,7 @@ public sealed class SmsCourierEndToEndTests(RedisServer redis, SmsSandbox sandbo
         IReadOnlyList<Receipt> receipts;
         try
         {
-            id = await Queue.SmsAsync(_redis, "Семинар отменён", ("u1", a), ("u2", b));
+            id = await Queue.SmsAsync(Database, "Семинар отменён", ("u1", a), ("u2", b));
             receipts = await WaitForReceiptsAsync(id, 2);
         }
         finally
@@ -82,7 +77,7 @@ public sealed class SmsCourierEndToEndTests(RedisServer redis, SmsSandbox sandbo
         // One gateway message for both (one request, retried as one), and it is ours: what the reports will name.
         Assert.Equal(AndroidGatewayClient.MessageId(SmsSender.RequestKey(id, ["u1", "u2"]), "Семинар отменён", [a, b]), gatewayIds.Distinct().Single());
         Assert.Contains("already has message", courier.Output, StringComparison.Ordinal);
-        var section = await _redis.SmsSectionAsync(id);
+        var section = await Database.SmsSectionAsync(id);
         Assert.Equal(("done", 2), ((string)section["state"]!, (int)section["sent"]!));
     }
 
@@ -96,31 +91,31 @@ public sealed class SmsCourierEndToEndTests(RedisServer redis, SmsSandbox sandbo
         await sandbox.SetNumberAsync(expired, "fail_delivery");
         await sandbox.SetNumberAsync(refused, "fail_send");
 
-        var id = await Queue.SmsAsync(_redis, "Консультация в 14:00", ("u1", delivered), ("u2", expired), ("u3", refused));
+        var id = await Queue.SmsAsync(Database, "Консультация в 14:00", ("u1", delivered), ("u2", expired), ("u3", refused));
 
         await Eventually.WaitAsync(async () =>
         {
-            var receipts = await Queue.ReceiptsAsync(_redis, id);
+            var receipts = await Queue.ReceiptsAsync(Database, id);
             return receipts.Count == 3 && receipts.All(r => r.Status != ReceiptStatus.Sent);
         }, Within, "every receipt to leave 'sent'");
-        var final = (await Queue.ReceiptsAsync(_redis, id)).ToDictionary(r => r.UserId);
+        var final = (await Queue.ReceiptsAsync(Database, id)).ToDictionary(r => r.UserId);
         Assert.Equal("delivered", final["u1"].Status);
         Assert.Equal((ReceiptStatus.Failed, true), (final["u2"].Status, final["u2"].Detail!.StartsWith("104: ", StringComparison.Ordinal)));
         Assert.Equal((ReceiptStatus.Failed, true), (final["u3"].Status, final["u3"].Detail!.StartsWith("207: ", StringComparison.Ordinal)));
         Assert.NotNull(final["u1"].ProviderMessageId);
-        var section = await _redis.SmsSectionAsync(id);
+        var section = await Database.SmsSectionAsync(id);
         Assert.Equal((1, 1, 2), ((int)section["sent"]!, (int)section["delivered"]!, (int)section["failed"]!));
         Assert.Equal((1, 1), ((int)section["errors"]!["expired"]!, (int)section["errors"]!["no_route"]!));
     }
 
     private async Task<IReadOnlyList<Receipt>> WaitForReceiptsAsync(string id, int count) =>
-        await Eventually.WaitAsync(() => Queue.ReceiptsAsync(_redis, id), r => r.Count == count, Within, $"{count} receipts of {id}");
+        await Eventually.WaitAsync(() => Queue.ReceiptsAsync(Database, id), r => r.Count == count, Within, $"{count} receipts of {id}");
 
     private Task<ServiceProcess> StartCourierAsync(params (string Key, string Value)[] settings)
     {
         var environment = new Dictionary<string, string>
         {
-            ["ConnectionStrings__Redis"] = _redis.ConnectionString,
+            ["ConnectionStrings__Redis"] = Database.ConnectionString,
             ["Courier__SweepSeconds"] = "1",
             ["Sms__MessagesPerSecond"] = "0",
         };

@@ -3,14 +3,8 @@ namespace Ada.Couriers.Sms.Tests;
 /// <summary>The SMS.ru client, the sender and the status poller against the SMS.ru emulator.</summary>
 [Collection(RedisCollection.Name)]
 public sealed class SmsRuSandboxTests(RedisServer redis, SmsSandbox sandbox, ITestOutputHelper output)
-    : IClassFixture<SmsSandbox>, IAsyncLifetime
+    : DatabaseTest(redis), IClassFixture<SmsSandbox>
 {
-    private TestDatabase _redis = null!;
-
-    public async Task InitializeAsync() => _redis = await TestDatabase.OpenAsync(redis);
-
-    public async Task DisposeAsync() => await _redis.DisposeAsync();
-
     [Fact]
     public async Task Send_OneRequest_FailedNumberRefusedOthersSentAndQueuedForStatus()
     {
@@ -29,8 +23,8 @@ public sealed class SmsRuSandboxTests(RedisServer redis, SmsSandbox sandbox, ITe
         Assert.Equal("no_route", failed.ErrorClass);
         Assert.StartsWith("207: ", failed.Reason, StringComparison.Ordinal);
         Assert.Empty(await sandbox.InboxAsync(refused));
-        Assert.Equal(("t1:1", "u1"), await new CourierStore(_redis.Mux, new AdaScripts()).FindByProviderIdAsync("sms", sent.ProviderMessageId!));
-        Assert.Equal(sent.ProviderMessageId, Assert.Single(await new SmsRuPending(_redis.Mux).DueAsync(DateTimeOffset.UtcNow.AddMinutes(1), 10)).SmsId);
+        Assert.Equal(("t1:1", "u1"), await Database.Store().FindByProviderIdAsync("sms", sent.ProviderMessageId!));
+        Assert.Equal(sent.ProviderMessageId, Assert.Single(await new SmsRuPending(Database.Mux).DueAsync(DateTimeOffset.UtcNow.AddMinutes(1), 10)).SmsId);
     }
 
     [Fact]
@@ -56,24 +50,24 @@ public sealed class SmsRuSandboxTests(RedisServer redis, SmsSandbox sandbox, ITe
             [new Addressee("u1", delivered), new Addressee("u2", expired)], CancellationToken.None);
         var ids = outcomes.Cast<SendOutcome.Sent>().Select(s => s.ProviderMessageId!).ToList();
         // The receipts as the runtime writes them after the batch.
-        var id = await _redis.SentMessageAsync(("u1", ids[0]), ("u2", ids[1]));
-        await new CourierStore(_redis.Mux, new AdaScripts()).RememberProviderIdAsync("sms", ids[0], id, "u1");
-        await new CourierStore(_redis.Mux, new AdaScripts()).RememberProviderIdAsync("sms", ids[1], id, "u2");
+        var id = await Database.SentMessageAsync(("u1", ids[0]), ("u2", ids[1]));
+        await Database.Store().RememberProviderIdAsync("sms", ids[0], id, "u1");
+        await Database.Store().RememberProviderIdAsync("sms", ids[1], id, "u2");
         var poller = Poller();
 
         await Eventually.WaitAsync(async () =>
         {
             await poller.PollOnceAsync(CancellationToken.None);
-            return (await _redis.ReceiptAsync(id, "u1")).Status != "sent" && (await _redis.ReceiptAsync(id, "u2")).Status != "sent";
+            return (await Database.ReceiptAsync(id, "u1")).Status != "sent" && (await Database.ReceiptAsync(id, "u2")).Status != "sent";
         }, TimeSpan.FromSeconds(30), "both receipts to leave 'sent'");
 
-        Assert.Equal("delivered", (await _redis.ReceiptAsync(id, "u1")).Status);
-        var failed = await _redis.ReceiptAsync(id, "u2");
+        Assert.Equal("delivered", (await Database.ReceiptAsync(id, "u1")).Status);
+        var failed = await Database.ReceiptAsync(id, "u2");
         Assert.Equal("failed", failed.Status);
         Assert.StartsWith("104: ", failed.Detail, StringComparison.Ordinal);
-        var section = await _redis.SmsSectionAsync(id);
+        var section = await Database.SmsSectionAsync(id);
         Assert.Equal((1, 1, 1), ((int)section["delivered"]!, (int)section["failed"]!, (int)section["errors"]!["expired"]!));
-        Assert.Equal(0, await new SmsRuPending(_redis.Mux).CountAsync());
+        Assert.Equal(0, await new SmsRuPending(Database.Mux).CountAsync());
     }
 
     private SmsRuClient Client(string apiId)
@@ -89,15 +83,12 @@ public sealed class SmsRuSandboxTests(RedisServer redis, SmsSandbox sandbox, ITe
         {
             Provider = SmsOptions.SmsRu, BaseUrl = sandbox.LocalServer, ApiId = apiId, MessagesPerSecond = 0, PerNumberPerMinute = 0,
         };
-        var scripts = new AdaScripts();
-        return new SmsSender(Client(apiId), Options.Create(options), _redis.Mux, scripts, new CourierStore(_redis.Mux, scripts),
-            new SmsRuPending(_redis.Mux), TimeProvider.System, new TestLogger<SmsSender>(output));
+        return Database.Sender(Client(apiId), options, output);
     }
 
     private SmsRuStatusPoller Poller()
     {
         var options = new SmsOptions { Provider = SmsOptions.SmsRu, BaseUrl = sandbox.LocalServer, ApiId = SmsSandbox.ApiId, StatusPollSeconds = 1 };
-        return new SmsRuStatusPoller(Client(SmsSandbox.ApiId), new SmsRuPending(_redis.Mux), new CourierStore(_redis.Mux, new AdaScripts()),
-            Options.Create(options), TimeProvider.System, new TestLogger<SmsRuStatusPoller>(output));
+        return Database.Poller(Client(SmsSandbox.ApiId), options, output);
     }
 }

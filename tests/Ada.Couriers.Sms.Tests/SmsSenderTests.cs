@@ -4,15 +4,9 @@ namespace Ada.Couriers.Sms.Tests;
 
 /// <summary>SmsSender's own logic around a scripted gateway, on a real Redis.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class SmsSenderTests(RedisServer redis) : IAsyncLifetime
+public sealed class SmsSenderTests(RedisServer redis) : DatabaseTest(redis)
 {
     private readonly FakeGateway _gateway = new(maxRecipients: 3);
-    private TestDatabase _redis = null!;
-
-    public async Task InitializeAsync() => _redis = await TestDatabase.OpenAsync(redis);
-
-    public async Task DisposeAsync() => await _redis.DisposeAsync();
-
     [Fact]
     public async Task SendAsync_Numbers_GoInRequestsOfTheGatewaysSizeAndAreRemembered()
     {
@@ -24,8 +18,8 @@ public sealed class SmsSenderTests(RedisServer redis) : IAsyncLifetime
         Assert.Equal(addressees.Select(a => new SendOutcome.Sent(a, $"id-{a.Address}")), outcomes);
         Assert.Equal([3, 2], _gateway.Requests.Select(r => r.Numbers.Count));
         Assert.All(_gateway.Requests, r => Assert.Equal("Лекция отменена", r.Text));
-        Assert.Equal(("t1:1", "u4"), await new CourierStore(_redis.Mux, new AdaScripts()).FindByProviderIdAsync("sms", "id-+79990000004"));
-        Assert.Equal(0, await new SmsRuPending(_redis.Mux).CountAsync());
+        Assert.Equal(("t1:1", "u4"), await Database.Store().FindByProviderIdAsync("sms", "id-+79990000004"));
+        Assert.Equal(0, await new SmsRuPending(Database.Mux).CountAsync());
     }
 
     [Fact]
@@ -168,10 +162,10 @@ public sealed class SmsSenderTests(RedisServer redis) : IAsyncLifetime
 
         await sender.SendAsync(Message("hi"), [To("u1", "+79990000001"), To("u2", "+79990000002")], CancellationToken.None);
 
-        var due = await new SmsRuPending(_redis.Mux).DueAsync(DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1), 10);
+        var due = await new SmsRuPending(Database.Mux).DueAsync(DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1), 10);
         Assert.Equal(["id-+79990000001", "id-+79990000002"], due.Select(d => d.SmsId).Order());
         Assert.All(due, d => Assert.InRange(d.SentAt, before.AddMilliseconds(-1), DateTimeOffset.UtcNow));
-        Assert.Empty(await new SmsRuPending(_redis.Mux).DueAsync(DateTimeOffset.UtcNow, 10));
+        Assert.Empty(await new SmsRuPending(Database.Mux).DueAsync(DateTimeOffset.UtcNow, 10));
     }
 
     [Fact]
@@ -252,9 +246,7 @@ public sealed class SmsSenderTests(RedisServer redis) : IAsyncLifetime
     {
         var options = new SmsOptions { BaseUrl = "http://gw", Username = "u", Password = "p", MessagesPerSecond = 0, PerNumberPerMinute = 0 };
         configure?.Invoke(options);
-        var scripts = new AdaScripts();
-        return new SmsSender(gateway ?? _gateway, Options.Create(options), _redis.Mux, scripts, new CourierStore(_redis.Mux, scripts),
-            new SmsRuPending(_redis.Mux), TimeProvider.System, NullLogger<SmsSender>.Instance);
+        return Database.Sender(gateway ?? _gateway, options);
     }
 
     private static OutgoingMessage Message(string text) => new("t1:1", text);

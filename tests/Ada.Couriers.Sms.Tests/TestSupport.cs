@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Ada.Couriers.Sms.Tests;
@@ -62,9 +61,25 @@ public sealed class FakeGateway(int maxRecipients = 50, bool polls = false) : IS
     }
 }
 
-/// <summary>What the SMS tests read and seed in their <see cref="TestDatabase"/>.</summary>
+/// <summary>What the SMS tests read and seed in their <see cref="TestDatabase"/>, and the parts of the courier they wire on it.</summary>
 public static class SmsTestData
 {
+    /// <summary>The courier store on the test's database, as the sender and the status poller write through it.</summary>
+    public static CourierStore Store(this TestDatabase database) => new(database.Mux, new AdaScripts());
+
+    /// <summary>The sender as the courier wires it, around <paramref name="gateway"/>; logs in <paramref name="output"/> if given.</summary>
+    public static SmsSender Sender(this TestDatabase database, ISmsGateway gateway, SmsOptions options, ITestOutputHelper? output = null)
+    {
+        var scripts = new AdaScripts();
+        return new SmsSender(gateway, Options.Create(options), database.Mux, scripts, new CourierStore(database.Mux, scripts),
+            new SmsRuPending(database.Mux), TimeProvider.System, new TestLogger<SmsSender>(output));
+    }
+
+    /// <summary>The SMS.ru status poller as the courier wires it, around <paramref name="client"/>.</summary>
+    public static SmsRuStatusPoller Poller(this TestDatabase database, SmsRuClient client, SmsOptions options, ITestOutputHelper output) =>
+        new(client, new SmsRuPending(database.Mux), database.Store(), Options.Create(options), TimeProvider.System,
+            new TestLogger<SmsRuStatusPoller>(output));
+
     /// <summary>A message whose SMS section sent to <paramref name="sent"/> (receipts <c>sent</c>), as the runtime leaves it.</summary>
     public static async Task<string> SentMessageAsync(this TestDatabase database, params (string UserId, string ProviderId)[] sent)
     {
@@ -91,24 +106,4 @@ public static class SmsTestData
 
     public static async Task<System.Text.Json.Nodes.JsonNode> SmsSectionAsync(this TestDatabase database, string id) =>
         System.Text.Json.Nodes.JsonNode.Parse((await database.Db.StringGetAsync(Keys.History(id))).ToString())!["channels"]!["sms"]!;
-}
-
-/// <summary>Logs in the test's output, so a failing test shows what the courier did.</summary>
-public sealed class TestLogger<T>(ITestOutputHelper output) : ILogger<T>
-{
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-    {
-        try
-        {
-            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {typeof(T).Name}: {formatter(state, exception)}{(exception is null ? "" : "\n" + exception)}");
-        }
-        catch (InvalidOperationException)
-        {
-            // The test already finished.
-        }
-    }
 }

@@ -1,60 +1,21 @@
-using Ada.Core.Directory;
 using StackExchange.Redis;
 
 namespace Ada.Couriers.Vk.Tests;
 
 /// <summary>
-/// One VK courier instance inside the test process: the real runtime (CourierService, DeliveryRunner, …) on its
-/// own Redis connection around a real VkSender, whose client talks to the in-memory sandbox.
+/// One VK courier instance inside the test process: the shared <see cref="CourierHost"/> around a real VkSender,
+/// on the instance's own Redis connection, whose client talks to the in-memory sandbox.
 /// </summary>
-public sealed class VkCourierHost : IAsyncDisposable
+public static class VkCourierHost
 {
-    private readonly ConnectionMultiplexer _mux;
-    private readonly CourierService _service;
-    private readonly VkSender _sender;
-
-    private VkCourierHost(ConnectionMultiplexer mux, CourierService service, VkSender sender)
-    {
-        _mux = mux;
-        _service = service;
-        _sender = sender;
-    }
-
-    /// <summary>Short leases and sweeps so crash scenarios take seconds.</summary>
-    public static CourierOptions FastOptions() => new()
-    {
-        LeaseSeconds = 2,
-        SweepSeconds = 1,
-        RenewMilliseconds = 200,
-        HeartbeatSeconds = 1,
-    };
-
-    public static async Task<VkCourierHost> StartAsync(TestDatabase database, VkSandbox sandbox, ITestOutputHelper output,
+    /// <remarks>Quick leases but the runtime's own attempt limits: the slow-down test is answered error 6 again and again.</remarks>
+    public static Task<CourierHost> StartAsync(TestDatabase database, VkSandbox sandbox, ITestOutputHelper output,
         Action<VkOptions>? configure = null)
     {
-        var settings = FastOptions();
-        var mux = await database.ConnectAgainAsync();
-        var time = TimeProvider.System;
         var options = sandbox.Options(configure);
-        var sender = new VkSender(sandbox.Client(options), MsOptions.Create(options), mux, TestDatabase.Scripts, new TestLogger<VkSender>(output));
-        var store = new CourierStore(mux, TestDatabase.Scripts);
-        var runner = new DeliveryRunner(mux, store, new DirectoryStore(mux, TestDatabase.Scripts), sender, settings, time,
-            new TestLogger<DeliveryRunner>(output));
-        var service = new CourierService(mux, store, new CourierRegistry(mux, time), runner, sender, MsOptions.Create(settings), time,
-            new TestLogger<CourierService>(output));
-        await service.StartAsync(CancellationToken.None);
-        await Eventually.WaitAsync(
-            async () => (await mux.GetDatabase().SortedSetScoreAsync(Keys.Couriers(sender.Channel), service.Owner)).HasValue,
-            TimeSpan.FromSeconds(10), "the courier's first heartbeat");
-        return new VkCourierHost(mux, service, sender);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _service.StopAsync(CancellationToken.None);
-        _service.Dispose();
-        _sender.Dispose();
-        await _mux.DisposeAsync();
+        return CourierHost.StartAsync(database,
+            mux => new VkSender(sandbox.Client(options), MsOptions.Create(options), mux, TestDatabase.Scripts, new TestLogger<VkSender>(output)),
+            output, CourierHost.QuickLeases());
     }
 }
 

@@ -2,20 +2,15 @@ namespace Ada.Couriers.Vk.Tests;
 
 /// <summary>The courier runtime around VkSender, end to end against the VK API emulator.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class VkCourierTests(RedisServer redis, ITestOutputHelper output) : IAsyncLifetime
+public sealed class VkCourierTests(RedisServer redis, ITestOutputHelper output) : DatabaseTest(redis)
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
     private readonly VkSandbox _sandbox = new();
-    private TestDatabase? _database;
 
-    private TestDatabase Database => _database!;
-
-    public async Task InitializeAsync() => _database = await TestDatabase.OpenAsync(redis);
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _sandbox.DisposeAsync();
-        await _database!.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]

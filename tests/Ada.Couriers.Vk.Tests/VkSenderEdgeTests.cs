@@ -2,14 +2,8 @@ namespace Ada.Couriers.Vk.Tests;
 
 /// <summary>VkSender against answers the emulator does not give on its own: shapes VK is known or documented to produce.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class VkSenderEdgeTests(RedisServer redis, ITestOutputHelper output) : IAsyncLifetime
+public sealed class VkSenderEdgeTests(RedisServer redis, ITestOutputHelper output) : DatabaseTest(redis)
 {
-    private TestDatabase? _database;
-
-    public async Task InitializeAsync() => _database = await TestDatabase.OpenAsync(redis);
-
-    public async Task DisposeAsync() => await _database!.DisposeAsync();
-
     [Fact]
     public async Task SendAsync_CallFailedAsAWhole_AppliesItsExecuteErrorToEveryPeerOfThatCall()
     {
@@ -130,7 +124,7 @@ public sealed class VkSenderEdgeTests(RedisServer redis, ITestOutputHelper outpu
     private VkSender Sender(StubVk stub)
     {
         var options = new VkOptions { Token = "secret-token", BaseUrl = "https://api.vk.test/method/", RequestsPerSecond = 0 };
-        return new VkSender(stub.Client(), MsOptions.Create(options), _database!.Mux, TestDatabase.Scripts, new TestLogger<VkSender>(output));
+        return new VkSender(stub.Client(), MsOptions.Create(options), Database.Mux, TestDatabase.Scripts, new TestLogger<VkSender>(output));
     }
 
     private static OutgoingMessage Message(string text) => new($"t.lee:{Guid.NewGuid():N}", text);

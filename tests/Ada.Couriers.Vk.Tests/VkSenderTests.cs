@@ -4,17 +4,14 @@ namespace Ada.Couriers.Vk.Tests;
 
 /// <summary>VkSender with its own client against the VK API emulator; the pacing bucket in a real Redis.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class VkSenderTests(RedisServer redis, ITestOutputHelper output) : IAsyncLifetime
+public sealed class VkSenderTests(RedisServer redis, ITestOutputHelper output) : DatabaseTest(redis)
 {
     private readonly VkSandbox _sandbox = new();
-    private TestDatabase? _database;
 
-    public async Task InitializeAsync() => _database = await TestDatabase.OpenAsync(redis);
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _sandbox.DisposeAsync();
-        await _database!.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -197,13 +194,13 @@ public sealed class VkSenderTests(RedisServer redis, ITestOutputHelper output) :
         }
 
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"3 requests at 2/s took only {clock.Elapsed}");
-        Assert.True(await _database!.Db.KeyExistsAsync(Keys.Rate("vk")));
+        Assert.True(await Database.Db.KeyExistsAsync(Keys.Rate("vk")));
     }
 
     private VkSender Sender(Action<VkOptions>? configure = null)
     {
         var options = _sandbox.Options(configure);
-        return new VkSender(_sandbox.Client(options), MsOptions.Create(options), _database!.Mux, TestDatabase.Scripts,
+        return new VkSender(_sandbox.Client(options), MsOptions.Create(options), Database.Mux, TestDatabase.Scripts,
             new TestLogger<VkSender>(output));
     }
 
