@@ -6,9 +6,6 @@ namespace Ada.Core.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper output)
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private static readonly string[] TelegramOnly = [Channels.Telegram];
-
     [Fact]
     public async Task Courier_MessageDueInOneSecond_DeliversOnceToEveryoneWithAContact()
     {
@@ -20,7 +17,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         await using var courier = await CourierHost.StartAsync(database, sender, output);
         var deliverAt = DateTimeOffset.UtcNow.AddSeconds(1);
 
-        var message = await Sample.EnqueueAsync(database, deliverAt, users, TelegramOnly);
+        var message = await Sample.EnqueueAsync(database, deliverAt, users, Sample.TelegramOnly);
 
         var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         Assert.Equal(MessageStates.Done, history.State);
@@ -61,7 +58,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         };
         await using var courier = await CourierHost.StartAsync(database, sender, output);
 
-        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
+        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, Sample.TelegramOnly);
 
         var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         Assert.Equal((50, 0), (history.Channels[Channels.Telegram].Sent, history.Channels[Channels.Telegram].Failed));
@@ -88,7 +85,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         options.BackoffFirstMilliseconds = 600;
         await using var courier = await CourierHost.StartAsync(database, sender, output, options);
 
-        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
+        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, Sample.TelegramOnly);
 
         await Sample.WaitForTelegramDoneAsync(database, message.Id);
         var firstTries = sender.Sends.Where(s => s.Attempt == 0).ToList();
@@ -110,7 +107,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         };
         await using var courier = await CourierHost.StartAsync(database, sender, output);
 
-        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
+        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, Sample.TelegramOnly);
 
         var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         var section = history.Channels[Channels.Telegram];
@@ -144,7 +141,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         var messages = new List<HistoryDocument>();
         for (var i = 0; i < 8; i++)
         {
-            messages.Add(await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly));
+            messages.Add(await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, Sample.TelegramOnly));
         }
 
         foreach (var message in messages)
@@ -166,7 +163,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         await using var database = await TestDatabase.OpenAsync(redis);
         var users = Sample.Users(300);
         await Sample.ImportStudentsAsync(database, users);
-        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
+        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, Sample.TelegramOnly);
         var store = new CourierStore(database.Mux, TestDatabase.Scripts);
         var crashedAt = DateTimeOffset.UtcNow;
         var lease = TimeSpan.FromMilliseconds(1500);
@@ -199,8 +196,8 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         await Sample.ImportStudentsAsync(database, users);
         var stopping = new FakeSender(batchSize: 10) { PerAddressee = TimeSpan.FromMilliseconds(10) };
         var first = await CourierHost.StartAsync(database, stopping, output);
-        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
-        await Eventually.WaitAsync(() => Task.FromResult(stopping.Sends.Count >= 30), Deadline, "the first sends");
+        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, Sample.TelegramOnly);
+        await Eventually.WaitAsync(() => Task.FromResult(stopping.Sends.Count >= 30), Sample.Deadline, "the first sends");
 
         await first.DisposeAsync();
 
@@ -220,7 +217,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         await using var database = await TestDatabase.OpenAsync(redis);
         await Sample.ImportStudentsAsync(database, ["u1"]);
         // Queued while no courier listened: its `del` event is gone, only the sweep can find it.
-        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, ["u1"], TelegramOnly);
+        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, ["u1"], Sample.TelegramOnly);
         // Older due ids this channel cannot act on (in production: finished here, another channel still pending).
         var batch = database.Db.CreateBatch();
         var adds = Enumerable.Range(0, 1_500)
@@ -244,8 +241,8 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         await Sample.ImportStudentsAsync(database, users);
         var sender = new FakeSender(batchSize: 10) { PerAddressee = TimeSpan.FromMilliseconds(20) };
         await using var courier = await CourierHost.StartAsync(database, sender, output);
-        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
-        await Eventually.WaitAsync(() => Task.FromResult(sender.Sends.Count >= 20), Deadline, "the first sends");
+        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, Sample.TelegramOnly);
+        await Eventually.WaitAsync(() => Task.FromResult(sender.Sends.Count >= 20), Sample.Deadline, "the first sends");
 
         var clock = Stopwatch.StartNew();
         var cancel = await database.Messages.CancelAsync(message.Id, DateTimeOffset.UtcNow);
@@ -278,7 +275,7 @@ public sealed class CourierRuntimeTests(RedisServer redis, ITestOutputHelper out
         };
         await using var courier = await CourierHost.StartAsync(database, sender, output);
 
-        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
+        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, Sample.TelegramOnly);
 
         var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
         var section = history.Channels[Channels.Telegram];

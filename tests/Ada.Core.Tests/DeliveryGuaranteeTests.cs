@@ -4,9 +4,6 @@ namespace Ada.Core.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper output)
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private static readonly string[] TelegramOnly = [Channels.Telegram];
-
     [Fact]
     public async Task Courier_MessageExpiresMidway_NobodyMoreIsSent_TheRestGetExpiredReceipts_MessageEnds()
     {
@@ -18,7 +15,7 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
         await using var courier = await CourierHost.StartAsync(database, sender, output);
         var now = DateTimeOffset.UtcNow;
         var expiresAt = now.AddMilliseconds(700);
-        var history = Sample.History("t1", now, users.Count, TelegramOnly) with
+        var history = Sample.History("t1", now, users.Count, Sample.TelegramOnly) with
         {
             ExpiresAt = AdaJson.Timestamp(expiresAt), ExpiresAtMs = expiresAt.ToUnixTimeMilliseconds(),
         };
@@ -48,7 +45,7 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
         var users = Sample.Users(30);
         await Sample.ImportStudentsAsync(database, users);
         var expiresAt = DateTimeOffset.UtcNow.AddMilliseconds(-1);
-        var history = Sample.History("t1", DateTimeOffset.UtcNow.AddSeconds(-10), users.Count, TelegramOnly) with
+        var history = Sample.History("t1", DateTimeOffset.UtcNow.AddSeconds(-10), users.Count, Sample.TelegramOnly) with
         {
             ExpiresAt = AdaJson.Timestamp(expiresAt), ExpiresAtMs = expiresAt.ToUnixTimeMilliseconds(),
         };
@@ -71,12 +68,12 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
         var sender = new HalfThenHoldSender(batchSize: 40);
         await using var courier = await CourierHost.StartAsync(database, sender, output);
 
-        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, TelegramOnly);
+        var message = await Sample.EnqueueAsync(database, DateTimeOffset.UtcNow, users, Sample.TelegramOnly);
 
         // The batch is held after its first 20 sends: they are on record while the batch is still in progress.
-        await sender.Holding.Task.WaitAsync(Deadline);
+        await sender.Holding.Task.WaitAsync(Sample.Deadline);
         var recorded = await Eventually.WaitAsync(() => database.Db.HashLengthAsync(Keys.Receipts(message.Id)), n => n >= 20,
-            Deadline, "the first 20 sends to be recorded while the batch is held");
+            Sample.Deadline, "the first 20 sends to be recorded while the batch is held");
         Assert.Equal(20, recorded);
         sender.Release.SetResult();
         var history = await Sample.WaitForTelegramDoneAsync(database, message.Id);
@@ -122,7 +119,7 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
         // Lost limits (a flushed key) come back with the next beat.
         var registry = new CourierRegistry(database.Mux, TimeProvider.System);
         var limits = await Eventually.WaitAsync(async () => (await registry.ChannelsAsync(fresh: true)).Single().Limits,
-            l => l is not null, Deadline, "the limits to be published again");
+            l => l is not null, Sample.Deadline, "the limits to be published again");
         Assert.Equal(4, limits!.MaxSmsSegments);
     }
 
@@ -148,7 +145,7 @@ public sealed class DeliveryGuaranteeTests(RedisServer redis, ITestOutputHelper 
         var big = Take("big", 20, urgent: false);
         var small = Take("small", 5, urgent: false);
         // The urgent message comes once both others are taking turns.
-        await Eventually.WaitAsync(() => Task.FromResult(order.Contains("big") && order.Contains("small")), Deadline,
+        await Eventually.WaitAsync(() => Task.FromResult(order.Contains("big") && order.Contains("small")), Sample.Deadline,
             "a paced turn of each of the others");
         var urgent = Take("urgent", 5, urgent: true);
         await Task.WhenAll(big, small, urgent);

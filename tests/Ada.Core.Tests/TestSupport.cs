@@ -34,6 +34,10 @@ public sealed class KeyEventLog
 public static class Sample
 {
     public static readonly string[] TelegramAndVk = [Channels.Telegram, Channels.Vk];
+    public static readonly string[] TelegramOnly = [Channels.Telegram];
+
+    /// <summary>How long a courier test waits for a delivery it expects.</summary>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     public static HistoryDocument History(
         string sender, DateTimeOffset deliverAt, int recipients, IReadOnlyList<string>? channels = null, Addressees? to = null)
@@ -80,12 +84,12 @@ public static class Sample
                 []))],
             [], []);
 
-    /// <summary>Waits (30 s at most) until the message's Telegram section is done.</summary>
+    /// <summary>Waits (<see cref="Deadline"/> at most) until the message's Telegram section is done.</summary>
     public static Task<HistoryDocument> WaitForTelegramDoneAsync(TestDatabase database, string id) =>
         Eventually.WaitAsync(
             async () => (await database.Messages.GetHistoryAsync(id))!,
             h => h.Channels[Channels.Telegram].State == ChannelStates.Done,
-            TimeSpan.FromSeconds(30), $"the telegram section of {id} to be done");
+            Deadline, $"the telegram section of {id} to be done");
 
     /// <summary>Queues a message and fails the test unless it was accepted.</summary>
     public static async Task<HistoryDocument> EnqueueAsync(

@@ -7,9 +7,6 @@ namespace Ada.Core.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class WaveTests(RedisServer redis, ITestOutputHelper output)
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private static readonly string[] TelegramAndVk = [Channels.Telegram, Channels.Vk];
-
     /// <summary>u1, u2 now (Moscow); u3, u4 a few seconds later (their night ends then).</summary>
     private static HistoryDocument TwoWaves(DateTimeOffset first, DateTimeOffset second, IReadOnlyList<string> channels)
     {
@@ -38,11 +35,11 @@ public sealed class WaveTests(RedisServer redis, ITestOutputHelper output)
         await using var vkCourier = await CourierHost.StartAsync(database, vk, output);
         var now = DateTimeOffset.UtcNow;
         var second = now.AddSeconds(3);
-        var history = TwoWaves(now, second, TelegramAndVk);
+        var history = TwoWaves(now, second, Sample.TelegramAndVk);
         Assert.IsType<EnqueueOutcome.Accepted>(await database.Messages.EnqueueAsync(Sample.Command(history, users)));
 
         var between = await Eventually.WaitAsync(async () => (await database.Messages.GetHistoryAsync(history.Id))!,
-            h => h.Waves![0].State == WaveStates.Done, Deadline, "the first wave to be done");
+            h => h.Waves![0].State == WaveStates.Done, Sample.Deadline, "the first wave to be done");
         Assert.Equal(MessageStates.Delivering, between.State);
         Assert.Equal(WaveStates.Scheduled, between.Waves![1].State);
         Assert.All(between.Channels.Values, s => Assert.Equal((ChannelStates.Pending, 1), (s.State, s.WaveIndex)));
@@ -50,7 +47,7 @@ public sealed class WaveTests(RedisServer redis, ITestOutputHelper output)
         Assert.Equal(second.ToUnixTimeMilliseconds(), (long)(await database.Db.SortedSetScoreAsync(Keys.DueFor(history.Id), history.Id))!);
 
         var done = await Eventually.WaitAsync(async () => (await database.Messages.GetHistoryAsync(history.Id))!,
-            h => h.State == MessageStates.Done, Deadline, "the message to be done");
+            h => h.State == MessageStates.Done, Sample.Deadline, "the message to be done");
         Assert.All(done.Waves!, w => Assert.Equal(WaveStates.Done, w.State));
         Assert.Equal((4, 0), (done.Channels[Channels.Telegram].Sent, done.Channels[Channels.Telegram].NoContact));
         Assert.Equal(4, done.Channels[Channels.Vk].NoContact);
@@ -78,7 +75,7 @@ public sealed class WaveTests(RedisServer redis, ITestOutputHelper output)
         var history = TwoWaves(now, second, [Channels.Telegram]);
         Assert.IsType<EnqueueOutcome.Accepted>(await database.Messages.EnqueueAsync(Sample.Command(history, users)));
         await Eventually.WaitAsync(async () => (await database.Messages.GetHistoryAsync(history.Id))!,
-            h => h.Waves![0].State == WaveStates.Done, Deadline, "the first wave to be done");
+            h => h.Waves![0].State == WaveStates.Done, Sample.Deadline, "the first wave to be done");
 
         var cancel = await database.Messages.CancelAsync(history.Id, DateTimeOffset.UtcNow);
 
