@@ -1,10 +1,7 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-
 namespace Ada.Sandbox.Tests;
 
-/// <summary>The sandbox in memory, one per test so rate limits and faults never leak between tests.</summary>
-public sealed class SandboxApplication(params (string Key, string Value)[] settings) : WebApplicationFactory<Program>
+/// <summary>The sandbox with its defaults: the Bot API for <see cref="Token"/>, the control API.</summary>
+public sealed class SandboxApplication(params (string Key, string Value)[] settings) : SandboxFactory(settings)
 {
     public const string Token = "123456:TEST-token_abc";
 
@@ -19,24 +16,11 @@ public sealed class SandboxApplication(params (string Key, string Value)[] setti
         return http;
     }
 
-    protected override void ConfigureClient(HttpClient client)
-    {
-        base.ConfigureClient(client);
-        client.DefaultRequestHeaders.Add(Sandbox.ControlToken.Header, ControlToken);
-    }
-
     public TelegramBotClient CreateBot(string token = Token)
     {
         var http = CreateClient();
         var options = new TelegramBotClientOptions(token, baseUrl: http.BaseAddress!.ToString()) { RetryThreshold = 0 };
         return new TelegramBotClient(options, http);
-    }
-
-    public async Task PutAsync(string path, object body)
-    {
-        using var http = CreateClient();
-        using var response = await http.PutAsJsonAsync(path, body);
-        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>POSTs to the control API and returns its JSON answer, failing unless it is a success.</summary>
@@ -65,18 +49,6 @@ public sealed class SandboxApplication(params (string Key, string Value)[] setti
         return JsonDocument.Parse(await http.GetStringAsync(path)).RootElement.Clone();
     }
 
-    public async Task<InboxPageView> ReadInboxAsync(string query = "")
-    {
-        using var http = CreateClient();
-        return (await http.GetFromJsonAsync<InboxPageView>($"/sandbox/inbox{query}"))!;
-    }
-
-    /// <summary>The control token, then the settings given (which win, so a test can take the token away).</summary>
-    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(
-            settings.Prepend((Key: Sandbox.ControlToken.Setting, Value: ControlToken))
-                .GroupBy(setting => setting.Key, StringComparer.OrdinalIgnoreCase)
-                .Select(same => KeyValuePair.Create(same.Key, (string?)same.Last().Value))));
 }
 
 public static class Eventually

@@ -7,35 +7,27 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Ada.Sandbox.Tests;
 
 /// <summary>The sandbox with SMS credentials, a signing key and a short delivery delay; settings given win.</summary>
-public sealed class SmsSandboxApplication(params (string Key, string Value)[] settings) : WebApplicationFactory<Program>
+public sealed class SmsSandboxApplication(params (string Key, string Value)[] settings) : SandboxFactory(settings)
 {
     public const string Username = "sms";
     public const string Password = "gateway-secret";
     public const string SigningKey = "signing-key-0123";
     public const string ApiId = "SMSRU-API-ID";
 
-    private static readonly (string Key, string Value)[] Defaults =
+    protected override IEnumerable<(string Key, string Value)> Defaults =>
     [
-        (ControlToken.Setting, SandboxApplication.ControlToken),
         ("Sandbox:Sms:Username", Username),
         ("Sandbox:Sms:Password", Password),
         ("Sandbox:Sms:SigningKey", SigningKey),
         ("Sandbox:Sms:DeliveryDelayMilliseconds", "100"),
         ("Sandbox:SmsRu:ApiId", ApiId),
     ];
-
-    protected override void ConfigureClient(HttpClient client)
-    {
-        base.ConfigureClient(client);
-        client.DefaultRequestHeaders.Add(ControlToken.Header, SandboxApplication.ControlToken);
-    }
 
     /// <summary>A client that sends Basic credentials (the configured ones unless others are given).</summary>
     public HttpClient CreateGatewayClient(string username = Username, string password = Password)
@@ -46,21 +38,10 @@ public sealed class SmsSandboxApplication(params (string Key, string Value)[] se
         return http;
     }
 
-    public async Task PutAsync(string path, object body)
-    {
-        using var http = CreateClient();
-        using var response = await http.PutAsJsonAsync(path, body);
-        response.EnsureSuccessStatusCode();
-    }
-
     public async Task SetNumberAsync(string phone, string state) =>
         await PutAsync($"/sandbox/sms/numbers/{Uri.EscapeDataString(phone)}", new { state });
 
-    public async Task<InboxPageView> ReadInboxAsync(string query = "?channel=sms")
-    {
-        using var http = CreateClient();
-        return (await http.GetFromJsonAsync<InboxPageView>($"/sandbox/inbox{query}"))!;
-    }
+    protected override string InboxQuery => "?channel=sms";
 
     /// <summary>Registers a webhook for each event on the local server's API.</summary>
     public async Task RegisterAsync(Uri url, params string[] events)
@@ -71,17 +52,6 @@ public sealed class SmsSandboxApplication(params (string Key, string Value)[] se
             using var response = await http.PostAsJsonAsync("/webhooks", new { url = url.AbsoluteUri, @event });
             response.EnsureSuccessStatusCode();
         }
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        var merged = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in Defaults.Concat(settings))
-        {
-            merged[key] = value;
-        }
-
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(merged));
     }
 }
 

@@ -8,7 +8,7 @@ namespace Ada.Sandbox.Tests;
 
 /// <summary>The sandbox with a fixed VK token, and a seam for the Callback API's outgoing HTTP.</summary>
 public sealed class VkSandboxApplication(HttpMessageHandler? callbackHandler, params (string Key, string Value)[] settings)
-    : WebApplicationFactory<Program>
+    : SandboxFactory(settings)
 {
     public VkSandboxApplication(params (string Key, string Value)[] settings)
         : this(null, settings)
@@ -18,24 +18,9 @@ public sealed class VkSandboxApplication(HttpMessageHandler? callbackHandler, pa
     /// <summary>Replaces the sandbox's clock, e.g. with a StoppedClock so a rate-limit window cannot slide mid-test.</summary>
     public TimeProvider? Time { get; init; }
 
-    protected override void ConfigureClient(HttpClient client)
-    {
-        base.ConfigureClient(client);
-        client.DefaultRequestHeaders.Add(ControlToken.Header, SandboxApplication.ControlToken);
-    }
+    protected override IEnumerable<(string Key, string Value)> Defaults => [("Sandbox:Vk:Token", VkWire.Token)];
 
-    public async Task PutAsync(string path, object body)
-    {
-        using var http = CreateClient();
-        using var response = await http.PutAsJsonAsync(path, body);
-        response.EnsureSuccessStatusCode();
-    }
-
-    public async Task<InboxPageView> ReadInboxAsync(string query = "?channel=vk&limit=100000")
-    {
-        using var http = CreateClient();
-        return (await http.GetFromJsonAsync<InboxPageView>($"/sandbox/inbox{query}"))!;
-    }
+    protected override string InboxQuery => "?channel=vk&limit=100000";
 
     public async Task<VkCountersSnapshot> ReadStatsAsync()
     {
@@ -45,9 +30,7 @@ public sealed class VkSandboxApplication(HttpMessageHandler? callbackHandler, pa
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(
-            settings.Prepend(("Sandbox:Vk:Token", VkWire.Token)).Prepend((ControlToken.Setting, SandboxApplication.ControlToken))
-                .Select(setting => KeyValuePair.Create(setting.Item1, (string?)setting.Item2))));
+        base.ConfigureWebHost(builder);
 
         builder.ConfigureTestServices(services =>
         {
