@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Telegram.Bot;
+using InboxPageView = sandbox::Ada.Sandbox.InboxPageView;
 using SandboxProgram = sandbox::Program;
 
 namespace Ada.Couriers.Telegram.Tests;
@@ -12,10 +13,6 @@ namespace Ada.Couriers.Telegram.Tests;
 public sealed class TelegramSandbox : WebApplicationFactory<SandboxProgram>
 {
     public const string Token = "123456:TEST-token";
-
-    public sealed record InboxMessage(string Channel, string ChatId, long MessageId, string Text);
-
-    public sealed record InboxPage(int Total, IReadOnlyList<InboxMessage> Messages);
 
     /// <summary>The real Telegram.Bot client as the courier configures it (no retries inside the library).</summary>
     public ITelegramBotClient CreateBot(TimeSpan? timeout = null)
@@ -32,10 +29,11 @@ public sealed class TelegramSandbox : WebApplicationFactory<SandboxProgram>
         response.EnsureSuccessStatusCode();
     }
 
-    public async Task<InboxPage> ReadInboxAsync(string? chatId = null)
+    /// <summary>The Telegram inbox (the sandbox's own view of it), all of it or one chat's.</summary>
+    public async Task<InboxPageView> ReadInboxAsync(string? chatId = null)
     {
         using var http = CreateClient();
-        return (await http.GetFromJsonAsync<InboxPage>($"/sandbox/inbox?channel=telegram{(chatId is null ? "" : "&chatId=" + chatId)}"))!;
+        return (await http.GetFromJsonAsync<InboxPageView>($"/sandbox/inbox?channel=telegram{(chatId is null ? "" : "&chatId=" + chatId)}"))!;
     }
 
     protected override void ConfigureClient(HttpClient client)

@@ -3,7 +3,6 @@ using Ada.Core.Couriers;
 using Ada.Core.Redis;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Ada.Couriers.Telegram.Tests;
 
@@ -13,18 +12,14 @@ public sealed class RedisCollectionDefinition : ICollectionFixture<RedisServer>;
 
 /// <summary>TelegramSender with the real Telegram.Bot client against the Bot API emulator.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class TelegramSenderTests(RedisServer redis) : IAsyncLifetime
+public sealed class TelegramSenderTests(RedisServer redis) : DatabaseTest(redis)
 {
     private readonly TelegramSandbox _sandbox = new();
-    private ConnectionMultiplexer? _mux;
 
-    public async Task InitializeAsync() =>
-        _mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString(redis.NextDatabase()));
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _sandbox.DisposeAsync();
-        await _mux!.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -204,7 +199,7 @@ public sealed class TelegramSenderTests(RedisServer redis) : IAsyncLifetime
     private TelegramSender Sender(double messagesPerSecond = 0, TimeSpan? timeout = null) =>
         new(_sandbox.CreateBot(timeout),
             Options.Create(new TelegramOptions { Token = TelegramSandbox.Token, MessagesPerSecond = messagesPerSecond, Concurrency = 8 }),
-            _mux!, new AdaScripts(), NullLogger<TelegramSender>.Instance);
+            Database.Mux, new AdaScripts(), NullLogger<TelegramSender>.Instance);
 
     private static OutgoingMessage Message(string text) => new("t1:1", text);
 
