@@ -1,3 +1,5 @@
+extern alias sandbox;
+
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 
@@ -42,7 +44,7 @@ public sealed class RedisAclCourierTests : IAsyncLifetime
         var done = await VkMessages.WaitDoneAsync(database, history.Id, TimeSpan.FromSeconds(60));
         Assert.Equal(3, done.Channels[Channels.Vk].Sent);
         using var http = new HttpClient { BaseAddress = sandbox.BaseAddress }.Authorized();
-        var inbox = (await http.GetFromJsonAsync<VkSandbox.InboxPage>("/sandbox/inbox?channel=vk"))!;
+        var inbox = (await http.GetFromJsonAsync<sandbox::Ada.Sandbox.InboxPageView>("/sandbox/inbox?channel=vk"))!;
         Assert.Equal(3, inbox.Messages.Count(m => m.Text.Contains("Пара в ауд. 214", StringComparison.Ordinal)));
         Assert.DoesNotContain(_password, courier.Output, StringComparison.Ordinal);
     }

@@ -1,4 +1,7 @@
+extern alias sandbox;
+
 using System.Net.Http.Json;
+using SandboxStatsView = sandbox::Ada.Sandbox.SandboxStatsView;
 
 namespace Ada.Couriers.Vk.Tests;
 
@@ -44,10 +47,8 @@ public sealed class VkCourierProcessTests(RedisServer redis)
         Assert.Contains("has not allowed messages from the community", (await VkMessages.ReceiptAsync(database, history.Id, "s2999")).Detail,
             StringComparison.Ordinal);
         using var http = new HttpClient { BaseAddress = sandbox.BaseAddress }.Authorized();
-        var stats = (await http.GetFromJsonAsync<Stats>("/sandbox/stats"))!.Vk;
+        var stats = (await http.GetFromJsonAsync<SandboxStatsView>("/sandbox/stats"))!.Vk;
         Assert.Equal((2, 2_998), (stats.Requests, stats.Sent));
         Assert.DoesNotContain(Token, courier.Output, StringComparison.Ordinal);
     }
-
-    private sealed record Stats(VkSandbox.VkStats Vk);
 }

@@ -3,7 +3,11 @@ extern alias sandbox;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using InboxPageView = sandbox::Ada.Sandbox.InboxPageView;
+using InboxSummary = sandbox::Ada.Sandbox.InboxSummary;
 using SandboxProgram = sandbox::Program;
+using SandboxStatsView = sandbox::Ada.Sandbox.SandboxStatsView;
+using VkCountersSnapshot = sandbox::Ada.Sandbox.Vk.VkCountersSnapshot;
 
 namespace Ada.Couriers.Vk.Tests;
 
@@ -11,16 +15,6 @@ namespace Ada.Couriers.Vk.Tests;
 public sealed class VkSandbox : WebApplicationFactory<SandboxProgram>
 {
     public const string Token = "vk1.a.community-token";
-
-    public sealed record InboxMessage(string Channel, string ChatId, long MessageId, string Text);
-
-    public sealed record InboxPage(int Total, IReadOnlyList<InboxMessage> Messages);
-
-    public sealed record InboxSummary(int Total, int Chats, int ChatsWithMoreThanOne, int Duplicates);
-
-    public sealed record VkStats(long Requests, long ExecuteCalls, long Sent, long Deduplicated, long Throttled, long Errors);
-
-    private sealed record Stats(VkStats Vk);
 
     public VkOptions Options(Action<VkOptions>? configure = null)
     {
@@ -46,10 +40,11 @@ public sealed class VkSandbox : WebApplicationFactory<SandboxProgram>
 
     public Task SetPeerAsync(long peerId, string state) => PutAsync($"/sandbox/vk/peers/{peerId}", new { state });
 
-    public async Task<InboxPage> ReadInboxAsync(string? chatId = null)
+    /// <summary>The VK inbox (the sandbox's own view of it), all of it or one peer's.</summary>
+    public async Task<InboxPageView> ReadInboxAsync(string? chatId = null)
     {
         using var http = CreateClient();
-        return (await http.GetFromJsonAsync<InboxPage>($"/sandbox/inbox?channel=vk&limit=100000{(chatId is null ? "" : "&chatId=" + chatId)}"))!;
+        return (await http.GetFromJsonAsync<InboxPageView>($"/sandbox/inbox?channel=vk&limit=100000{(chatId is null ? "" : "&chatId=" + chatId)}"))!;
     }
 
     public async Task<InboxSummary> SummaryAsync()
@@ -58,10 +53,10 @@ public sealed class VkSandbox : WebApplicationFactory<SandboxProgram>
         return (await http.GetFromJsonAsync<InboxSummary>("/sandbox/inbox/summary?channel=vk"))!;
     }
 
-    public async Task<VkStats> StatsAsync()
+    public async Task<VkCountersSnapshot> StatsAsync()
     {
         using var http = CreateClient();
-        return (await http.GetFromJsonAsync<Stats>("/sandbox/stats"))!.Vk;
+        return (await http.GetFromJsonAsync<SandboxStatsView>("/sandbox/stats"))!.Vk;
     }
 
     protected override void ConfigureClient(HttpClient client)
