@@ -43,17 +43,8 @@ public sealed class MessageChangeTests(RedisServer redis)
     [Theory]
     [InlineData(MessageStates.Done)]
     [InlineData(MessageStates.Cancelled)]
-    public async Task Cancel_FinalMessage_IsRefusedWithItsState(string state)
-    {
-        await using var database = await TestDatabase.OpenAsync(redis);
-        var message = await InStateAsync(database, state);
-        var before = await database.RawHistoryAsync(message.Id);
-
-        var outcome = await database.Messages.CancelAsync(message.Id, DateTimeOffset.UtcNow);
-
-        Assert.Equal(new ChangeOutcome(ChangeStatus.Final, null, state), outcome);
-        Assert.Equal(before, await database.RawHistoryAsync(message.Id));
-    }
+    public Task Cancel_FinalMessage_IsRefusedWithItsState(string state) =>
+        AssertRefusedAsync(state, ChangeStatus.Final, (messages, id) => messages.CancelAsync(id, DateTimeOffset.UtcNow));
 
     [Fact]
     public async Task Changes_OfMissingMessage_AreRefusedAsMissing()
@@ -121,18 +112,9 @@ public sealed class MessageChangeTests(RedisServer redis)
     [InlineData(MessageStates.Delivering)]
     [InlineData(MessageStates.Done)]
     [InlineData(MessageStates.Cancelled)]
-    public async Task Reschedule_NotScheduled_IsRefusedWithItsState(string state)
-    {
-        await using var database = await TestDatabase.OpenAsync(redis);
-        var message = await InStateAsync(database, state);
-        var before = await database.RawHistoryAsync(message.Id);
-
-        var outcome = await database.Messages.RescheduleAsync(message.Id, DateTimeOffset.UtcNow.AddHours(1), null);
-
-        Assert.Equal(new ChangeOutcome(ChangeStatus.NotScheduled, null, state), outcome);
-        Assert.Equal(before, await database.RawHistoryAsync(message.Id));
-        Assert.False(await database.Db.KeyExistsAsync(Keys.Delivery(message.Id)));
-    }
+    public Task Reschedule_NotScheduled_IsRefusedWithItsState(string state) =>
+        AssertRefusedAsync(state, ChangeStatus.NotScheduled,
+            (messages, id) => messages.RescheduleAsync(id, DateTimeOffset.UtcNow.AddHours(1), null));
 
     [Fact]
     public async Task SendNow_Scheduled_DeletesDeliveryKeyAndMakesItDue()
@@ -160,16 +142,24 @@ public sealed class MessageChangeTests(RedisServer redis)
     [InlineData(MessageStates.Delivering)]
     [InlineData(MessageStates.Done)]
     [InlineData(MessageStates.Cancelled)]
-    public async Task SendNow_NotScheduled_IsRefusedWithItsState(string state)
+    public Task SendNow_NotScheduled_IsRefusedWithItsState(string state) =>
+        AssertRefusedAsync(state, ChangeStatus.NotScheduled, (messages, id) => messages.SendNowAsync(id, DateTimeOffset.UtcNow));
+
+    /// <summary>
+    /// Brings a message into <paramref name="state"/> and tries <paramref name="change"/> on it: refused with
+    /// <paramref name="status"/> and the state, the history untouched, no delivery key written back.
+    /// </summary>
+    private async Task AssertRefusedAsync(string state, ChangeStatus status, Func<MessageStore, string, Task<ChangeOutcome>> change)
     {
         await using var database = await TestDatabase.OpenAsync(redis);
         var message = await InStateAsync(database, state);
         var before = await database.RawHistoryAsync(message.Id);
 
-        var outcome = await database.Messages.SendNowAsync(message.Id, DateTimeOffset.UtcNow);
+        var outcome = await change(database.Messages, message.Id);
 
-        Assert.Equal(new ChangeOutcome(ChangeStatus.NotScheduled, null, state), outcome);
+        Assert.Equal(new ChangeOutcome(status, null, state), outcome);
         Assert.Equal(before, await database.RawHistoryAsync(message.Id));
+        Assert.False(await database.Db.KeyExistsAsync(Keys.Delivery(message.Id)));
     }
 
     /// <summary>A due message brought into the state by the scripts themselves (claim, report, cancel).</summary>
