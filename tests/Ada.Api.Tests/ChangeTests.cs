@@ -6,13 +6,8 @@ public sealed class ChangeTests(RedisServer redis) : ApiTest(redis)
 {
     private static string Iso(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
 
-    private async Task<string> QueueLaterAsync(HttpClient client, TimeSpan after)
-    {
-        using var response = await client.PostAsync("/v1/queue",
-            Json($$"""{"text":"later","to":{"users":["u1"]},"sendAt":"{{Iso(DateTimeOffset.UtcNow + after)}}"}"""));
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await ReadJsonAsync(response)).GetProperty("id").GetString()!;
-    }
+    private static Task<string> QueueLaterAsync(HttpClient client, TimeSpan after) =>
+        QueueAsync(client, $$"""{"text":"later","to":{"users":["u1"]},"sendAt":"{{Iso(DateTimeOffset.UtcNow + after)}}"}""");
 
     [Fact]
     public async Task Reschedule_Scheduled_MovesTheDeliveryTime()
@@ -64,8 +59,7 @@ public sealed class ChangeTests(RedisServer redis) : ApiTest(redis)
     public async Task Reschedule_AfterDeliveryStarted_Returns409()
     {
         await App.SeedAsync();
-        using var queued = await Admin.PostAsync("/v1/queue", Json("""{"text":"now","to":{"users":["u1"]}}"""));
-        var id = (await ReadJsonAsync(queued)).GetProperty("id").GetString()!;
+        var id = await QueueAsync(Admin, """{"text":"now","to":{"users":["u1"]}}""");
         Assert.Equal("ok", await Courier.ClaimAsync(App, id));
         using var response = await Admin.PostAsync($"/v1/queue/{id}/reschedule", Json($$"""{"sendAt":"{{Iso(DateTimeOffset.UtcNow.AddHours(1))}}"}"""));
         Assert.Contains("delivering", Detail(await ProblemAsync(response, HttpStatusCode.Conflict)), StringComparison.Ordinal);
@@ -150,8 +144,7 @@ public sealed class ChangeTests(RedisServer redis) : ApiTest(redis)
     public async Task Cancel_Done_Returns409()
     {
         await App.SeedAsync();
-        using var queued = await Admin.PostAsync("/v1/queue", Json("""{"text":"now","to":{"users":["u1"]}}"""));
-        var id = (await ReadJsonAsync(queued)).GetProperty("id").GetString()!;
+        var id = await QueueAsync(Admin, """{"text":"now","to":{"users":["u1"]}}""");
         Assert.Equal("ok", await Courier.ClaimAsync(App, id));
         Assert.Equal("ok", await Courier.ReportAsync(App, id, ["u1"]));
         using var response = await Admin.PostAsync($"/v1/queue/{id}/cancel", null);
@@ -162,8 +155,7 @@ public sealed class ChangeTests(RedisServer redis) : ApiTest(redis)
     public async Task Cancel_WhileDelivering_IsAllowed()
     {
         await App.SeedAsync();
-        using var queued = await Admin.PostAsync("/v1/queue", Json("""{"text":"now","to":{"users":["u1"]}}"""));
-        var id = (await ReadJsonAsync(queued)).GetProperty("id").GetString()!;
+        var id = await QueueAsync(Admin, """{"text":"now","to":{"users":["u1"]}}""");
         Assert.Equal("ok", await Courier.ClaimAsync(App, id));
         using var response = await Admin.PostAsync($"/v1/queue/{id}/cancel", null);
         Assert.Equal("cancelled", (await ReadJsonAsync(response)).GetProperty("state").GetString());

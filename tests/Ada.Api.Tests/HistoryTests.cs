@@ -3,19 +3,16 @@ namespace Ada.Api.Tests;
 [Collection(RedisCollection.Name)]
 public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
 {
-    private static async Task<string> QueueAsync(HttpClient client, string text)
-    {
-        using var response = await client.PostAsync("/v1/queue", Json($$"""{"text":"{{text}}","to":{"users":["u1"]} }"""));
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await ReadJsonAsync(response)).GetProperty("id").GetString()!;
-    }
+    /// <summary>Queues <paramref name="text"/> to u1.</summary>
+    private static Task<string> QueueTextAsync(HttpClient client, string text) =>
+        QueueAsync(client, $$"""{"text":"{{text}}","to":{"users":["u1"]} }""");
 
     [Fact]
     public async Task GetHistory_Own_ReturnsTheStoredDocument()
     {
         var (teacher, _, _) = await App.SeedAsync();
         using var client = App.Client(teacher);
-        var id = await QueueAsync(client, "hello");
+        var id = await QueueTextAsync(client, "hello");
         using var response = await client.GetAsync($"/v1/history/{id}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
@@ -28,7 +25,7 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
         var (teacher, staff, _) = await App.SeedAsync();
         var other = await App.UserAsync("t2", "teacher");
         using var owner = App.Client(teacher);
-        var id = await QueueAsync(owner, "mine");
+        var id = await QueueTextAsync(owner, "mine");
         using var stranger = App.Client(other);
         foreach (var path in new[] { $"/v1/history/{id}", $"/v1/history/{id}/receipts", $"/v1/history/{id}/events?timeout=1" })
         {
@@ -58,10 +55,10 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
         for (var i = 0; i < 3; i++)
         {
             // Within one millisecond, ties are ordered by id, which grows with time too.
-            ids.Add(await QueueAsync(client, $"m{i}"));
+            ids.Add(await QueueTextAsync(client, $"m{i}"));
         }
         using var staffClient = App.Client(staff);
-        await QueueAsync(staffClient, "not the teacher's");
+        await QueueTextAsync(staffClient, "not the teacher's");
 
         using var all = await client.GetAsync("/v1/history");
         var list = await ReadJsonAsync(all);
@@ -76,7 +73,7 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
     {
         var (teacher, staff, _) = await App.SeedAsync();
         using var client = App.Client(teacher);
-        var id = await QueueAsync(client, "hello");
+        var id = await QueueTextAsync(client, "hello");
         using var teacherAsking = await client.GetAsync("/v1/history?sender=st1");
         await ProblemAsync(teacherAsking, HttpStatusCode.Forbidden);
         using var own = await client.GetAsync("/v1/history?sender=t1");
@@ -97,10 +94,10 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
         var queued = new List<string>();
         for (var i = 0; i < 4; i++)
         {
-            queued.Add(await QueueAsync(first, $"t1 {i}"));
-            queued.Add(await QueueAsync(second, $"t2 {i}"));
+            queued.Add(await QueueTextAsync(first, $"t1 {i}"));
+            queued.Add(await QueueTextAsync(second, $"t2 {i}"));
         }
-        queued.Add(await QueueAsync(staffClient, "staff"));
+        queued.Add(await QueueTextAsync(staffClient, "staff"));
 
         using var teacherAsking = await first.GetAsync("/v1/history?all=true");
         await ProblemAsync(teacherAsking, HttpStatusCode.Forbidden);
@@ -136,7 +133,7 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
     public async Task Receipts_WithALimit_ComeInPagesLinkedToTheNext_UntilEveryOneWasSeen()
     {
         await App.SeedAsync();
-        var id = await QueueAsync(Admin, "hello");
+        var id = await QueueTextAsync(Admin, "hello");
         var written = Enumerable.Range(1, 1_000).Select(i => $"u{i:0000}").ToList();
         await App.Db.HashSetAsync(Keys.Receipts(id), [.. written.Select(u =>
             new StackExchange.Redis.HashEntry($"telegram:{u}", AdaJson.Serialize(new Receipt(u, "telegram", ReceiptStatus.Sent))))]);
@@ -171,7 +168,7 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
     public async Task Receipts_BadPaging_Is400(string query)
     {
         await App.SeedAsync();
-        var id = await QueueAsync(Admin, "hello");
+        var id = await QueueTextAsync(Admin, "hello");
 
         using var response = await Admin.GetAsync($"/v1/history/{id}/receipts{query}");
 
@@ -182,7 +179,7 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
     public async Task Receipts_ReturnsWhatCouriersRecorded()
     {
         await App.SeedAsync();
-        var id = await QueueAsync(Admin, "hello");
+        var id = await QueueTextAsync(Admin, "hello");
         using (var empty = await Admin.GetAsync($"/v1/history/{id}/receipts"))
         {
             Assert.Equal(0, (await ReadJsonAsync(empty)).GetArrayLength());
@@ -214,7 +211,7 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
         var ids = new List<string>();
         for (var i = 0; i < 7; i++)
         {
-            ids.Add(await QueueAsync(client, $"m{i}"));
+            ids.Add(await QueueTextAsync(client, $"m{i}"));
         }
         var cancelled = new[] { ids[1], ids[4] };
         foreach (var id in cancelled)
@@ -269,7 +266,7 @@ public sealed class HistoryTests(RedisServer redis) : ApiTest(redis)
     public async Task Receipts_FilterByStatusAndChannel_AndExportAsCsv()
     {
         await App.SeedAsync();
-        var id = await QueueAsync(Admin, "hello");
+        var id = await QueueTextAsync(Admin, "hello");
         await App.Db.HashSetAsync(Keys.Receipts(id), [
             new("telegram:u1", AdaJson.Serialize(new Receipt("u1", "telegram", ReceiptStatus.Sent))),
             new("telegram:u2", AdaJson.Serialize(new Receipt("u2", "telegram", ReceiptStatus.Failed, Detail: "blocked, by \"user\""))),

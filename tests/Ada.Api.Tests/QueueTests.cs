@@ -37,8 +37,7 @@ public sealed class QueueTests(RedisServer redis) : ApiTest(redis)
     public async Task Queue_EmptyAddresseeArrays_StayArraysAfterAScriptRewritesTheHistory()
     {
         await App.SeedAsync();
-        using var response = await Admin.PostAsync("/v1/queue", Json("""{"text":"hi","to":{"users":["u1"]}}"""));
-        var id = (await ReadJsonAsync(response)).GetProperty("id").GetString()!;
+        var id = await QueueAsync(Admin, """{"text":"hi","to":{"users":["u1"]}}""");
         var claimed = await Courier.ClaimAsync(App, id);
         Assert.Equal("ok", claimed);
         var history = JsonDocument.Parse((await App.Db.StringGetAsync(Keys.History(id))).ToString()).RootElement;

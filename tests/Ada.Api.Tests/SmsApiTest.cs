@@ -45,26 +45,4 @@ public abstract class SmsApiTest(RedisServer redis) : IAsyncLifetime
 
     /// <summary>Replaces the SMS courier's published cap.</summary>
     protected Task CapAsync(int? maxSegments) => Gateway.SmsCourierAliveAsync(maxSegments);
-
-    protected static StringContent Json(string json) => AdaApplication.Json(json);
-
-    protected static Task<JsonElement> ReadJsonAsync(HttpResponseMessage response) => AdaApplication.ReadJsonAsync(response);
-
-    protected static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
-
-    protected static string Detail(JsonElement problem) => problem.GetProperty("detail").GetString()!;
-
-    /// <summary>No key of a queued message exists: nothing was written, not even Ada's answer.</summary>
-    protected static async Task AssertNothingQueuedAsync(AdaApplication app)
-    {
-        var written = (await app.KeysAsync()).Where(k => new[] { "history:", "delivery:", "recipients:", "answer:", "due:", "quota:", "sent:", "messages:", "shortid:" }
-            .Any(prefix => k.StartsWith(prefix, StringComparison.Ordinal))).ToList();
-        Assert.True(written.Count == 0, "written: " + string.Join(", ", written));
-    }
 }

@@ -29,6 +29,13 @@ public sealed partial class SmsConfirmationTests(RedisServer redis) : SmsApiTest
         return match.Groups["code"].Value;
     }
 
+    /// <summary>t1 texts <paramref name="text"/>, is asked to confirm it, and answers the code the question names.</summary>
+    private static async Task<string> AskedToConfirmAsync(SmsGatewayClient gateway, string text = ToMany, Regex? question = null)
+    {
+        Assert.Equal("confirm", await gateway.SmsAsync(Teacher, text));
+        return CodeIn(question ?? QuestionRu(), await gateway.LastReplyAsync("t1"));
+    }
+
     [Fact]
     public async Task ToMoreThanConfirmAbove_WaitsForYesFromTheSameNumber_ThenQueuesOnce()
     {
@@ -68,8 +75,7 @@ public sealed partial class SmsConfirmationTests(RedisServer redis) : SmsApiTest
     public async Task TwoConfirmationsAtOnce_QueueTheMessageOnce()
     {
         var (_, gateway) = await StartAsync(ConfirmAboveTwo);
-        Assert.Equal("confirm", await gateway.SmsAsync(Teacher, ToMany));
-        var code = CodeIn(QuestionRu(), await gateway.LastReplyAsync("t1"));
+        var code = await AskedToConfirmAsync(gateway);
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => gateway.SmsAsync(Teacher, "YES " + code)));
 
@@ -82,8 +88,7 @@ public sealed partial class SmsConfirmationTests(RedisServer redis) : SmsApiTest
     public async Task WrongCode_AnswersAndQueuesNothing_TheRightCodeStillWorks()
     {
         var (_, gateway) = await StartAsync(ConfirmAboveTwo);
-        Assert.Equal("confirm", await gateway.SmsAsync(Teacher, ToMany));
-        var code = CodeIn(QuestionRu(), await gateway.LastReplyAsync("t1"));
+        var code = await AskedToConfirmAsync(gateway);
         var wrong = code[0] == '2' ? "3" + code[1..] : "2" + code[1..];
 
         Assert.Equal("refused", await gateway.SmsAsync(Teacher, "ДА " + wrong));
@@ -98,8 +103,7 @@ public sealed partial class SmsConfirmationTests(RedisServer redis) : SmsApiTest
     public async Task ManyWrongCodes_BlockTheNumber_EvenWithTheRightCode()
     {
         var (_, gateway) = await StartAsync(new Dictionary<string, string?>(ConfirmAboveTwo) { ["Attempts:MaxFailures"] = "3" });
-        Assert.Equal("confirm", await gateway.SmsAsync(Teacher, ToMany));
-        var code = CodeIn(QuestionRu(), await gateway.LastReplyAsync("t1"));
+        var code = await AskedToConfirmAsync(gateway);
         var wrong = code[0] == '2' ? "3" + code[1..] : "2" + code[1..];
 
         for (var i = 0; i < 3; i++)
@@ -116,8 +120,7 @@ public sealed partial class SmsConfirmationTests(RedisServer redis) : SmsApiTest
     public async Task ExpiredConfirmation_AnswersAndQueuesNothing()
     {
         var (app, gateway) = await StartAsync(ConfirmAboveTwo);
-        Assert.Equal("confirm", await gateway.SmsAsync(Teacher, ToMany));
-        var code = CodeIn(QuestionRu(), await gateway.LastReplyAsync("t1"));
+        var code = await AskedToConfirmAsync(gateway);
 
         // Let Redis expire it now rather than in 10 minutes.
         await app.Db.KeyExpireAsync(Keys.SmsConfirmation(Teacher), TimeSpan.FromMilliseconds(1));
@@ -133,8 +136,7 @@ public sealed partial class SmsConfirmationTests(RedisServer redis) : SmsApiTest
     public async Task ConfirmationFromAnotherNumber_DoesNothingToTheWaitingMessage()
     {
         var (_, gateway) = await StartAsync(ConfirmAboveTwo);
-        Assert.Equal("confirm", await gateway.SmsAsync(Teacher, ToMany));
-        var code = CodeIn(QuestionRu(), await gateway.LastReplyAsync("t1"));
+        var code = await AskedToConfirmAsync(gateway);
 
         // Even with the right code (a forger would have to guess it): the staff number has nothing waiting.
         Assert.Equal("refused", await gateway.SmsAsync(Staff, "YES " + code));
@@ -150,10 +152,8 @@ public sealed partial class SmsConfirmationTests(RedisServer redis) : SmsApiTest
     public async Task ANewMessageToMany_ReplacesTheWaitingOne()
     {
         var (_, gateway) = await StartAsync(ConfirmAboveTwo);
-        Assert.Equal("confirm", await gateway.SmsAsync(Teacher, ToMany));
-        var first = CodeIn(QuestionRu(), await gateway.LastReplyAsync("t1"));
-        Assert.Equal("confirm", await gateway.SmsAsync(Teacher, "Поток ИВТ: второе"));
-        var second = CodeIn(QuestionRu(), await gateway.LastReplyAsync("t1"));
+        var first = await AskedToConfirmAsync(gateway);
+        var second = await AskedToConfirmAsync(gateway, "Поток ИВТ: второе");
 
         Assert.Equal("refused", await gateway.SmsAsync(Teacher, "YES " + first));
         Assert.Equal("queued", await gateway.SmsAsync(Teacher, "YES " + second));
@@ -175,8 +175,7 @@ public sealed partial class SmsConfirmationTests(RedisServer redis) : SmsApiTest
         var (app, gateway) = await StartAsync(ConfirmAboveTwo);
         await app.PutAsync("/v1/users/t1", """{"name":"t1","role":"teacher","contacts":{"sms":"+79990000001"},"language":"en"}""");
 
-        Assert.Equal("confirm", await gateway.SmsAsync(Teacher, ToMany));
-        var code = CodeIn(QuestionEn(), await gateway.LastReplyAsync("t1"));
+        var code = await AskedToConfirmAsync(gateway, question: QuestionEn());
         Assert.Equal("queued", await gateway.SmsAsync(Teacher, "YES " + code));
     }
 }

@@ -11,8 +11,7 @@ public sealed class SmsReportsTests(RedisServer redis) : SmsApiTest(redis)
     {
         var (app, gateway) = (App, Gateway);
         using var admin = app.Client();
-        using var queued = await admin.PostAsync("/v1/queue", Json("""{"text":"hi","to":{"users":["u1","u2"]},"channels":["sms"]}"""));
-        var id = (await ReadJsonAsync(queued)).GetProperty("id").GetString()!;
+        var id = await QueueAsync(admin, """{"text":"hi","to":{"users":["u1","u2"]},"channels":["sms"]}""");
         Assert.Equal("ok", await Courier.ClaimAsync(app, id, Channels.Sms));
         Assert.Equal("ok", await Courier.ReportAsync(app, id, ["u1", "u2"], Channels.Sms));
         var store = app.Services.GetRequiredService<CourierStore>();
@@ -80,8 +79,7 @@ public sealed class SmsReportsTests(RedisServer redis) : SmsApiTest(redis)
     {
         var (app, gateway) = (App, Gateway);
         using var admin = app.Client();
-        using var queued = await admin.PostAsync("/v1/queue", Json("""{"text":"hi","to":{"users":["u1"]},"channels":["sms"]}"""));
-        var id = (await ReadJsonAsync(queued)).GetProperty("id").GetString()!;
+        var id = await QueueAsync(admin, """{"text":"hi","to":{"users":["u1"]},"channels":["sms"]}""");
         Assert.Equal("ok", await Courier.ClaimAsync(app, id, Channels.Sms));
         await app.Services.GetRequiredService<CourierStore>().RememberProviderIdAsync(Channels.Sms, SmsProviderIds.AndroidGateway("gw-9", "+79991110001"), id, "u1");
         var report = Report("sms:delivered", "gw-9", "79991110001", id: "early-envelope");

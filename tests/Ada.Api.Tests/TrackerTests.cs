@@ -43,9 +43,7 @@ public sealed class TrackerTests(RedisServer redis) : ApiTest(redis)
     public async Task Tracker_Cancel_EndsWithReasonCancelled()
     {
         await App.SeedAsync();
-        using var queued = await Admin.PostAsync("/v1/queue",
-            Json($$"""{"text":"later","to":{"users":["u1"]},"sendAt":"{{DateTimeOffset.UtcNow.AddHours(1):O}}"}"""));
-        var id = (await ReadJsonAsync(queued)).GetProperty("id").GetString()!;
+        var id = await QueueInAnHourAsync();
         await using var stream = await EventStream.OpenAsync(Admin, $"/v1/history/{id}/events");
         Assert.Equal("scheduled", State((await stream.NextAsync(Wait)).Data));
 
@@ -61,9 +59,7 @@ public sealed class TrackerTests(RedisServer redis) : ApiTest(redis)
     public async Task Tracker_NothingHappens_EndsWithReasonTimeout()
     {
         await App.SeedAsync();
-        using var queued = await Admin.PostAsync("/v1/queue",
-            Json($$"""{"text":"later","to":{"users":["u1"]},"sendAt":"{{DateTimeOffset.UtcNow.AddHours(1):O}}"}"""));
-        var id = (await ReadJsonAsync(queued)).GetProperty("id").GetString()!;
+        var id = await QueueInAnHourAsync();
         var started = DateTimeOffset.UtcNow;
         await using var stream = await EventStream.OpenAsync(Admin, $"/v1/history/{id}/events?timeout=1");
         Assert.Equal("snapshot", (await stream.NextAsync(Wait)).Event);
@@ -76,8 +72,7 @@ public sealed class TrackerTests(RedisServer redis) : ApiTest(redis)
     public async Task Tracker_AlreadyDone_EndsRightAfterTheSnapshot()
     {
         await App.SeedAsync();
-        using var queued = await Admin.PostAsync("/v1/queue", Json("""{"text":"now","to":{"users":["u1"]}}"""));
-        var id = (await ReadJsonAsync(queued)).GetProperty("id").GetString()!;
+        var id = await QueueAsync(Admin, """{"text":"now","to":{"users":["u1"]}}""");
         await Courier.ClaimAsync(App, id);
         await Courier.ReportAsync(App, id, ["u1"]);
         await using var stream = await EventStream.OpenAsync(Admin, $"/v1/history/{id}/events?timeout=60");
@@ -149,6 +144,9 @@ public sealed class TrackerTests(RedisServer redis) : ApiTest(redis)
         var result = (RedisResult[])(await App.Db.ExecuteAsync("PUBSUB", "NUMSUB", channel.ToString()))!;
         return (long)result[1];
     }
+
+    private Task<string> QueueInAnHourAsync() =>
+        QueueAsync(Admin, $$"""{"text":"later","to":{"users":["u1"]},"sendAt":"{{DateTimeOffset.UtcNow.AddHours(1):O}}"}""");
 
     private static string State(string json) => JsonDocument.Parse(json).RootElement.GetProperty("state").GetString()!;
 
