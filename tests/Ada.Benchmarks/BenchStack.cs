@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Ada.Testing;
-using StackExchange.Redis;
-
 namespace Ada.Benchmarks;
 
 /// <summary>What one scenario runs on: its own redis-server, the sandbox, one courier (Telegram unless told) and the API.</summary>

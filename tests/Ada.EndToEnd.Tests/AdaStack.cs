@@ -1,7 +1,4 @@
-using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
 
 namespace Ada.EndToEnd.Tests;
 

@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-using StackExchange.Redis;
-using Xunit.Abstractions;
-
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>

@@ -1,10 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-using StackExchange.Redis;
 
 namespace Ada.EndToEnd.Tests;
 

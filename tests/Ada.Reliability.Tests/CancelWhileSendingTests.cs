@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using Ada.Testing;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>Issue 5, fault 7: a message cancelled while it is sending.</summary>

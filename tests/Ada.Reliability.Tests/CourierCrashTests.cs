@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using Ada.Testing;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>

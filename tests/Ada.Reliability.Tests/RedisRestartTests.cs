@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using Ada.Testing;
-using StackExchange.Redis;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>

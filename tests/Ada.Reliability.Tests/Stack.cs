@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-using StackExchange.Redis;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>What the sandbox received: one Telegram message in one chat.</summary>

@@ -1,11 +1,3 @@
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Ada.EndToEnd.Tests;
-using Ada.Testing;
-using Microsoft.Playwright;
-
 namespace Ada.Web.Tests;
 
 /// <summary>The teacher web app in a real headless Chromium against the real API, Redis, courier and sandbox.</summary>

@@ -1,11 +1,3 @@
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Ada.EndToEnd.Tests;
-using Ada.Testing;
-using Microsoft.Playwright;
-
 namespace Ada.Web.Tests;
 
 [CollectionDefinition(Name)]
