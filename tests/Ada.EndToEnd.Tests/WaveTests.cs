@@ -78,6 +78,16 @@ public sealed class WaveTests(RedisServer redis)
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
     }
 
+    /// <summary>A new message id and its tracker (<c>/v1/history/{id}/events</c>), open before the message is queued.</summary>
+    private static async Task<(string Id, Task<List<(string Event, string Data)>> Tracking)> TrackNewMessageAsync(HttpClient teacher)
+    {
+        var id = await NewIdAsync(teacher);
+        var opened = new TaskCompletionSource();
+        var tracking = AdaStack.ReadEventsAsync(teacher, $"/v1/history/{id}/events?timeout=170", opened);
+        await opened.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return (id, tracking);
+    }
+
     private static List<string> Texts(JsonArray inbox) => [.. inbox.Select(m => m!["text"]!.GetValue<string>())];
 
     /// <summary>The queue's answer: wave 0 (Moscow) now and not moved, wave 1 (Vladivostok) at its night's end, moved by quiet hours.</summary>
@@ -99,10 +109,7 @@ public sealed class WaveTests(RedisServer redis)
         var (ada, nightEnd, teacher) = await StartAsync(redis);
         await using var _ = ada;
         using var __ = teacher;
-        var id = await NewIdAsync(teacher);
-        var opened = new TaskCompletionSource();
-        var tracking = AdaStack.ReadEventsAsync(teacher, $"/v1/history/{id}/events?timeout=170", opened);
-        await opened.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (id, tracking) = await TrackNewMessageAsync(teacher);
 
         AssertTwoWaves(await QueueAsync(teacher, id, "Пара переносится в 305"), nightEnd);
 
@@ -148,10 +155,7 @@ public sealed class WaveTests(RedisServer redis)
         var (ada, nightEnd, teacher) = await StartAsync(redis);
         await using var _ = ada;
         using var __ = teacher;
-        var id = await NewIdAsync(teacher);
-        var opened = new TaskCompletionSource();
-        var tracking = AdaStack.ReadEventsAsync(teacher, $"/v1/history/{id}/events?timeout=170", opened);
-        await opened.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (id, tracking) = await TrackNewMessageAsync(teacher);
 
         AssertTwoWaves(await QueueAsync(teacher, id, "Консультация в пятницу"), nightEnd);
         await People.WaitHistoryAsync(ada, id, h => h["waves"]![0]!["state"]!.GetValue<string>() == "done", "wave 0 done");
