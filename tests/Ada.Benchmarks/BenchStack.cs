@@ -185,6 +185,13 @@ public sealed class BenchStack : IAsyncDisposable
         };
     }
 
+    /// <summary>From now on the sandbox admits <paramref name="perSecond"/> Telegram messages a second, 429 beyond: Telegram's real limit.</summary>
+    public async Task LimitTelegramAsync(int perSecond, CancellationToken cancel)
+    {
+        using var limits = await SandboxHttp.PutAsJsonAsync("/sandbox/telegram/limits", new { messagesPerSecond = perSecond }, cancel);
+        await AdaCalls.EnsureAsync(limits, "sandbox limits", cancel);
+    }
+
     /// <summary>Messages not yet finished by every expected channel (or not yet due).</summary>
     public async Task<long> DueIndexSizeAsync()
     {
