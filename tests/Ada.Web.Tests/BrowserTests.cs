@@ -112,9 +112,7 @@ public sealed class BrowserTests(WebStack web)
         var page = await web.NewPageAsync();
         await web.SignInAsync(page, "t.web2", "920001");
         var text = "Отменённое объявление " + Guid.NewGuid().ToString("N")[..6];
-        await page.GetByLabel("Текст сообщения").FillAsync(text);
-        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Веб-2");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Добавить ИВТ-Веб-2" }).ClickAsync();
+        await WebStack.ComposeAsync(page, text, "Веб-2", "ИВТ-Веб-2");
         await page.GetByLabel("Позже").CheckAsync();
 
         var inQuietHours = web.QuietFrom.AddHours(1);
@@ -126,8 +124,7 @@ public sealed class BrowserTests(WebStack web)
         var outside = DateTimeOffset.UtcNow.AddHours(1);
         await page.GetByLabel("Дата и время").FillAsync(outside.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
         await Assertions.Expect(page.Locator("#quiet-hours")).ToHaveCountAsync(0);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+        await WebStack.ReviewAndSendAsync(page);
         await WebStack.WaitForMessagePageAsync(page);
         await Assertions.Expect(page.Locator("[data-state=scheduled]")).ToBeVisibleAsync();
         await web.CheckPageAsync(page, "06b-scheduled");
@@ -150,13 +147,10 @@ public sealed class BrowserTests(WebStack web)
         // "Send now" on a scheduled message: it is delivered at once.
         var now = "Отправлено досрочно " + Guid.NewGuid().ToString("N")[..6];
         await page.GetByRole(AriaRole.Link, new() { Name = "Новое сообщение" }).ClickAsync();
-        await page.GetByLabel("Текст сообщения").FillAsync(now);
-        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Веб-2");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Добавить ИВТ-Веб-2" }).ClickAsync();
+        await WebStack.ComposeAsync(page, now, "Веб-2", "ИВТ-Веб-2");
         await page.GetByLabel("Позже").CheckAsync();
         await page.GetByLabel("Дата и время").FillAsync(outside.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+        await WebStack.ReviewAndSendAsync(page);
         await WebStack.WaitForMessagePageAsync(page, url => !url.EndsWith(Uri.EscapeDataString(id), StringComparison.Ordinal));
         await Assertions.Expect(page.Locator("[data-state=scheduled]")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Отправить сейчас" }).ClickAsync();
@@ -228,11 +222,8 @@ public sealed class BrowserTests(WebStack web)
         });
         var page = await web.NewPageAsync();
         await web.SignInAsync(page, "t.web3", "930001");
-        await page.GetByLabel("Текст сообщения").FillAsync("Слишком много адресатов");
-        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Большой");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Добавить Большой поток" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+        await WebStack.ComposeAsync(page, "Слишком много адресатов", "Большой", "Большой поток");
+        await WebStack.ReviewAndSendAsync(page);
         var refusal = page.Locator("#to-error");
         await Assertions.Expect(refusal).ToContainTextAsync(WebStack.TeacherRecipientLimit.ToString(CultureInfo.InvariantCulture));
         await Assertions.Expect(refusal).ToContainTextAsync((WebStack.TeacherRecipientLimit + 1).ToString(CultureInfo.InvariantCulture));
@@ -474,11 +465,8 @@ public sealed class BrowserTests(WebStack web)
                 .Any(c => c!["name"]!.GetValue<string>() == "vk"), TimeSpan.FromSeconds(30), "the vk channel registered");
             await web.StepsAsync(page, "courier-down", async () =>
             {
-                await page.GetByLabel("Текст сообщения").FillAsync("Ждём курьера ВКонтакте");
-                await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Веб-9");
-                await page.GetByRole(AriaRole.Button, new() { Name = "Добавить ИВТ-Веб-9" }).ClickAsync();
-                await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
-                await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+                await WebStack.ComposeAsync(page, "Ждём курьера ВКонтакте", "Веб-9", "ИВТ-Веб-9");
+                await WebStack.ReviewAndSendAsync(page);
                 await WebStack.WaitForMessagePageAsync(page);
                 await Assertions.Expect(page.Locator("[data-channel=telegram] [data-count=sent]")).ToHaveTextAsync("2", new() { Timeout = (float)Delivery.TotalMilliseconds });
                 var vk = page.Locator("[data-channel=vk]");

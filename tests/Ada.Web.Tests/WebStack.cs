@@ -121,6 +121,21 @@ public sealed partial class WebStack : IAsyncLifetime
 
     public async Task<JsonObject> GetAsync(string path) => (await Ada.Admin.GetFromJsonAsync<JsonObject>(path))!;
 
+    /// <summary>On the compose page: types <paramref name="text"/>, searches for <paramref name="search"/> and adds <paramref name="addressee"/>.</summary>
+    public static async Task ComposeAsync(IPage page, string text, string search, string addressee)
+    {
+        await page.GetByLabel("Текст сообщения").FillAsync(text);
+        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync(search);
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Добавить {addressee}" }).ClickAsync();
+    }
+
+    /// <summary>Reviews the composed message and sends it ("Проверить и отправить", then "Отправить").</summary>
+    public static async Task ReviewAndSendAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+    }
+
     /// <summary>
     /// Waits until the app shows a live-delivery page (<c>/messages/{id}</c>) whose URL also passes <paramref name="also"/>,
     /// polling <c>page.Url</c>. The app moves inside the document (history.pushState); Playwright's WaitForURL waited out
