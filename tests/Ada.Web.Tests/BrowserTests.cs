@@ -100,15 +100,7 @@ public sealed class BrowserTests(WebStack web)
     [Fact]
     public async Task QuietHours_AreShownBeforeSending_AndAScheduledMessageCanBeCancelled()
     {
-        await web.ImportAsync(new
-        {
-            users = new object[]
-            {
-                new { id = "t.web2", name = "Олег Преподаватель", role = "teacher", contacts = new Dictionary<string, string> { ["telegram"] = "920001" } },
-                new { id = "w2.s1", name = "Студент", role = "student", contacts = new Dictionary<string, string> { ["telegram"] = "920101" } },
-            },
-            groups = new[] { new { id = "web-2", name = "ИВТ-Веб-2", members = new[] { "w2.s1" }, owners = new[] { "t.web2" } } },
-        });
+        await web.ImportTeacherWithGroupAsync(("t.web2", "Олег Преподаватель", "920001"), ("web-2", "ИВТ-Веб-2"), ("w2.s1", "920101"));
         var page = await web.NewPageAsync();
         await web.SignInAsync(page, "t.web2", "920001");
         var text = "Отменённое объявление " + Guid.NewGuid().ToString("N")[..6];
@@ -171,15 +163,7 @@ public sealed class BrowserTests(WebStack web)
     [Fact]
     public async Task Keyboard_ReachesAndActivatesTheComposeControls_WithAVisibleFocus()
     {
-        await web.ImportAsync(new
-        {
-            users = new object[]
-            {
-                new { id = "t.web6", name = "Вера Преподаватель", role = "teacher", contacts = new Dictionary<string, string> { ["telegram"] = "960001" } },
-                new { id = "w6.s1", name = "Студент", role = "student", contacts = new Dictionary<string, string> { ["telegram"] = "960101" } },
-            },
-            groups = new[] { new { id = "web-6", name = "ИВТ-Веб-6", members = new[] { "w6.s1" }, owners = new[] { "t.web6" } } },
-        });
+        await web.ImportTeacherWithGroupAsync(("t.web6", "Вера Преподаватель", "960001"), ("web-6", "ИВТ-Веб-6"), ("w6.s1", "960101"));
         var page = await web.NewPageAsync();
         await web.SignInAsync(page, "t.web6", "960001");
         await web.StepsAsync(page, "keyboard", async () =>
@@ -490,15 +474,7 @@ public sealed class BrowserTests(WebStack web)
     [Fact]
     public async Task CookieSession_OpensTheEventStream_ButAPostWithoutTheAntiforgeryTokenIsRefused()
     {
-        await web.ImportAsync(new
-        {
-            users = new object[]
-            {
-                new { id = "t.web5", name = "Ольга Преподаватель", role = "teacher", contacts = new Dictionary<string, string> { ["telegram"] = "950001" } },
-                new { id = "w5.s1", name = "Студент", role = "student", contacts = new Dictionary<string, string> { ["telegram"] = "950101" } },
-            },
-            groups = new[] { new { id = "web-5", name = "ИВТ-Веб-5", members = new[] { "w5.s1" }, owners = new[] { "t.web5" } } },
-        });
+        await web.ImportTeacherWithGroupAsync(("t.web5", "Ольга Преподаватель", "950001"), ("web-5", "ИВТ-Веб-5"), ("w5.s1", "950101"));
         using var teacher = web.Ada.Client(await web.Ada.TokenForAsync("t.web5"));
         using var queued = await teacher.PostAsJsonAsync("/v1/queue", new { text = "По токену", to = new { groups = new[] { "web-5" } } });
         var id = (await queued.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();

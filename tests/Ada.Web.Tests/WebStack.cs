@@ -119,6 +119,22 @@ public sealed partial class WebStack : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// A teacher and the group they own, of one student (named "Студент"); both reach Telegram in the sandbox, the
+    /// teacher at <c>teacher.Chat</c> (where the sign-in code goes).
+    /// </summary>
+    public Task ImportTeacherWithGroupAsync((string Id, string Name, string Chat) teacher, (string Id, string Name) group,
+        (string Id, string Chat) student) =>
+        ImportAsync(new
+        {
+            users = new object[]
+            {
+                new { id = teacher.Id, name = teacher.Name, role = "teacher", contacts = new Dictionary<string, string> { ["telegram"] = teacher.Chat } },
+                new { id = student.Id, name = "Студент", role = "student", contacts = new Dictionary<string, string> { ["telegram"] = student.Chat } },
+            },
+            groups = new[] { new { id = group.Id, name = group.Name, members = new[] { student.Id }, owners = new[] { teacher.Id } } },
+        });
+
     public async Task<JsonObject> GetAsync(string path) => (await Ada.Admin.GetFromJsonAsync<JsonObject>(path))!;
 
     /// <summary>On the compose page: types <paramref name="text"/>, searches for <paramref name="search"/> and adds <paramref name="addressee"/>.</summary>
