@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using Ada.Testing;
-using StackExchange.Redis;
-
 namespace Ada.Benchmarks;
 
 /// <summary>What one scenario runs on: its own redis-server, the sandbox, one courier (Telegram unless told) and the API.</summary>
@@ -187,6 +183,13 @@ public sealed class BenchStack : IAsyncDisposable
             ["allReported"] = reported,
             ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 1),
         };
+    }
+
+    /// <summary>From now on the sandbox admits <paramref name="perSecond"/> Telegram messages a second, 429 beyond: Telegram's real limit.</summary>
+    public async Task LimitTelegramAsync(int perSecond, CancellationToken cancel)
+    {
+        using var limits = await SandboxHttp.PutAsJsonAsync("/sandbox/telegram/limits", new { messagesPerSecond = perSecond }, cancel);
+        await AdaCalls.EnsureAsync(limits, "sandbox limits", cancel);
     }
 
     /// <summary>Messages not yet finished by every expected channel (or not yet due).</summary>

@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text.Json.Nodes;
-using Ada.Testing;
 
 namespace Ada.Benchmarks;
 

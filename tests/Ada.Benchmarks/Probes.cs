@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json.Nodes;
-using StackExchange.Redis;
-
 namespace Ada.Benchmarks;
 
 /// <summary>Linux /proc readings: CPU time and memory of the stack's processes.</summary>

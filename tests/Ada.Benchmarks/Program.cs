@@ -1,10 +1,6 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Ada.Benchmarks;
 using Ada.Benchmarks.Scenarios;
-using Ada.Testing;
 
 // Ada's benchmarks: each scenario starts its own redis-server and services (Release build) on 127.0.0.1,
 // measures, prints a table row and adds its numbers to artifacts/bench/results.json.

@@ -1,7 +1,4 @@
-using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
 
 namespace Ada.EndToEnd.Tests;
 
@@ -94,7 +91,6 @@ public sealed class AdaStack : IAsyncDisposable
         return new AdaStack(processes, sweepSeconds);
     }
 
-    /// <summary>One more API instance on the same Redis, configured as the first.</summary>
     /// <summary>One more API instance on the same Redis, configured as the first but for the settings in <paramref name="more"/>.</summary>
     public Task<ServiceProcess> StartApiInstanceAsync(IReadOnlyDictionary<string, string>? more = null) =>
         Processes.StartApiInstanceAsync(more);

@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-using StackExchange.Redis;
-using Xunit.Abstractions;
-
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>
@@ -49,11 +41,7 @@ public sealed class ClusterTests(RedisCluster cluster, ITestOutputHelper output)
         await cluster.MoveSlotAsync(movedSlot, joined);
         var moved = Stopwatch.StartNew();
         // Ada follows: keyspace events turned on there, and both channels of every courier subscribed there.
-        await Eventually.WaitAsync(async () => await NodeAsync(joined, async server =>
-            (await ConfigAsync(server)).Contains('x', StringComparison.Ordinal)
-            && await SubscribersAsync(server, "__keyevent@0__:expired") >= 1
-            && await SubscribersAsync(server, "__keyevent@0__:del") >= 1),
-            TimeSpan.FromSeconds(90), $"the courier to listen on the new primary {joined}");
+        await WaitUntilTheCourierListensAsync(cluster, joined, $"the new primary {joined}");
         output.WriteLine($"RESULT new primary {joined} has keyspace events on and the courier subscribed {moved.Elapsed.TotalSeconds:0.00} s after slot {movedSlot} moved to it");
 
         var later = await IdsAsync(teacher, [movedSlot], count: 3);
@@ -119,11 +107,7 @@ public sealed class ClusterTests(RedisCluster cluster, ITestOutputHelper output)
 
             Assert.Equal(replica, await own.PortOfSlotAsync(slot));
             // The couriers' connection meets the new primary at its next read of the due index there.
-            await Eventually.WaitAsync(async () => await NodeAsync(own, replica, async server =>
-                (await ConfigAsync(server)).Contains('x', StringComparison.Ordinal)
-                && await SubscribersAsync(server, "__keyevent@0__:expired") >= 1
-                && await SubscribersAsync(server, "__keyevent@0__:del") >= 1),
-                TimeSpan.FromSeconds(90), $"the courier to listen on the promoted replica {replica}");
+            await WaitUntilTheCourierListensAsync(own, replica, $"the promoted replica {replica}");
             output.WriteLine($"RESULT failover: promoted replica {replica} has keyspace events on and the courier subscribed {promoted.Elapsed.TotalSeconds:0.00} s after the failover");
 
             var ids = await IdsAsync(teacher, [slot], count: 3);
@@ -205,6 +189,14 @@ public sealed class ClusterTests(RedisCluster cluster, ITestOutputHelper output)
     private static Task WaitForInboxAsync(AdaStack ada, int count) =>
         Eventually.WaitAsync(async () => (await ada.InboxAsync(Chat)).Count >= count,
             TimeSpan.FromSeconds(30), $"{count} messages in the sandbox (the sweep is 10 minutes away: only events deliver)");
+
+    /// <summary>Waits until the node has keyspace events on and a courier subscribed to both of its event channels.</summary>
+    private static Task WaitUntilTheCourierListensAsync(RedisCluster of, int port, string node) =>
+        Eventually.WaitAsync(() => NodeAsync(of, port, async server =>
+            (await ConfigAsync(server)).Contains('x', StringComparison.Ordinal)
+            && await SubscribersAsync(server, "__keyevent@0__:expired") >= 1
+            && await SubscribersAsync(server, "__keyevent@0__:del") >= 1),
+            TimeSpan.FromSeconds(90), $"the courier to listen on {node}");
 
     private Task<T> NodeAsync<T>(int port, Func<IServer, Task<T>> read) => NodeAsync(cluster, port, read);
 

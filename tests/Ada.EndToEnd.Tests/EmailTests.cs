@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>Email through the whole of Ada: a directory with email contacts, a message queued at the API, the email courier, the sandbox's SMTP server.</summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Ada.Testing;
-
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>Telegram, VK and SMS couriers together against the sandbox: one message, every channel a person has.</summary>

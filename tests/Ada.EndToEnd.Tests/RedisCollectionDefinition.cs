@@ -1,5 +1,3 @@
-using Ada.Testing;
-
 namespace Ada.EndToEnd.Tests;
 
 [CollectionDefinition(RedisCollection.Name)]

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>A person's private chat with the bot in the sandbox's Telegram: type, press buttons, read what the bot wrote.</summary>

@@ -1,8 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Ada.Testing;
 
 namespace Ada.EndToEnd.Tests;
 

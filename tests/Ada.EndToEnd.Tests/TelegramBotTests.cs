@@ -1,10 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-using StackExchange.Redis;
 
 namespace Ada.EndToEnd.Tests;
 
@@ -143,10 +138,7 @@ public sealed class TelegramBotTests(RedisServer redis)
     public async Task StudentWhoBlocksTheBot_IsMarkedInactiveOnTelegramAtOnce()
     {
         await using var ada = await AdaStack.StartAsync(redis, couriers: 0, bot: "polling");
-        var chatId = 8_300_000L + Random.Shared.Next(100_000);
-        var student = new Person("blk-s1", Telegram: chatId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await People.ImportAsync(ada, [student]);
-        var chat = new SandboxChat(ada, chatId);
+        var (student, chat) = await ImportStudentWithChatAsync(ada, "blk-s1", chatBase: 8_300_000);
         await chat.WriteAsync("/status");
         await chat.WaitForAsync($"Вы — Person {student.Id}", "Telegram");
 
@@ -220,15 +212,12 @@ public sealed class TelegramBotTests(RedisServer redis)
     public async Task Webhook_ActsOnAnUpdateOnce_AndRefusesAWrongSecret()
     {
         await using var ada = await AdaStack.StartAsync(redis, couriers: 0, bot: "webhook");
-        var chatId = 8_600_000L + Random.Shared.Next(100_000);
-        var student = new Person("wh-s1", Telegram: chatId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await People.ImportAsync(ada, [student]);
+        var (student, chat) = await ImportStudentWithChatAsync(ada, "wh-s1", chatBase: 8_600_000);
         await Eventually.WaitAsync(async () =>
             (await ada.SandboxHttp.GetFromJsonAsync<JsonObject>("/sandbox/telegram/updates"))!["webhookUrl"]?.GetValue<string>()
                 == new Uri(ada.ApiAddress, "/v1/telegram/webhook").ToString(),
             TimeSpan.FromSeconds(30), "the API to set its webhook");
 
-        var chat = new SandboxChat(ada, chatId);
         var updateId = await chat.WriteAsync("/status");
         await chat.WaitForAsync($"Вы — Person {student.Id}");
         Assert.Single(await chat.BotMessagesAsync());
@@ -247,7 +236,7 @@ public sealed class TelegramBotTests(RedisServer redis)
             message = new
             {
                 message_id = 1, date = 1_732_365_600, text = "/stop",
-                chat = new { id = chatId, type = "private" }, from = new { id = chatId, is_bot = false, first_name = "X" },
+                chat = new { id = chat.Id, type = "private" }, from = new { id = chat.Id, is_bot = false, first_name = "X" },
             },
         });
         using var anonymous = new HttpClient { BaseAddress = ada.ApiAddress };
@@ -305,6 +294,18 @@ public sealed class TelegramBotTests(RedisServer redis)
             h => h is not null && ada.Apis.Any(a => !a.HasExited && h.Split(':')[1] == a.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             Takeover, "a live API instance holding the poller lease");
         return ada.Apis.Single(a => holder!.Split(':')[1] == a.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// A student whose Telegram is a chat of the sandbox (a random id above <paramref name="chatBase"/>, so runs do not
+    /// share chats), imported, and that chat.
+    /// </summary>
+    private static async Task<(Person Student, SandboxChat Chat)> ImportStudentWithChatAsync(AdaStack ada, string id, long chatBase)
+    {
+        var chatId = chatBase + Random.Shared.Next(100_000);
+        var student = new Person(id, Telegram: chatId.ToString(CultureInfo.InvariantCulture));
+        await People.ImportAsync(ada, [student]);
+        return (student, new SandboxChat(ada, chatId));
     }
 
     private static async Task<long> OpenDeepLinkAsync(AdaStack ada, string code)

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>VK writes only to people who allowed the community: 901, then message_allow through the Callback API.</summary>

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-
 namespace Ada.EndToEnd.Tests;
 
 /// <summary>
@@ -34,11 +28,21 @@ public sealed class WaveTests(RedisServer redis)
         return (window, end);
     }
 
+    /// <summary>The stack, when Vladivostok's night ends, and the teacher's client of the API with quiet hours; disposed together.</summary>
+    private sealed record Night(AdaStack Ada, DateTimeOffset End, HttpClient Teacher) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Teacher.Dispose();
+            await Ada.DisposeAsync();
+        }
+    }
+
     /// <summary>
     /// The stack (quiet hours off), then — so that a slow start does not eat the night — a second API instance whose
     /// quiet hours end in Vladivostok a minute or two from now; the teacher's client talks to that instance.
     /// </summary>
-    private static async Task<(AdaStack Ada, DateTimeOffset NightEnd, HttpClient Teacher)> StartAsync(RedisServer redis)
+    private static async Task<Night> StartAsync(RedisServer redis)
     {
         var ada = await AdaStack.StartAsync(redis);
         try
@@ -62,7 +66,7 @@ public sealed class WaveTests(RedisServer redis)
                 groups = new[] { new { id = "wv-21", name = "WV-21", members = new[] { "wv-msk", "wv-vvo" }, owners = new[] { "wv-t" } } },
             });
             Assert.True(imported.StatusCode == HttpStatusCode.OK, await imported.Content.ReadAsStringAsync());
-            return (ada, end, ada.Client(await ada.TokenForAsync("wv-t"), api));
+            return new Night(ada, end, ada.Client(await ada.TokenForAsync("wv-t"), api));
         }
         catch
         {
@@ -84,6 +88,21 @@ public sealed class WaveTests(RedisServer redis)
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
     }
 
+    /// <summary>
+    /// Queues <paramref name="text"/> to the group with its tracker (<c>/v1/history/{id}/events</c>) open first, checks
+    /// that the answer is two waves (<see cref="AssertTwoWaves"/>), and returns the id and the tracker.
+    /// </summary>
+    private static async Task<(string Id, Task<List<(string Event, string Data)>> Tracking)> QueueTrackedInTwoWavesAsync(
+        HttpClient teacher, string text, DateTimeOffset nightEnd)
+    {
+        var id = await NewIdAsync(teacher);
+        var opened = new TaskCompletionSource();
+        var tracking = AdaStack.ReadEventsAsync(teacher, $"/v1/history/{id}/events?timeout=170", opened);
+        await opened.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        AssertTwoWaves(await QueueAsync(teacher, id, text), nightEnd);
+        return (id, tracking);
+    }
+
     private static List<string> Texts(JsonArray inbox) => [.. inbox.Select(m => m!["text"]!.GetValue<string>())];
 
     /// <summary>The queue's answer: wave 0 (Moscow) now and not moved, wave 1 (Vladivostok) at its night's end, moved by quiet hours.</summary>
@@ -102,15 +121,9 @@ public sealed class WaveTests(RedisServer redis)
     [Fact]
     public async Task TwoZones_CancelBetweenWaves_TheFirstIsDelivered_TheSecondNeverSent_AndTheTrackerEnds()
     {
-        var (ada, nightEnd, teacher) = await StartAsync(redis);
-        await using var _ = ada;
-        using var __ = teacher;
-        var id = await NewIdAsync(teacher);
-        var opened = new TaskCompletionSource();
-        var tracking = AdaStack.ReadEventsAsync(teacher, $"/v1/history/{id}/events?timeout=170", opened);
-        await opened.Task.WaitAsync(TimeSpan.FromSeconds(10));
-
-        AssertTwoWaves(await QueueAsync(teacher, id, "Пара переносится в 305"), nightEnd);
+        await using var night = await StartAsync(redis);
+        var (ada, nightEnd, teacher) = night;
+        var (id, tracking) = await QueueTrackedInTwoWavesAsync(teacher, "Пара переносится в 305", nightEnd);
 
         // Wave 0: Moscow now. Vladivostok has nothing yet, and the message is still delivering between waves.
         var between = await People.WaitHistoryAsync(ada, id,
@@ -151,15 +164,9 @@ public sealed class WaveTests(RedisServer redis)
     [Fact]
     public async Task TwoZones_BothWavesDelivered_EachReceiptCarriesItsWave_TheHistoryListsTheWaves_TheTrackerEndsAfterTheLast()
     {
-        var (ada, nightEnd, teacher) = await StartAsync(redis);
-        await using var _ = ada;
-        using var __ = teacher;
-        var id = await NewIdAsync(teacher);
-        var opened = new TaskCompletionSource();
-        var tracking = AdaStack.ReadEventsAsync(teacher, $"/v1/history/{id}/events?timeout=170", opened);
-        await opened.Task.WaitAsync(TimeSpan.FromSeconds(10));
-
-        AssertTwoWaves(await QueueAsync(teacher, id, "Консультация в пятницу"), nightEnd);
+        await using var night = await StartAsync(redis);
+        var (ada, nightEnd, teacher) = night;
+        var (id, tracking) = await QueueTrackedInTwoWavesAsync(teacher, "Консультация в пятницу", nightEnd);
         await People.WaitHistoryAsync(ada, id, h => h["waves"]![0]!["state"]!.GetValue<string>() == "done", "wave 0 done");
         Assert.False(tracking.IsCompleted, "the tracker ended before the last wave");
 

@@ -1,12 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-using StackExchange.Redis;
-using Xunit.Abstractions;
 
 namespace Ada.Reliability.Tests;
 

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using Ada.Testing;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>Issue 5, fault 7: a message cancelled while it is sending.</summary>
@@ -15,11 +10,8 @@ public sealed class CancelWhileSendingTests(RedisServer redis, ITestOutputHelper
     [Fact]
     public async Task CancelledWhileSending_StopsWithinASecond_ReceiptsSayExactlyWhoGotIt()
     {
-        await using var ada = await Stack.StartAsync(redis, output, new StackOptions
-        {
-            // Paced: 1,000 people take 20 s, so the cancel lands in the middle.
-            Courier = { ["Telegram__MessagesPerSecond"] = PerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-        });
+        // Paced: 1,000 people take 20 s, so the cancel lands in the middle.
+        await using var ada = await Stack.StartAsync(redis, output, new StackOptions { MessagesPerSecond = PerSecond });
         var chats = await ada.ImportGroupAsync("g-cancel", Recipients, chatBase: 7_000_000);
         const string text = "Trip postponed (cancelled mid-send)";
         var id = await ada.QueueAsync("g-cancel", text);

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using Ada.Testing;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>
@@ -19,10 +15,7 @@ public sealed class CourierCrashTests(RedisServer redis, ITestOutputHelper outpu
     [Fact]
     public async Task CourierKilledMidMessage_NewInstanceFinishes_EveryoneGetsIt_DuplicatesAtMostTheRequestsInFlight()
     {
-        await using var ada = await Stack.StartAsync(redis, output, new StackOptions
-        {
-            Courier = { ["Telegram__MessagesPerSecond"] = PerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-        });
+        await using var ada = await Stack.StartAsync(redis, output, new StackOptions { MessagesPerSecond = PerSecond });
         var chats = await ada.ImportGroupAsync("g-crash", Recipients, chatBase: 1_000_000);
         const string text = "Exam moved to Friday (crash test)";
         var id = await ada.QueueAsync("g-crash", text);

@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>
@@ -18,10 +11,7 @@ public sealed class FairShareTests(RedisServer redis, ITestOutputHelper output)
     [Fact]
     public async Task DuringAPaced20000Send_A30PersonMessageDueLaterFinishesWithinSeconds_AnUrgentOneFirst()
     {
-        await using var ada = await Stack.StartAsync(redis, output, new StackOptions
-        {
-            Courier = { ["Telegram__MessagesPerSecond"] = "30" },
-        });
+        await using var ada = await Stack.StartAsync(redis, output, new StackOptions { MessagesPerSecond = 30 });
         using (var limits = await ada.SandboxHttp.PutAsJsonAsync("/sandbox/telegram/limits", new { messagesPerSecond = 30 }))
         {
             Assert.True(limits.IsSuccessStatusCode, await limits.Content.ReadAsStringAsync());

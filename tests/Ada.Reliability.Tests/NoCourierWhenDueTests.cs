@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using Ada.Testing;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>Issue 5, fault 2: no courier of the channel is running when a message falls due; one starts 30 s later.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using Ada.Testing;
-using StackExchange.Redis;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>Issue 5, fault 5: the courier's pub/sub connection killed just before messages fall due.</summary>

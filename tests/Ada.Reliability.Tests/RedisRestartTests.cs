@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using Ada.Testing;
-using StackExchange.Redis;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>
@@ -34,13 +29,10 @@ public sealed class RedisRestartTests(ITestOutputHelper output)
     {
         await using var ada = await Stack.StartAsync(redis, output, new StackOptions
         {
-            Courier =
-            {
-                // Paced: the big message takes ~10 s, so it is mid-send when Redis goes. A slower sweep, so the
-                // messages due after the restart show whether the keyspace events (the subscription) came back.
-                ["Telegram__MessagesPerSecond"] = PerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Courier__SweepSeconds"] = "5",
-            },
+            // Paced: the big message takes ~10 s, so it is mid-send when Redis goes. A slower sweep, so the
+            // messages due after the restart show whether the keyspace events (the subscription) came back.
+            MessagesPerSecond = PerSecond,
+            Courier = { ["Courier__SweepSeconds"] = "5" },
         });
         var bigChats = await ada.ImportGroupAsync("g-big", Big, chatBase: 4_000_000);
         var smallChats = await ada.ImportGroupAsync("g-small", 10, chatBase: 4_100_000);

@@ -1,5 +1,3 @@
-using Ada.Testing;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>

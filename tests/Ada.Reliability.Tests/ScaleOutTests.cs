@@ -1,6 +1,3 @@
-using Ada.Testing;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>

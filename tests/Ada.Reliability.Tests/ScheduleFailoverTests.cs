@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-using Xunit.Abstractions;
 
 namespace Ada.Reliability.Tests;
 

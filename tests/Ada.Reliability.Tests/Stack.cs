@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Ada.Testing;
-using StackExchange.Redis;
-using Xunit.Abstractions;
-
 namespace Ada.Reliability.Tests;
 
 /// <summary>What the sandbox received: one Telegram message in one chat.</summary>
@@ -20,6 +11,9 @@ public sealed class StackOptions
 
     /// <summary>Settings of every courier, over the defaults (lease 3 s, sweep 1 s, unpaced).</summary>
     public Dictionary<string, string> Courier { get; init; } = [];
+
+    /// <summary>The couriers' Telegram pace (<c>Telegram__MessagesPerSecond</c>); unpaced when null.</summary>
+    public int? MessagesPerSecond { get; init; }
 
     /// <summary>Where couriers find the Bot API; the sandbox when null.</summary>
     public Uri? ProviderUrl { get; init; }
@@ -79,6 +73,10 @@ public sealed class Stack : IAsyncDisposable
         if (options.ProviderUrl is { } provider)
         {
             courier["Telegram__BaseUrl"] = provider.ToString();
+        }
+        if (options.MessagesPerSecond is { } pace)
+        {
+            courier["Telegram__MessagesPerSecond"] = pace.ToString(CultureInfo.InvariantCulture);
         }
         foreach (var (key, value) in options.Courier)
         {

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using Ada.Testing;
 
 namespace Ada.Reliability.Tests;
 

@@ -1,11 +1,3 @@
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Ada.EndToEnd.Tests;
-using Ada.Testing;
-using Microsoft.Playwright;
-
 namespace Ada.Web.Tests;
 
 /// <summary>The teacher web app in a real headless Chromium against the real API, Redis, courier and sandbox.</summary>
@@ -108,21 +100,11 @@ public sealed class BrowserTests(WebStack web)
     [Fact]
     public async Task QuietHours_AreShownBeforeSending_AndAScheduledMessageCanBeCancelled()
     {
-        await web.ImportAsync(new
-        {
-            users = new object[]
-            {
-                new { id = "t.web2", name = "Олег Преподаватель", role = "teacher", contacts = new Dictionary<string, string> { ["telegram"] = "920001" } },
-                new { id = "w2.s1", name = "Студент", role = "student", contacts = new Dictionary<string, string> { ["telegram"] = "920101" } },
-            },
-            groups = new[] { new { id = "web-2", name = "ИВТ-Веб-2", members = new[] { "w2.s1" }, owners = new[] { "t.web2" } } },
-        });
+        await web.ImportTeacherWithGroupAsync(("t.web2", "Олег Преподаватель", "920001"), ("web-2", "ИВТ-Веб-2"), ("w2.s1", "920101"));
         var page = await web.NewPageAsync();
         await web.SignInAsync(page, "t.web2", "920001");
         var text = "Отменённое объявление " + Guid.NewGuid().ToString("N")[..6];
-        await page.GetByLabel("Текст сообщения").FillAsync(text);
-        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Веб-2");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Добавить ИВТ-Веб-2" }).ClickAsync();
+        await WebStack.ComposeAsync(page, text, "Веб-2", "ИВТ-Веб-2");
         await page.GetByLabel("Позже").CheckAsync();
 
         var inQuietHours = web.QuietFrom.AddHours(1);
@@ -134,8 +116,7 @@ public sealed class BrowserTests(WebStack web)
         var outside = DateTimeOffset.UtcNow.AddHours(1);
         await page.GetByLabel("Дата и время").FillAsync(outside.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
         await Assertions.Expect(page.Locator("#quiet-hours")).ToHaveCountAsync(0);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+        await WebStack.ReviewAndSendAsync(page);
         await WebStack.WaitForMessagePageAsync(page);
         await Assertions.Expect(page.Locator("[data-state=scheduled]")).ToBeVisibleAsync();
         await web.CheckPageAsync(page, "06b-scheduled");
@@ -158,13 +139,10 @@ public sealed class BrowserTests(WebStack web)
         // "Send now" on a scheduled message: it is delivered at once.
         var now = "Отправлено досрочно " + Guid.NewGuid().ToString("N")[..6];
         await page.GetByRole(AriaRole.Link, new() { Name = "Новое сообщение" }).ClickAsync();
-        await page.GetByLabel("Текст сообщения").FillAsync(now);
-        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Веб-2");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Добавить ИВТ-Веб-2" }).ClickAsync();
+        await WebStack.ComposeAsync(page, now, "Веб-2", "ИВТ-Веб-2");
         await page.GetByLabel("Позже").CheckAsync();
         await page.GetByLabel("Дата и время").FillAsync(outside.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+        await WebStack.ReviewAndSendAsync(page);
         await WebStack.WaitForMessagePageAsync(page, url => !url.EndsWith(Uri.EscapeDataString(id), StringComparison.Ordinal));
         await Assertions.Expect(page.Locator("[data-state=scheduled]")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Отправить сейчас" }).ClickAsync();
@@ -185,15 +163,7 @@ public sealed class BrowserTests(WebStack web)
     [Fact]
     public async Task Keyboard_ReachesAndActivatesTheComposeControls_WithAVisibleFocus()
     {
-        await web.ImportAsync(new
-        {
-            users = new object[]
-            {
-                new { id = "t.web6", name = "Вера Преподаватель", role = "teacher", contacts = new Dictionary<string, string> { ["telegram"] = "960001" } },
-                new { id = "w6.s1", name = "Студент", role = "student", contacts = new Dictionary<string, string> { ["telegram"] = "960101" } },
-            },
-            groups = new[] { new { id = "web-6", name = "ИВТ-Веб-6", members = new[] { "w6.s1" }, owners = new[] { "t.web6" } } },
-        });
+        await web.ImportTeacherWithGroupAsync(("t.web6", "Вера Преподаватель", "960001"), ("web-6", "ИВТ-Веб-6"), ("w6.s1", "960101"));
         var page = await web.NewPageAsync();
         await web.SignInAsync(page, "t.web6", "960001");
         await web.StepsAsync(page, "keyboard", async () =>
@@ -236,11 +206,8 @@ public sealed class BrowserTests(WebStack web)
         });
         var page = await web.NewPageAsync();
         await web.SignInAsync(page, "t.web3", "930001");
-        await page.GetByLabel("Текст сообщения").FillAsync("Слишком много адресатов");
-        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Большой");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Добавить Большой поток" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+        await WebStack.ComposeAsync(page, "Слишком много адресатов", "Большой", "Большой поток");
+        await WebStack.ReviewAndSendAsync(page);
         var refusal = page.Locator("#to-error");
         await Assertions.Expect(refusal).ToContainTextAsync(WebStack.TeacherRecipientLimit.ToString(CultureInfo.InvariantCulture));
         await Assertions.Expect(refusal).ToContainTextAsync((WebStack.TeacherRecipientLimit + 1).ToString(CultureInfo.InvariantCulture));
@@ -482,11 +449,8 @@ public sealed class BrowserTests(WebStack web)
                 .Any(c => c!["name"]!.GetValue<string>() == "vk"), TimeSpan.FromSeconds(30), "the vk channel registered");
             await web.StepsAsync(page, "courier-down", async () =>
             {
-                await page.GetByLabel("Текст сообщения").FillAsync("Ждём курьера ВКонтакте");
-                await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync("Веб-9");
-                await page.GetByRole(AriaRole.Button, new() { Name = "Добавить ИВТ-Веб-9" }).ClickAsync();
-                await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
-                await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+                await WebStack.ComposeAsync(page, "Ждём курьера ВКонтакте", "Веб-9", "ИВТ-Веб-9");
+                await WebStack.ReviewAndSendAsync(page);
                 await WebStack.WaitForMessagePageAsync(page);
                 await Assertions.Expect(page.Locator("[data-channel=telegram] [data-count=sent]")).ToHaveTextAsync("2", new() { Timeout = (float)Delivery.TotalMilliseconds });
                 var vk = page.Locator("[data-channel=vk]");
@@ -510,15 +474,7 @@ public sealed class BrowserTests(WebStack web)
     [Fact]
     public async Task CookieSession_OpensTheEventStream_ButAPostWithoutTheAntiforgeryTokenIsRefused()
     {
-        await web.ImportAsync(new
-        {
-            users = new object[]
-            {
-                new { id = "t.web5", name = "Ольга Преподаватель", role = "teacher", contacts = new Dictionary<string, string> { ["telegram"] = "950001" } },
-                new { id = "w5.s1", name = "Студент", role = "student", contacts = new Dictionary<string, string> { ["telegram"] = "950101" } },
-            },
-            groups = new[] { new { id = "web-5", name = "ИВТ-Веб-5", members = new[] { "w5.s1" }, owners = new[] { "t.web5" } } },
-        });
+        await web.ImportTeacherWithGroupAsync(("t.web5", "Ольга Преподаватель", "950001"), ("web-5", "ИВТ-Веб-5"), ("w5.s1", "950101"));
         using var teacher = web.Ada.Client(await web.Ada.TokenForAsync("t.web5"));
         using var queued = await teacher.PostAsJsonAsync("/v1/queue", new { text = "По токену", to = new { groups = new[] { "web-5" } } });
         var id = (await queued.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();

@@ -1,11 +1,3 @@
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Ada.EndToEnd.Tests;
-using Ada.Testing;
-using Microsoft.Playwright;
-
 namespace Ada.Web.Tests;
 
 [CollectionDefinition(Name)]
@@ -127,7 +119,38 @@ public sealed partial class WebStack : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// A teacher and the group they own, of one student (named "Студент"); both reach Telegram in the sandbox, the
+    /// teacher at <c>teacher.Chat</c> (where the sign-in code goes).
+    /// </summary>
+    public Task ImportTeacherWithGroupAsync((string Id, string Name, string Chat) teacher, (string Id, string Name) group,
+        (string Id, string Chat) student) =>
+        ImportAsync(new
+        {
+            users = new object[]
+            {
+                new { id = teacher.Id, name = teacher.Name, role = "teacher", contacts = new Dictionary<string, string> { ["telegram"] = teacher.Chat } },
+                new { id = student.Id, name = "Студент", role = "student", contacts = new Dictionary<string, string> { ["telegram"] = student.Chat } },
+            },
+            groups = new[] { new { id = group.Id, name = group.Name, members = new[] { student.Id }, owners = new[] { teacher.Id } } },
+        });
+
     public async Task<JsonObject> GetAsync(string path) => (await Ada.Admin.GetFromJsonAsync<JsonObject>(path))!;
+
+    /// <summary>On the compose page: types <paramref name="text"/>, searches for <paramref name="search"/> and adds <paramref name="addressee"/>.</summary>
+    public static async Task ComposeAsync(IPage page, string text, string search, string addressee)
+    {
+        await page.GetByLabel("Текст сообщения").FillAsync(text);
+        await page.GetByLabel("Поиск групп, потоков и людей по имени").FillAsync(search);
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Добавить {addressee}" }).ClickAsync();
+    }
+
+    /// <summary>Reviews the composed message and sends it ("Проверить и отправить", then "Отправить").</summary>
+    public static async Task ReviewAndSendAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Button, new() { Name = "Проверить и отправить" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Отправить", Exact = true }).ClickAsync();
+    }
 
     /// <summary>
     /// Waits until the app shows a live-delivery page (<c>/messages/{id}</c>) whose URL also passes <paramref name="also"/>,

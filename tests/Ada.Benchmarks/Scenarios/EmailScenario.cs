@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Ada.Benchmarks.Scenarios;
 
 /// <summary>
@@ -29,9 +27,7 @@ public sealed class EmailScenario : IScenario
         await using var stack = await BenchStack.StartAsync(options, cancel);
         var warmUp = await stack.WarmUpAsync(singles: 20, groupSize: 500, "email", 900_000_000, clients: 4, cancel, Address);
         var students = Enumerable.Range(0, n).Select(i => new Student($"s{i}", Address(i))).ToList();
-        var import = await AdaCalls.ImportAsync(stack.Admin, students, "all", cancel, channel: "email");
-        Log($"imported {n:N0} students with email addresses and group 'all' in {import["seconds"]} s ({import["requests"]} requests)");
-        var run = await BigSend.RunAsync(stack, "email", n, "Bench: one email to everyone\nThe lecture moves to room 305.", limit,
+        var run = await BigSend.RunAsync(stack, "email", students, "Bench: one email to everyone\nThe lecture moves to room 305.", limit,
             TimeSpan.FromMilliseconds(200), Log, cancel);
         var sessions = run.Counted("email", "sessions");
 
@@ -41,20 +37,17 @@ public sealed class EmailScenario : IScenario
                 ["messagesPerSecond"] = "0 (unpaced)",
                 ["concurrency"] = "default (4 SMTP sessions)",
             },
-            import, warmUp);
+            warmUp);
         details["smtpSessions"] = sessions;
         details["comparedWithMessagesPerSecond"] = Math.Round(ComparedRate, 1);
         // One instance should at least match the compared service's twelve workers (278 a second), reusing its
         // sessions: each of the 4 says QUIT after Email__MessagesPerConnection (1000) messages and reconnects.
         var maxSessions = n / MessagesPerConnection + 4;
         var met = run.Done && run.Missing == 0 && run.Duplicates == 0 && run.Overall >= ComparedRate && sessions <= maxSessions && run.PeakMb <= 250;
-        return new ScenarioResult(Name,
+        return run.Result(Name,
             $"{run.Rate:N0} msg/s first->last arrival; deliverAt->done {run.Total:0.0} s ({run.Overall:N0} msg/s); {sessions} SMTP sessions; " +
             $"courier peak RSS {run.PeakMb:0} MB; missing {run.Missing}, duplicates {run.Duplicates}",
-            $">= {ComparedRate:N0} msg/s (1M/h), <= {maxSessions} sessions, RSS <= 250 MB, 0 missing/dup", met, details)
-        {
-            Evidence = run.Evidence,
-        };
+            $">= {ComparedRate:N0} msg/s (1M/h), <= {maxSessions} sessions, RSS <= 250 MB, 0 missing/dup", met, details);
     }
 
     private static void Log(string line) => Console.Error.WriteLine($"  [email] {line}");

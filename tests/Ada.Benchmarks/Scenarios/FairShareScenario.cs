@@ -1,6 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-
 namespace Ada.Benchmarks.Scenarios;
 
 /// <summary>
@@ -17,10 +14,7 @@ public sealed class FairShareScenario : IScenario
         var n = quick ? 2_000 : 20_000;
         await using var stack = await BenchStack.StartAsync(new StackOptions(), cancel);
         var warmUp = await stack.WarmUpAsync(30, cancel);
-        using (var limits = await stack.SandboxHttp.PutAsJsonAsync("/sandbox/telegram/limits", new { messagesPerSecond = 30 }, cancel))
-        {
-            await AdaCalls.EnsureAsync(limits, "sandbox limits", cancel);
-        }
+        await stack.LimitTelegramAsync(30, cancel);
         await AdaCalls.ImportAsync(stack.Admin, [.. Enumerable.Range(0, n).Select(i => new Student($"d{i}", $"{40_000_000 + i}"))], "dean", cancel);
         await AdaCalls.ImportAsync(stack.Admin, [.. Enumerable.Range(0, 30).Select(i => new Student($"t{i}", $"{41_000_000 + i}"))], "teacher", cancel);
         await AdaCalls.ImportAsync(stack.Admin, [.. Enumerable.Range(0, 30).Select(i => new Student($"x{i}", $"{42_000_000 + i}"))], "urgent", cancel);

@@ -1,6 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-
 namespace Ada.Benchmarks.Scenarios;
 
 /// <summary>
@@ -22,10 +19,7 @@ public sealed class PacedScenario : IScenario
         await using var stack = await BenchStack.StartAsync(new StackOptions(), cancel);
         // Warm-up at the courier's pace, before the sandbox enforces Telegram's limit.
         var warmUp = await stack.WarmUpAsync(30, cancel);
-        using (var limits = await stack.SandboxHttp.PutAsJsonAsync("/sandbox/telegram/limits", new { messagesPerSecond = 30 }, cancel))
-        {
-            await AdaCalls.EnsureAsync(limits, "sandbox limits", cancel);
-        }
+        await stack.LimitTelegramAsync(30, cancel);
         var students = Enumerable.Range(0, n).Select(i => new Student($"p{i}", $"{30_000_000 + i}")).ToList();
         await AdaCalls.ImportAsync(stack.Admin, students, "paced", cancel);
         var answer = await AdaCalls.QueueOneAsync(stack.Admin,

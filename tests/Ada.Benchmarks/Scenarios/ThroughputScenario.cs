@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-
 namespace Ada.Benchmarks.Scenarios;
 
 /// <summary>
@@ -24,21 +21,16 @@ public sealed class ThroughputScenario : IScenario
         await using var stack = await BenchStack.StartAsync(options, cancel);
         var warmUp = await stack.WarmUpAsync(500, cancel);
         var students = Enumerable.Range(0, n).Select(i => new Student($"s{i}", $"{20_000_000 + i}")).ToList();
-        var import = await AdaCalls.ImportAsync(stack.Admin, students, "all", cancel);
-        Log($"imported {n:N0} students and group 'all' in {import["seconds"]} s ({import["requests"]} requests)");
-        var run = await BigSend.RunAsync(stack, "telegram", n, "Bench: one message to everyone", limit,
+        var run = await BigSend.RunAsync(stack, "telegram", students, "Bench: one message to everyone", limit,
             TimeSpan.FromMilliseconds(250), Log, cancel);
 
         var details = run.Details(
             new JsonObject { ["concurrency"] = concurrency, ["messagesPerSecond"] = 0, ["maxConcurrentMessages"] = "default (4)" },
-            import, warmUp);
+            warmUp);
         var met = run.Rate >= 3_000 && run.PeakMb <= 250 && run.Missing == 0 && run.Duplicates == 0 && run.Done;
-        return new ScenarioResult(Name,
+        return run.Result(Name,
             $"{run.Rate:N0} msg/s; deliverAt->done {run.Total:0.0} s; courier peak RSS {run.PeakMb:0} MB; missing {run.Missing}, duplicates {run.Duplicates}",
-            ">= 3,000 msg/s, RSS <= 250 MB, 0 missing/dup", met, details)
-        {
-            Evidence = run.Evidence,
-        };
+            ">= 3,000 msg/s, RSS <= 250 MB, 0 missing/dup", met, details);
     }
 
     private static void Log(string line) => Console.Error.WriteLine($"  [throughput] {line}");

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-
 namespace Ada.Benchmarks.Scenarios;
 
 /// <summary>
@@ -30,9 +27,7 @@ public sealed class VkScenario : IScenario
         // request) and 10 one-recipient messages.
         var warmUp = await stack.WarmUpAsync(singles: 10, groupSize: PeopleAtOnce, "vk", 290_000_000, clients: 4, cancel);
         var students = Enumerable.Range(0, n).Select(i => new Student($"s{i}", $"{300_000_000 + i}")).ToList();
-        var import = await AdaCalls.ImportAsync(stack.Admin, students, "all", cancel, channel: "vk");
-        Log($"imported {n:N0} students with VK ids and group 'all' in {import["seconds"]} s ({import["requests"]} requests)");
-        var run = await BigSend.RunAsync(stack, "vk", n, "Bench: one VK message to everyone", limit,
+        var run = await BigSend.RunAsync(stack, "vk", students, "Bench: one VK message to everyone", limit,
             TimeSpan.FromMilliseconds(100), Log, cancel);
         var requests = run.Counted("vk", "requests");
 
@@ -43,20 +38,17 @@ public sealed class VkScenario : IScenario
                 ["peoplePerRequest"] = PeopleAtOnce,
                 ["concurrency"] = "default (4)",
             },
-            import, warmUp);
+            warmUp);
         details["sandboxRequestsPerSecond"] = 0;
         details["httpRequests"] = requests;
         details["expectedHttpRequests"] = expectedRequests;
         // 40 requests at 20/s: about 2 s once the bucket's first second is spent; 10 s leaves room for the
         // due tick, claims, Redis reports and the sandbox.
         var met = run.Done && requests == expectedRequests && run.Missing == 0 && run.Duplicates == 0 && run.Total <= 10 && run.PeakMb <= 250;
-        return new ScenarioResult(Name,
+        return run.Result(Name,
             $"{requests} requests; {run.Rate:N0} msg/s first->last arrival; deliverAt->done {run.Total:0.0} s ({run.Overall:N0} msg/s); " +
             $"courier peak RSS {run.PeakMb:0} MB; missing {run.Missing}, duplicates {run.Duplicates}",
-            $"{expectedRequests} requests, <= 10 s, RSS <= 250 MB, 0 missing/dup", met, details)
-        {
-            Evidence = run.Evidence,
-        };
+            $"{expectedRequests} requests, <= 10 s, RSS <= 250 MB, 0 missing/dup", met, details);
     }
 
     private static void Log(string line) => Console.Error.WriteLine($"  [vk] {line}");
