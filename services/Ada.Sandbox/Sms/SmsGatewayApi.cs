@@ -100,7 +100,7 @@ public static class SmsGatewayApi
         EndpointFilterInvocationContext context, EndpointFilterDelegate next, GatewaySource source)
     {
         var http = context.HttpContext;
-        http.RequestServices.GetRequiredService<SmsState>().Counters.CountRequest();
+        http.RequestServices.GetRequiredService<SmsState>().Counters.Requests.Add();
         var settings = http.RequestServices.GetRequiredService<IOptions<SmsOptions>>().Value;
         if (IsAuthorized(http.Request.Headers.Authorization.ToString(), settings))
         {
