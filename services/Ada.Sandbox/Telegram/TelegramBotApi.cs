@@ -189,7 +189,7 @@ public static class TelegramBotApi
             return BotApiResponse.Success(true, updates.SetWebhook(null, allowedUpdates, drop));
         }
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        if (!HttpUrls.TryParse(url, out var uri))
         {
             return BotApiResponse.BadRequest("bad webhook: An HTTPS URL must be provided for webhook");
         }

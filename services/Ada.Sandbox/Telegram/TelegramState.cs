@@ -295,7 +295,7 @@ public sealed class TelegramState
 
     private void SetChatStates(string? chatIds, ChatState state)
     {
-        if (!TelegramOptions.TryParseChatIds(chatIds, out var ids))
+        if (!IdList.TryParse(chatIds, out var ids))
         {
             throw new InvalidOperationException($"Chat ids '{chatIds}' passed options validation but do not parse.");
         }

@@ -246,7 +246,7 @@ public static class VkApi
         isBatch = parameters.TryGetValue("peer_ids", out var list) && list.Length > 0;
         if (isBatch)
         {
-            if (!VkOptions.TryParsePeerIds(list, out peerIds))
+            if (!IdList.TryParse(list, out peerIds))
             {
                 failure = VkErrors.InvalidParameter("peer_ids not integer");
                 return false;

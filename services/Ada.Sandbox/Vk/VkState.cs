@@ -76,7 +76,7 @@ public sealed class VkState
 
         var settings = options.Value;
         limits = new VkLimits(settings.RequestsPerSecond);
-        if (!VkOptions.TryParsePeerIds(settings.NotAllowedPeers, out var notAllowed))
+        if (!IdList.TryParse(settings.NotAllowedPeers, out var notAllowed))
         {
             throw new InvalidOperationException($"Peer ids '{settings.NotAllowedPeers}' passed options validation but do not parse.");
         }
