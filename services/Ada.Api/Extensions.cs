@@ -8,6 +8,7 @@ using Ada.Api.Sms;
 using Ada.Api.Vk;
 using Ada.Core.Couriers;
 using Ada.Core.Directory;
+using Ada.Core.Hosting;
 using Ada.Core.Messages;
 using Ada.Core.Schedules;
 using Ada.Core.Redis;
@@ -26,14 +27,14 @@ public static class Extensions
     {
         var services = builder.Services;
 
-        services.AddOptions<AdaOptions>().BindConfiguration(AdaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<VkOptions>().BindConfiguration(VkOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<TrackerOptions>().BindConfiguration(TrackerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<SchedulesOptions>().BindConfiguration(SchedulesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AttemptOptions>().BindConfiguration(AttemptOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<AdaOptions>(AdaOptions.Section);
+        services.AddValidatedOptions<SchedulingOptions>(SchedulingOptions.Section);
+        services.AddValidatedOptions<LimitsOptions>(LimitsOptions.Section);
+        services.AddValidatedOptions<VkOptions>(VkOptions.Section);
+        services.AddValidatedOptions<SmsOptions>(SmsOptions.Section);
+        services.AddValidatedOptions<TrackerOptions>(TrackerOptions.Section);
+        services.AddValidatedOptions<SchedulesOptions>(SchedulesOptions.Section);
+        services.AddValidatedOptions<AttemptOptions>(AttemptOptions.Section);
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.AddDetail);
         services.AddExceptionHandler<BadRequestBodyHandler>();
@@ -41,7 +42,7 @@ public static class Extensions
         services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
 
         services.AddMemoryCache();
-        services.AddOptions<SignInOptions>().BindConfiguration(SignInOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<SignInOptions>(SignInOptions.Section);
         services.AddAuthentication(DefaultScheme)
             .AddPolicyScheme(DefaultScheme, "Bearer token or session cookie",
                 options => options.ForwardDefaultSelector = SessionAuthenticationHandler.SelectScheme)

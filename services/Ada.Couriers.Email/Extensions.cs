@@ -1,4 +1,5 @@
 using Ada.Core.Couriers;
+using Ada.Core.Hosting;
 
 namespace Ada.Couriers.Email;
 
@@ -6,10 +7,7 @@ public static class Extensions
 {
     public static WebApplicationBuilder AddEmailCourier(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<EmailOptions>()
-            .BindConfiguration(EmailOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<EmailOptions>(EmailOptions.Section);
         builder.Services.AddSingleton<SmtpConnections>();
         builder.Services.AddCourier<EmailSender>();
         return builder;

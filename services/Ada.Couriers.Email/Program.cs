@@ -1,12 +1,6 @@
 using Ada.Core.Hosting;
 using Ada.Couriers.Email;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddEmailCourier();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+CourierHost.Run(args, builder => builder.AddEmailCourier());
 
 public partial class Program;

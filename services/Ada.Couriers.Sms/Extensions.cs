@@ -1,4 +1,5 @@
 using Ada.Core.Couriers;
+using Ada.Core.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Ada.Couriers.Sms;
@@ -8,10 +9,7 @@ public static class Extensions
     public static WebApplicationBuilder AddSmsCourier(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<SmsOptions>()
-            .BindConfiguration(SmsOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<SmsOptions>(SmsOptions.Section);
         services.AddHttpClient(SmsOptions.Section)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .ConfigureHttpClient((sp, http) =>

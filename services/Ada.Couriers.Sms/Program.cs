@@ -1,12 +1,6 @@
 using Ada.Core.Hosting;
 using Ada.Couriers.Sms;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddSmsCourier();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+CourierHost.Run(args, builder => builder.AddSmsCourier());
 
 public partial class Program;

@@ -1,12 +1,6 @@
 using Ada.Core.Hosting;
 using Ada.Couriers.Telegram;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddTelegramCourier();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+CourierHost.Run(args, builder => builder.AddTelegramCourier());
 
 public partial class Program;

@@ -1,4 +1,5 @@
 using Ada.Core.Couriers;
+using Ada.Core.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Ada.Couriers.Vk;
@@ -7,10 +8,7 @@ public static class Extensions
 {
     public static WebApplicationBuilder AddVkCourier(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<VkOptions>()
-            .BindConfiguration(VkOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<VkOptions>(VkOptions.Section);
         builder.Services.AddHttpClient(VkOptions.Section)
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {

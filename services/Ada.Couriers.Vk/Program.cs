@@ -1,12 +1,6 @@
 using Ada.Core.Hosting;
 using Ada.Couriers.Vk;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddVkCourier();
-
-var app = builder.Build();
-app.MapDefaultEndpoints();
-app.Run();
+CourierHost.Run(args, builder => builder.AddVkCourier());
 
 public partial class Program;

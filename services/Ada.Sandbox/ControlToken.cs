@@ -25,10 +25,7 @@ public static class ControlToken
     /// <summary>Binds and validates the token at start: a sandbox without one does not start.</summary>
     public static IHostApplicationBuilder AddControlToken(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ControlTokenOptions>()
-            .BindConfiguration(ControlTokenOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<ControlTokenOptions>(ControlTokenOptions.Section);
         return builder;
     }
 

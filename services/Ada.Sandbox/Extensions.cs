@@ -16,10 +16,7 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Inbox>();
 
-        builder.Services.AddOptions<TelegramOptions>()
-            .BindConfiguration(TelegramOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<TelegramOptions>(TelegramOptions.Section);
         builder.Services.AddSingleton<TelegramState>();
         builder.Services.AddSingleton<TelegramUpdates>();
         builder.Services.AddSingleton<TelegramPeople>();
@@ -27,22 +24,13 @@ public static class Extensions
         builder.Services.AddHostedService(services => services.GetRequiredService<TelegramWebhookSender>());
         builder.Services.AddHttpClient(TelegramWebhookSender.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
 
-        builder.Services.AddOptions<VkOptions>()
-            .BindConfiguration(VkOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<VkOptions>(VkOptions.Section);
         builder.Services.AddSingleton<VkState>();
         builder.Services.AddSingleton<VkCallbackSender>();
         builder.Services.AddHttpClient(VkCallbackSender.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
 
-        builder.Services.AddOptions<SmsOptions>()
-            .BindConfiguration(SmsOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<SmsRuOptions>()
-            .BindConfiguration(SmsRuOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<SmsOptions>(SmsOptions.Section);
+        builder.Services.AddValidatedOptions<SmsRuOptions>(SmsRuOptions.Section);
         builder.Services.AddSingleton<SmsState>();
         builder.Services.AddSingleton<SmsWebhooks>();
         builder.Services.AddSingleton<SmsDevice>();
@@ -50,14 +38,16 @@ public static class Extensions
             .ConfigureHttpClient((services, http) => http.Timeout =
                 TimeSpan.FromMilliseconds(services.GetRequiredService<IOptions<SmsOptions>>().Value.WebhookTimeoutMilliseconds));
 
-        builder.Services.AddOptions<EmailOptions>()
-            .BindConfiguration(EmailOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<EmailOptions>(EmailOptions.Section);
         builder.Services.AddSingleton<EmailState>();
         builder.Services.AddSingleton<SandboxChannels>();
         builder.Services.AddHostedService<SmtpSandbox>();
 
         return builder;
     }
+
+    /// <summary>Settings bound from <paramref name="section"/> and checked at start: a misconfigured sandbox does not start.</summary>
+    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(this IServiceCollection services, string section)
+        where TOptions : class =>
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 }

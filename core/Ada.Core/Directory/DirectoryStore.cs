@@ -139,37 +139,9 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
         var db = Db;
         var users = to.Users.Distinct().ToList();
         var unknownUsers = await MissingAsync(users, Keys.User);
-        var supergroupDocs = await ReadManyAsync(db, to.Supergroups.Distinct().Select(Keys.Supergroup));
-        var supergroupIds = to.Supergroups.Distinct().ToList();
-        var unknownSupergroups = new List<string>();
-        var supergroups = new List<Supergroup>();
-        for (var i = 0; i < supergroupIds.Count; i++)
-        {
-            if (Parse<Supergroup>(supergroupDocs[i]) is { } s)
-            {
-                supergroups.Add(s);
-            }
-            else
-            {
-                unknownSupergroups.Add(supergroupIds[i]);
-            }
-        }
-
+        var (supergroups, unknownSupergroups) = await ReadKnownAsync<Supergroup>(db, to.Supergroups.Distinct().ToList(), Keys.Supergroup);
         var groupIds = to.Groups.Distinct().ToList();
-        var groupDocs = await ReadManyAsync(db, groupIds.Select(Keys.Group));
-        var unknownGroups = new List<string>();
-        var groups = new List<Group>();
-        for (var i = 0; i < groupIds.Count; i++)
-        {
-            if (Parse<Group>(groupDocs[i]) is { } g)
-            {
-                groups.Add(g);
-            }
-            else
-            {
-                unknownGroups.Add(groupIds[i]);
-            }
-        }
+        var (groups, unknownGroups) = await ReadKnownAsync<Group>(db, groupIds, Keys.Group);
         var nestedIds = supergroups.SelectMany(s => s.Groups).Distinct().Except(groupIds).ToList();
         var nestedDocs = await ReadManyAsync(db, nestedIds.Select(Keys.Group));
         var nested = nestedDocs.Select(Parse<Group>).OfType<Group>().ToList();
@@ -331,6 +303,27 @@ public sealed class DirectoryStore(IConnectionMultiplexer mux, AdaScripts script
         batch.Execute();
         var exists = await Task.WhenAll(checks);
         return [.. list.Where((_, i) => !exists[i])];
+    }
+
+    /// <summary>The documents of <paramref name="ids"/> that exist, in order, and the ids that have none.</summary>
+    private static async Task<(List<T> Known, List<string> Unknown)> ReadKnownAsync<T>(
+        IDatabase db, List<string> ids, Func<string, RedisKey> key) where T : class
+    {
+        var docs = await ReadManyAsync(db, ids.Select(key));
+        var known = new List<T>();
+        var unknown = new List<string>();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (Parse<T>(docs[i]) is { } doc)
+            {
+                known.Add(doc);
+            }
+            else
+            {
+                unknown.Add(ids[i]);
+            }
+        }
+        return (known, unknown);
     }
 
     private static async Task<RedisValue[]> ReadManyAsync(IDatabase db, IEnumerable<RedisKey> keys)

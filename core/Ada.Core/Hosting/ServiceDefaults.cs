@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Prometheus;
 using StackExchange.Redis;
 
@@ -20,6 +21,14 @@ public static class ServiceDefaults
             .AddCheck<RedisReadyCheck>("redis", tags: ["ready"]);
         return builder;
     }
+
+    /// <summary>
+    /// Settings bound from <paramref name="section"/>, checked against their annotations when the service starts: a
+    /// misconfigured service stops at once with the message that says what to set.
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(this IServiceCollection services, string section)
+        where TOptions : class =>
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 
     /// <summary><c>/health/live</c>, <c>/health/ready</c> and Prometheus <c>/metrics</c>, all without a token.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)

@@ -17,6 +17,25 @@ public static class Policies
             .AddRequirements(new RoleRequirement([Roles.Admin], "only the admin role may change the directory or issue tokens")))
         .AddPolicy(Sender, p => p.RequireAuthenticatedUser()
             .AddRequirements(new RoleRequirement([Roles.Teacher, Roles.Staff, Roles.Admin], "students cannot send messages")));
+
+    /// <summary>
+    /// A feature's endpoints for signed-in callers, under <paramref name="prefix"/> and documented as <paramref name="tag"/>:
+    /// 401 without a token, 403 when <paramref name="policy"/> (null: any signed-in caller) refuses, 400 for a bad request.
+    /// </summary>
+    public static RouteGroupBuilder MapSignedInGroup(this IEndpointRouteBuilder routes, string prefix, string tag, string? policy = null)
+    {
+        var group = routes.MapGroup(prefix).WithTags(tag);
+        if (policy is null)
+        {
+            group.RequireAuthorization();
+        }
+        else
+        {
+            group.RequireAuthorization(policy);
+        }
+        return group.ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+    }
 }
 
 /// <summary>The caller's role must be one of <paramref name="roles"/>; otherwise 403 with <paramref name="refusal"/> as the detail.</summary>

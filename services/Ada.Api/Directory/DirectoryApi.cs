@@ -10,9 +10,7 @@ public static class DirectoryApi
 {
     public static RouteGroupBuilder MapDirectory(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1").WithTags("Directory").RequireAuthorization(Policies.Admin)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var group = routes.MapSignedInGroup("/v1", "Directory", Policies.Admin);
 
         group.MapPut("/users/{userId}", PutUser).WithName("PutUser").WithSummary("Create or replace a user")
             .WithDescription("'contacts' maps telegram (chat id), vk (user id), sms (E.164) and email (a bare address) to the " +

@@ -27,9 +27,7 @@ public static class DirectoryListsApi
 
     public static RouteGroupBuilder MapDirectoryLists(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1").WithTags("Directory").RequireAuthorization(Policies.Sender)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var group = routes.MapSignedInGroup("/v1", "Directory", Policies.Sender);
         const string Paging = "'q' keeps those whose name or id contains it (any case); sorted by name, then id; 'offset' " +
             "(default 0) and 'limit' (1-500, default 50) choose the page. X-Total-Count is the number that match; a Link " +
             "header (rel=\"next\") gives the next page while more remain. Staff and admins.";

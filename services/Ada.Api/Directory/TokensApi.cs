@@ -18,9 +18,7 @@ public static partial class TokensApi
 {
     public static RouteGroupBuilder MapTokens(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/tokens").WithTags("Tokens").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var group = routes.MapSignedInGroup("/v1/tokens", "Tokens");
 
         group.MapPost("/", Create).WithName("CreateToken").WithSummary("Issue a bearer token acting as an existing user (admin)")
             .RequireAuthorization(Policies.Admin)

@@ -18,9 +18,7 @@ public static partial class HistoryApi
 
     public static RouteGroupBuilder MapHistory(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/history").WithTags("History").RequireAuthorization(Policies.Sender)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var group = routes.MapSignedInGroup("/v1/history", "History", Policies.Sender);
 
         group.MapGet("/", List).WithName("ListHistory")
             .WithSummary("The caller's messages, newest first (staff and admins: another sender's, or everyone's)")

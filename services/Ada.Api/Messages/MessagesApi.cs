@@ -12,9 +12,7 @@ public static class MessagesApi
 {
     public static RouteGroupBuilder MapMessages(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1").WithTags("Messages").RequireAuthorization(Policies.Sender)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var group = routes.MapSignedInGroup("/v1", "Messages", Policies.Sender);
 
         group.MapPost("/history-key", NewHistoryKey).WithName("NewHistoryKey")
             .WithSummary("Reserve a message id (nothing is written): open its tracker first, then queue with it");

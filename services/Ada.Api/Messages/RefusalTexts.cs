@@ -116,28 +116,24 @@ public sealed class RefusalTexts(IOptions<SchedulingOptions> scheduling)
     private static string Shown(IReadOnlyList<string> ids) =>
         ids.Count <= 5 ? string.Join(", ", ids) : $"{string.Join(", ", ids.Take(5))} (+{ids.Count - 5})";
 
+    /// <summary>A request's fields as people call them, in Russian and English; any other field goes by its JSON name.</summary>
+    private static readonly Dictionary<string, (string Russian, string English)> FieldNames = new(StringComparer.Ordinal)
+    {
+        ["text"] = ("текст", "the text"),
+        ["to"] = ("адресатов", "the addressees"),
+        ["sendAt"] = ("время отправки", "the send time"),
+        ["channels"] = ("каналы", "the channels"),
+        ["id"] = ("номер сообщения", "the message id"),
+        ["expiresAt"] = ("срок действия", "the expiry time"),
+        ["origin"] = ("источник", "the origin"),
+    };
+
     /// <summary>The fields a person can fix, named for people: "the text and the send time".</summary>
     private static string Fields(IReadOnlyDictionary<string, string[]>? errors, bool russian)
     {
-        var names = (errors?.Keys ?? []).Select(path => (path.Split('.', '[')[0], russian) switch
-        {
-            ("text", true) => "текст",
-            ("to", true) => "адресатов",
-            ("sendAt", true) => "время отправки",
-            ("channels", true) => "каналы",
-            ("id", true) => "номер сообщения",
-            ("expiresAt", true) => "срок действия",
-            ("origin", true) => "источник",
-            (var other, true) => other,
-            ("text", false) => "the text",
-            ("to", false) => "the addressees",
-            ("sendAt", false) => "the send time",
-            ("channels", false) => "the channels",
-            ("id", false) => "the message id",
-            ("expiresAt", false) => "the expiry time",
-            ("origin", false) => "the origin",
-            (var other, false) => other,
-        }).Distinct().ToList();
+        var names = (errors?.Keys ?? []).Select(path => path.Split('.', '[')[0])
+            .Select(field => FieldNames.TryGetValue(field, out var name) ? (russian ? name.Russian : name.English) : field)
+            .Distinct().ToList();
         if (names.Count == 0)
         {
             return russian ? "сообщение" : "the message";

@@ -21,9 +21,7 @@ public static class TrackerApi
 
     public static RouteGroupBuilder MapTracker(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/history").WithTags("Tracker").RequireAuthorization(Policies.Sender)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var group = routes.MapSignedInGroup("/v1/history", "Tracker", Policies.Sender);
 
         group.MapGet("/{id}/events", Events).WithName("TrackHistory")
             .WithSummary("Server-sent events: snapshot, one update per change of the history, then end (complete, timeout or cancelled)")

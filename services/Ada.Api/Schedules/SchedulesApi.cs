@@ -14,9 +14,7 @@ public static class SchedulesApi
 {
     public static RouteGroupBuilder MapSchedules(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/schedules").WithTags("Schedules").RequireAuthorization(Policies.Sender)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var group = routes.MapSignedInGroup("/v1/schedules", "Schedules", Policies.Sender);
 
         group.MapPost("", Create).WithName("CreateSchedule")
             .WithSummary("Send a message again and again, on a five-field cron in an IANA time zone")

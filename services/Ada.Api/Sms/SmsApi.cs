@@ -17,7 +17,7 @@ public static class SmsApi
 {
     public static RouteGroupBuilder MapSms(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/sms").WithTags("SMS").AllowAnonymous().WithBodyLimit(BodyLimits.Webhook);
+        var group = routes.MapWebhookGroup("/v1/sms", "SMS");
 
         group.MapPost("/inbound", Inbound).WithName("SmsInbound")
             .WithSummary("The gateway's sms:received webhook: teachers send, ask STATUS and CANCEL by SMS (grammar in docs/sms.md)")
@@ -106,27 +106,22 @@ public static class SmsApi
     private static ProblemHttpResult WrongEvent(string? name, string hint) =>
         Problems.BadRequest($"'event' is {(name is null ? "missing" : Validation.Echo(name))}: {hint}");
 
-    /// <summary>No bearer token here; the gateway's two signature headers instead.</summary>
+    /// <summary>The gateway's two signature headers, in place of a bearer token.</summary>
     private static Task Signed(OpenApiOperation operation, Microsoft.AspNetCore.OpenApi.OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        operation.Security = [];
         operation.Parameters ??= [];
-        operation.Parameters.Add(new OpenApiParameter
-        {
-            Name = "X-Signature",
-            In = ParameterLocation.Header,
-            Required = true,
-            Description = "Hex HMAC-SHA256 with Sms__WebhookSigningKey over the raw body bytes followed by X-Timestamp.",
-            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-        });
-        operation.Parameters.Add(new OpenApiParameter
-        {
-            Name = "X-Timestamp",
-            In = ParameterLocation.Header,
-            Required = true,
-            Description = "Unix seconds; more than 300 s from the API's clock is refused.",
-            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-        });
+        operation.Parameters.Add(RequiredHeader(
+            "X-Signature", "Hex HMAC-SHA256 with Sms__WebhookSigningKey over the raw body bytes followed by X-Timestamp."));
+        operation.Parameters.Add(RequiredHeader("X-Timestamp", "Unix seconds; more than 300 s from the API's clock is refused."));
         return Task.CompletedTask;
     }
+
+    private static OpenApiParameter RequiredHeader(string name, string description) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Header,
+        Required = true,
+        Description = description,
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+    };
 }

@@ -30,29 +30,27 @@ public sealed class SmsReplies(RefusalTexts refusals, IOptions<SchedulingOptions
         return problem is { } mistake ? $"{Mistake(mistake, language)} {grammar}" : grammar;
     }
 
-    public static string Mistake(SmsMistake mistake, string language) => (mistake, En(language)) switch
+    /// <summary>What was wrong with a text, in English and Russian: a row per mistake.</summary>
+    private static readonly Dictionary<SmsMistake, (string English, string Russian)> Mistakes = new()
     {
-        (SmsMistake.Empty, true) => "The message is empty.",
-        (SmsMistake.Empty, false) => "Пустое сообщение.",
-        (SmsMistake.StatusWithoutCode, true) => "STATUS needs the code from Ada's answer, e.g. STATUS A7K2P.",
-        (SmsMistake.StatusWithoutCode, false) => "После СТАТУС нужен код из ответа Ada.",
-        (SmsMistake.CancelWithoutCode, true) => "CANCEL needs the code from Ada's answer, e.g. CANCEL A7K2P.",
-        (SmsMistake.CancelWithoutCode, false) => "После ОТМЕНА нужен код из ответа Ada.",
-        (SmsMistake.ConfirmWithoutCode, true) => "YES needs the code from Ada's answer, e.g. YES K3M7Q.",
-        (SmsMistake.ConfirmWithoutCode, false) => "После ДА нужен код из ответа Ada.",
-        (SmsMistake.AtWithoutLogin, true) => "'@' must be followed by a login, e.g. @ivanov.",
-        (SmsMistake.AtWithoutLogin, false) => "После @ нужен логин.",
-        (SmsMistake.TooManyAddressees, true) => $"At most {SmsGrammar.MaxAddressees} addressees per message.",
-        (SmsMistake.TooManyAddressees, false) => $"Не больше {SmsGrammar.MaxAddressees} адресатов.",
-        (SmsMistake.NoTextAfterLogin, true) => "There is no text after the login.",
-        (SmsMistake.NoTextAfterLogin, false) => "Нет текста после логина.",
-        (SmsMistake.EmptyGroupName, true) => "A group name before ':' is empty.",
-        (SmsMistake.EmptyGroupName, false) => "Пустое имя группы перед «:».",
-        (SmsMistake.NoTextAfterColon, true) => "There is no text after ':'.",
-        (SmsMistake.NoTextAfterColon, false) => "Нет текста после «:».",
-        (_, true) => "Not understood.",
-        (_, false) => "Команда не распознана.",
+        [SmsMistake.Empty] = ("The message is empty.", "Пустое сообщение."),
+        [SmsMistake.StatusWithoutCode] = ("STATUS needs the code from Ada's answer, e.g. STATUS A7K2P.", "После СТАТУС нужен код из ответа Ada."),
+        [SmsMistake.CancelWithoutCode] = ("CANCEL needs the code from Ada's answer, e.g. CANCEL A7K2P.", "После ОТМЕНА нужен код из ответа Ada."),
+        [SmsMistake.ConfirmWithoutCode] = ("YES needs the code from Ada's answer, e.g. YES K3M7Q.", "После ДА нужен код из ответа Ada."),
+        [SmsMistake.AtWithoutLogin] = ("'@' must be followed by a login, e.g. @ivanov.", "После @ нужен логин."),
+        [SmsMistake.TooManyAddressees] =
+            ($"At most {SmsGrammar.MaxAddressees} addressees per message.", $"Не больше {SmsGrammar.MaxAddressees} адресатов."),
+        [SmsMistake.NoTextAfterLogin] = ("There is no text after the login.", "Нет текста после логина."),
+        [SmsMistake.NotUnderstood] = ("Not understood.", "Команда не распознана."),
+        [SmsMistake.EmptyGroupName] = ("A group name before ':' is empty.", "Пустое имя группы перед «:»."),
+        [SmsMistake.NoTextAfterColon] = ("There is no text after ':'.", "Нет текста после «:»."),
     };
+
+    public static string Mistake(SmsMistake mistake, string language)
+    {
+        var (english, russian) = Mistakes[mistake];
+        return En(language) ? english : russian;
+    }
 
     public static string Student(string language) =>
         En(language) ? "Ada: students cannot send messages through Ada." : "Ada: студентам отправка сообщений недоступна.";

@@ -1,4 +1,5 @@
 using Ada.Core.Directory;
+using Ada.Core.Hosting;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 
@@ -16,7 +17,7 @@ public static class TelegramBotServices
     public static WebApplicationBuilder AddTelegramBot(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<TelegramBotOptions>().BindConfiguration(TelegramBotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<TelegramBotOptions>(TelegramBotOptions.Section);
         services.AddHttpClient(HttpClientName);
         services.AddSingleton<ITelegramBotClient>(sp =>
         {

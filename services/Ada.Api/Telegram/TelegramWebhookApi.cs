@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Ada.Api.Http;
 using Ada.Core.Redis;
@@ -22,9 +20,9 @@ public static class TelegramWebhookApi
 
     public static RouteGroupBuilder MapTelegramWebhook(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/telegram").WithTags("Telegram").AllowAnonymous();
+        var group = routes.MapWebhookGroup("/v1/telegram", "Telegram");
 
-        group.MapPost("/webhook", Webhook).WithName("TelegramWebhook").WithBodyLimit(BodyLimits.Webhook)
+        group.MapPost("/webhook", Webhook).WithName("TelegramWebhook")
             .WithSummary("Telegram bot updates (authenticated by the X-Telegram-Bot-Api-Secret-Token header, not a bearer token)")
             .WithDescription("One Telegram Update object. 200 once it is acted on (or was already: a resent update_id changes nothing); " +
                 "409 while another API instance is acting on the same update_id (Telegram resends it). 404 when the bot takes updates " +
@@ -34,12 +32,7 @@ public static class TelegramWebhookApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .AddOpenApiOperationTransformer((operation, _, _) =>
-            {
-                operation.Security = [];
-                return Task.CompletedTask;
-            });
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         return group;
     }
@@ -53,7 +46,7 @@ public static class TelegramWebhookApi
             return Problems.NotFound("The Telegram webhook is off: set Telegram__Token, Telegram__Updates=webhook, " +
                 "Telegram__WebhookUrl and Telegram__WebhookSecret.");
         }
-        if (!SameSecret(request.Headers[SecretHeader].ToString(), settings.WebhookSecret!))
+        if (!Webhooks.SameSecret(request.Headers[SecretHeader].ToString(), settings.WebhookSecret!))
         {
             RefusalLog.TelegramWebhook.Log(loggers.CreateLogger(typeof(TelegramWebhookApi)), "the secret token header does not match");
             return Problems.Forbidden($"The {SecretHeader} header does not match Telegram__WebhookSecret.");
@@ -76,9 +69,4 @@ public static class TelegramWebhookApi
             ? Problems.Conflict($"Update {update.Id} is being handled by another API instance; resend it later.")
             : TypedResults.Ok();
     }
-
-    /// <summary>Compared as SHA-256 digests in constant time: neither the content nor the length leaks through timing.</summary>
-    private static bool SameSecret(string given, string expected) =>
-        given.Length > 0 && CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 }

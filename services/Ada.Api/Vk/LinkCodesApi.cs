@@ -18,9 +18,7 @@ public static class LinkCodesApi
 {
     public static RouteGroupBuilder MapLinkCodes(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/users").WithTags("VK").RequireAuthorization()
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var group = routes.MapSignedInGroup("/v1/users", "VK");
 
         group.MapPost("/{userId}/link-codes", Create).WithName("CreateLinkCode")
             .WithSummary("Issue a one-time code that links the VK account which sends it to the community, or the Telegram chat " +

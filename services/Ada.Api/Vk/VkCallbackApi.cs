@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ada.Api.Auth;
@@ -27,7 +25,7 @@ public static partial class VkCallbackApi
 
     public static RouteGroupBuilder MapVkCallback(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/vk").WithTags("VK").AllowAnonymous();
+        var group = routes.MapWebhookGroup("/v1/vk", "VK");
 
         group.MapPost("/callback", Callback).WithName("VkCallback")
             .WithSummary("VK Callback API events (authenticated by 'secret', not a bearer token)")
@@ -35,16 +33,10 @@ public static partial class VkCallbackApi
                 "becomes active / inactive; message_new with a link code → the sender's VK id becomes the code's user's contact. " +
                 "Every other event, and a repeated event_id, is answered 'ok' and changes nothing.")
             .Accepts<VkEvent>("application/json")
-            .WithBodyLimit(BodyLimits.Webhook)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .Produces<string>(StatusCodes.Status200OK, "text/plain")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .AddOpenApiOperationTransformer((operation, _, _) =>
-            {
-                operation.Security = [];
-                return Task.CompletedTask;
-            });
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         return group;
     }
@@ -66,7 +58,7 @@ public static partial class VkCallbackApi
         var isConfirmation = e!.Type == "confirmation";
         // The secret and the group are checked before anything the request says is acted on or logged. VK sends
         // the secret with every event; a confirmation may come without one (the server is not set up yet).
-        if (!(isConfirmation && e.Secret is null) && !SameSecret(e.Secret, settings.Secret!))
+        if (!(isConfirmation && e.Secret is null) && !Webhooks.SameSecret(e.Secret, settings.Secret!))
         {
             RefusalLog.VkCallback.Log(logger, "the secret does not match Vk__Secret");
             return Problems.Forbidden("The event's 'secret' does not match Vk__Secret.");
@@ -209,11 +201,6 @@ public static partial class VkCallbackApi
             return (null, Problems.BadRequest($"The body is not valid JSON text: {ex.Message}"));
         }
     }
-
-    /// <summary>Compared as SHA-256 digests in constant time: neither the content nor the length leaks through timing.</summary>
-    private static bool SameSecret(string? given, string expected) =>
-        given is not null && CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
     /// <summary>
     /// A private message's sender and text. From API 5.103 the object is <c>{"message":{…},"client_info":{…}}</c>;

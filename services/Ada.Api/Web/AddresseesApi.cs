@@ -38,9 +38,7 @@ public static class AddresseesApi
 
     public static RouteGroupBuilder MapAddressees(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1").WithTags("Compose").RequireAuthorization(Policies.Sender)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        var group = routes.MapSignedInGroup("/v1", "Compose", Policies.Sender);
 
         group.MapGet("/addressees", Search).WithName("SearchAddressees")
             .WithSummary("Groups, supergroups (streams) and people the caller may address whose name or id contains 'q' (at most 50)");

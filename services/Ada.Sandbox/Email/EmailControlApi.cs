@@ -10,14 +10,6 @@ public sealed record EmailServerView(string Host, int Port);
 /// <summary>How tests find the sandbox's SMTP server and break it.</summary>
 public static class EmailControlApi
 {
-    private static readonly Dictionary<string, EmailFaultMode> FaultModes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["none"] = EmailFaultMode.None,
-        ["temporary"] = EmailFaultMode.Temporary,
-        ["permanent"] = EmailFaultMode.Permanent,
-        ["disconnect"] = EmailFaultMode.Disconnect,
-    };
-
     public static RouteGroupBuilder MapEmailControlApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/sandbox/email").WithTags("Sandbox: Email");
@@ -29,5 +21,5 @@ public static class EmailControlApi
     }
 
     private static Results<NoContent, ProblemHttpResult> SetFault(EmailFaultRequest request, EmailState email) =>
-        email.Fault.Set(FaultModes, request.Mode, request.ForSeconds, request.Count);
+        email.Fault.Set(request.Mode, request.ForSeconds, request.Count);
 }

@@ -22,28 +22,15 @@ public sealed record EmailCountersSnapshot(long Sessions, long Messages, long Se
 
 public sealed class EmailCounters
 {
-    private long sessions;
-    private long messages;
-    private long sent;
-    private long deferred;
-    private long rejected;
-    private long dropped;
+    public Counter Sessions { get; } = new();
+    public Counter Messages { get; } = new();
+    public Counter Sent { get; } = new();
+    public Counter Deferred { get; } = new();
+    public Counter Rejected { get; } = new();
+    public Counter Dropped { get; } = new();
 
-    public void CountSession() => Interlocked.Increment(ref sessions);
-
-    public void CountMessage() => Interlocked.Increment(ref messages);
-
-    public void CountSent() => Interlocked.Increment(ref sent);
-
-    public void CountDeferred() => Interlocked.Increment(ref deferred);
-
-    public void CountRejected() => Interlocked.Increment(ref rejected);
-
-    public void CountDropped() => Interlocked.Increment(ref dropped);
-
-    public EmailCountersSnapshot Snapshot() => new(
-        Interlocked.Read(ref sessions), Interlocked.Read(ref messages), Interlocked.Read(ref sent),
-        Interlocked.Read(ref deferred), Interlocked.Read(ref rejected), Interlocked.Read(ref dropped));
+    public EmailCountersSnapshot Snapshot() =>
+        new(Sessions.Value, Messages.Value, Sent.Value, Deferred.Value, Rejected.Value, Dropped.Value);
 }
 
 /// <summary>The sandboxed SMTP server's world: where it listens, what is broken now, and what it has seen.</summary>
@@ -59,7 +46,7 @@ public sealed class EmailState(TimeProvider time)
     public int Port { get; set; }
 
     /// <summary>What the server does at the end of a message's DATA, switched by <c>PUT /sandbox/email/fault</c>.</summary>
-    public CountedFault<EmailFaultMode> Fault { get; } = new(time);
+    public ProviderFault<EmailFaultMode> Fault { get; } = new(time);
 
     /// <summary>The next inbox number of one recipient's mailbox: 1, 2, …</summary>
     public long NextMessageId(string recipient)

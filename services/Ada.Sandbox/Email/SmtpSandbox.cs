@@ -49,7 +49,7 @@ public sealed class SmtpSandbox(IOptions<EmailOptions> options, EmailState state
                     .SessionTimeout(TimeSpan.FromSeconds(settings.SessionTimeoutSeconds)))
                 .Build(),
             services);
-        server.SessionCreated += (_, _) => state.Counters.CountSession();
+        server.SessionCreated += (_, _) => state.Counters.Sessions.Add();
         server.SessionFaulted += (_, e) => logger.LogDebug(e.Exception, "An SMTP session ended with a fault");
         try
         {
@@ -72,18 +72,18 @@ public sealed class SmtpSandbox(IOptions<EmailOptions> options, EmailState state
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
             ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
-            state.Counters.CountMessage();
+            state.Counters.Messages.Add();
             switch (state.Fault.Take())
             {
                 case EmailFaultMode.Temporary:
-                    state.Counters.CountDeferred();
+                    state.Counters.Deferred.Add();
                     return new SmtpResponse(SmtpReplyCode.Aborted, "4.3.0 Temporary failure, please try again later");
                 case EmailFaultMode.Permanent:
-                    state.Counters.CountRejected();
+                    state.Counters.Rejected.Add();
                     return new SmtpResponse(SmtpReplyCode.MailboxUnavailable,
                         $"5.1.1 <{Address(transaction.To[0])}>: Recipient address rejected: User unknown in local recipient table");
                 case EmailFaultMode.Disconnect:
-                    state.Counters.CountDropped();
+                    state.Counters.Dropped.Add();
                     // Closing the connection under the session: the client gets no reply to its DATA.
                     context.Pipe.Dispose();
                     throw new IOException("The sandbox dropped the SMTP connection (fault 'disconnect').");
@@ -95,7 +95,7 @@ public sealed class SmtpSandbox(IOptions<EmailOptions> options, EmailState state
             {
                 inbox.Add(new InboxMessage(EmailState.Channel, recipient, state.NextMessageId(recipient), message.TextBody ?? "",
                     receivedAt, message.MessageId, message.Subject));
-                state.Counters.CountSent();
+                state.Counters.Sent.Add();
             }
             return SmtpResponse.Ok;
         }

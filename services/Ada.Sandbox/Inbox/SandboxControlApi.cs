@@ -44,9 +44,7 @@ public static class SandboxControlApi
     {
         if (offset < 0 || limit < 0)
         {
-            return TypedResults.Problem(
-                detail: $"offset and limit must not be negative (got offset={offset}, limit={limit}).",
-                statusCode: StatusCodes.Status400BadRequest);
+            return ControlProblems.Invalid($"offset and limit must not be negative (got offset={offset}, limit={limit}).");
         }
 
         var page = inbox.Read(channel, chatId, offset, Math.Min(limit, MaxPageSize));

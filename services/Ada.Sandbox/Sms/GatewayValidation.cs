@@ -144,7 +144,7 @@ public static class GatewayValidation
             return Tag("Webhook.URL", "required");
         }
 
-        if (!SmsGatewayApi.IsHttpUrl(request.Url, out var url))
+        if (!HttpUrls.TryParse(request.Url, out var url))
         {
             return Tag("Webhook.URL", "http_url");
         }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using static Ada.Sandbox.ControlProblems;
 
 namespace Ada.Sandbox.Sms;
 
@@ -24,20 +25,6 @@ public sealed record SmsWebhookLogView(int Total, IReadOnlyList<SmsWebhookAttemp
 /// </summary>
 public static class SmsControlApi
 {
-    private static readonly Dictionary<string, SmsNumberState> NumberStates = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["ok"] = SmsNumberState.Ok,
-        ["fail_send"] = SmsNumberState.FailSend,
-        ["fail_delivery"] = SmsNumberState.FailDelivery,
-    };
-
-    private static readonly Dictionary<string, SmsGatewayFaultMode> GatewayFaultModes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["none"] = SmsGatewayFaultMode.None,
-        ["accept_then_timeout"] = SmsGatewayFaultMode.AcceptThenTimeout,
-        ["accept_then_error502"] = SmsGatewayFaultMode.AcceptThenError502,
-    };
-
     public static RouteGroupBuilder MapSmsControlApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/sandbox/sms").WithTags("Sandbox: SMS");
@@ -67,18 +54,12 @@ public static class SmsControlApi
             return Invalid($"phone must be a phone number in E.164, e.g. +79990001234; got '{phone}'.");
         }
 
-        if (request.State is null || !NumberStates.TryGetValue(request.State, out var state))
-        {
-            return Invalid($"state must be one of {string.Join(", ", NumberStates.Keys)}; got '{request.State}'.");
-        }
-
-        sms.SetNumberState(e164, state);
-        return TypedResults.NoContent();
+        return ControlNames.Put<SmsNumberState>("state", request.State, state => sms.SetNumberState(e164, state));
     }
 
     /// <summary>A fault of the Android gateway's send routes (local and cloud); SMS.ru is not affected.</summary>
     private static Results<NoContent, ProblemHttpResult> SetGatewayFault(SmsGatewayFaultRequest request, SmsState sms) =>
-        sms.GatewayFault.Set(GatewayFaultModes, request.Mode, request.ForSeconds, request.Count);
+        sms.GatewayFault.Set(request.Mode, request.ForSeconds, request.Count);
 
     private static async Task<Results<Ok<SmsDeliveryResult>, ProblemHttpResult>> ReceiveAsync(
         SmsInboundRequest request, SmsDevice device, SmsWebhooks webhooks, CancellationToken cancellationToken)
@@ -100,9 +81,8 @@ public static class SmsControlApi
 
         if (webhooks.Targets(SmsWebhookEvents.Received).Count == 0)
         {
-            return TypedResults.Problem(
-                detail: $"No webhook is registered for {SmsWebhookEvents.Received} and {SmsOptions.Section}:WebhookUrl is not set.",
-                statusCode: StatusCodes.Status409Conflict);
+            return Conflict(
+                $"No webhook is registered for {SmsWebhookEvents.Received} and {SmsOptions.Section}:WebhookUrl is not set.");
         }
 
         var attempts = await device.ReceiveAsync(from, request.Text, request.SimNumber, cancellationToken);
@@ -114,13 +94,10 @@ public static class SmsControlApi
     {
         var attempt = await webhooks.ReplayAsync(envelopeId, cancellationToken);
         return attempt is null
-            ? TypedResults.Problem(detail: $"No webhook delivery with id '{envelopeId}' is kept.", statusCode: StatusCodes.Status404NotFound)
+            ? NotFound($"No webhook delivery with id '{envelopeId}' is kept.")
             : TypedResults.Ok(ToResult(attempt, [attempt]));
     }
 
     private static SmsDeliveryResult ToResult(SmsWebhookAttempt first, IReadOnlyList<SmsWebhookAttempt> attempts) =>
         new(first.Status, first.Body, first.Error, first.EnvelopeId, first.Url, attempts);
-
-    private static ProblemHttpResult Invalid(string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest);
 }

@@ -54,7 +54,7 @@ public sealed class SmsDevice(
             if (numberState == SmsNumberState.FailSend)
             {
                 message.Update(recipient, ProcessingState.Failed, recipient.E164 is null ? InvalidNumberFailure : SendFailure, now);
-                state.Counters.CountFailed();
+                state.Counters.Failed.Add();
                 continue;
             }
 
@@ -137,7 +137,7 @@ public sealed class SmsDevice(
             if (failsDelivery.Contains(recipient))
             {
                 message.Update(recipient, ProcessingState.Failed, DeliveryFailure, now);
-                state.Counters.CountFailed();
+                state.Counters.Failed.Add();
                 await webhooks.FireAsync(
                     SmsWebhookEvents.Failed,
                     Outgoing(message, recipient) with { FailedAt = DeviceTime(now), Reason = DeliveryFailure },

@@ -45,14 +45,7 @@ public static class SmsGatewayApi
         var group = routes.MapGroup("").WithTags("SMS Gateway for Android: local server");
         group.AddEndpointFilter((context, next) => AuthorizeAsync(context, next, GatewaySource.Local));
 
-        // The app serves each route under its old singular name too.
-        foreach (var path in new[] { "/message", "/messages" })
-        {
-            group.MapPost(path, (HttpContext http, SmsDevice device, SmsState state, IOptions<SmsOptions> options, TimeProvider time,
-                IHostApplicationLifetime lifetime) => SendAsync(http, GatewaySource.Local, device, state, options.Value, time, lifetime));
-            group.MapGet(path + "/{id}", (string id, SmsState state, SmsDevice device, IOptions<SmsOptions> options) =>
-                GetMessage(id, GatewaySource.Local, state, device, options.Value));
-        }
+        MapMessageRoutes(group, GatewaySource.Local);
 
         foreach (var path in new[] { "/webhook", "/webhooks" })
         {
@@ -74,14 +67,7 @@ public static class SmsGatewayApi
         var group = routes.MapGroup("/3rdparty/v1").WithTags("SMS Gateway for Android: cloud server");
         group.AddEndpointFilter((context, next) => AuthorizeAsync(context, next, GatewaySource.Cloud));
 
-        // /message is the server's deprecated alias of /messages.
-        foreach (var path in new[] { "/message", "/messages" })
-        {
-            group.MapPost(path, (HttpContext http, SmsDevice device, SmsState state, IOptions<SmsOptions> options, TimeProvider time,
-                IHostApplicationLifetime lifetime) => SendAsync(http, GatewaySource.Cloud, device, state, options.Value, time, lifetime));
-            group.MapGet(path + "/{id}", (string id, SmsState state, SmsDevice device, IOptions<SmsOptions> options) =>
-                GetMessage(id, GatewaySource.Cloud, state, device, options.Value));
-        }
+        MapMessageRoutes(group, GatewaySource.Cloud);
 
         group.MapGet("/webhooks", (SmsWebhooks webhooks) =>
             TypedResults.Json(webhooks.List(GatewaySource.Cloud).Select(ToCloudView).ToList(), Json));
@@ -95,12 +81,27 @@ public static class SmsGatewayApi
         return group;
     }
 
+    /// <summary>
+    /// Sending a message and reading its state, under <c>/messages</c> and the singular <c>/message</c> alike: the app's
+    /// old name of each route, the cloud server's deprecated alias.
+    /// </summary>
+    private static void MapMessageRoutes(RouteGroupBuilder group, GatewaySource source)
+    {
+        foreach (var path in new[] { "/message", "/messages" })
+        {
+            group.MapPost(path, (HttpContext http, SmsDevice device, SmsState state, IOptions<SmsOptions> options, TimeProvider time,
+                IHostApplicationLifetime lifetime) => SendAsync(http, source, device, state, options.Value, time, lifetime));
+            group.MapGet(path + "/{id}", (string id, SmsState state, SmsDevice device, IOptions<SmsOptions> options) =>
+                GetMessage(id, source, state, device, options.Value));
+        }
+    }
+
     /// <summary>Counts the request, then lets it through only with the configured Basic credentials.</summary>
     private static async ValueTask<object?> AuthorizeAsync(
         EndpointFilterInvocationContext context, EndpointFilterDelegate next, GatewaySource source)
     {
         var http = context.HttpContext;
-        http.RequestServices.GetRequiredService<SmsState>().Counters.CountRequest();
+        http.RequestServices.GetRequiredService<SmsState>().Counters.Requests.Add();
         var settings = http.RequestServices.GetRequiredService<IOptions<SmsOptions>>().Value;
         if (IsAuthorized(http.Request.Headers.Authorization.ToString(), settings))
         {
@@ -269,7 +270,7 @@ public static class SmsGatewayApi
         }
 
         // WebHooksService.replace: https, or http to the phone itself.
-        if (!IsHttpUrl(request.Url, out var url)
+        if (!HttpUrls.TryParse(request.Url, out var url)
             || (settings.RequireHttpsWebhooks && url.Scheme != Uri.UriSchemeHttps && url.Host != "127.0.0.1"))
         {
             return Error("url must start with https:// or http://127.0.0.1");
@@ -302,9 +303,6 @@ public static class SmsGatewayApi
         var registration = webhooks.Register(GatewaySource.Cloud, request.Id, request.Url!, request.Event!, request.DeviceId);
         return TypedResults.Json(ToCloudView(registration), Json, statusCode: StatusCodes.Status201Created);
     }
-
-    public static bool IsHttpUrl(string? value, out Uri url) =>
-        Uri.TryCreate(value, UriKind.Absolute, out url!) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
 
     private static LocalWebhookView ToLocalView(SmsWebhookRegistration registration) =>
         new(registration.Id, registration.Url, registration.Event, nameof(GatewaySource.Local));

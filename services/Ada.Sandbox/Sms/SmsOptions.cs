@@ -62,8 +62,7 @@ public sealed record SmsOptions : IValidatableObject
                 [nameof(Username), nameof(Password)]);
         }
 
-        if (WebhookUrl is not null
-            && (!WebhookUrl.IsAbsoluteUri || (WebhookUrl.Scheme != Uri.UriSchemeHttp && WebhookUrl.Scheme != Uri.UriSchemeHttps)))
+        if (WebhookUrl is not null && !HttpUrls.IsHttp(WebhookUrl))
         {
             yield return new ValidationResult(
                 $"{Section}:WebhookUrl must be an absolute http(s) URL, e.g. http://127.0.0.1:8080; got '{WebhookUrl}'.",

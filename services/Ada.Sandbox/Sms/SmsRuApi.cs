@@ -62,7 +62,7 @@ public static class SmsRuApi
         var group = routes.MapGroup("").WithTags("SMS.ru");
         group.AddEndpointFilter((context, next) =>
         {
-            context.HttpContext.RequestServices.GetRequiredService<SmsState>().Counters.CountRequest();
+            context.HttpContext.RequestServices.GetRequiredService<SmsState>().Counters.Requests.Add();
             return next(context);
         });
 
@@ -106,7 +106,7 @@ public static class SmsRuApi
             if (numberState == SmsNumberState.FailSend)
             {
                 results[e164[1..]] = Failure(CannotSendToNumber);
-                state.Counters.CountFailed();
+                state.Counters.Failed.Add();
                 continue;
             }
 
@@ -115,7 +115,7 @@ public static class SmsRuApi
             state.Deliver(e164, text, smsId);
             if (numberState == SmsNumberState.FailDelivery)
             {
-                device.AfterDeliveryDelay(state.Counters.CountFailed);
+                device.AfterDeliveryDelay(state.Counters.Failed.Add);
             }
 
             results[e164[1..]] = new SmsRuNumberResult("OK", Ok, SmsId: smsId);

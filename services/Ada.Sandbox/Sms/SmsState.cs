@@ -39,24 +39,12 @@ public sealed record SmsCountersSnapshot(long Requests, long Sent, long Failed, 
 /// </summary>
 public sealed class SmsCounters
 {
-    private long requests;
-    private long sent;
-    private long failed;
-    private long webhooksFired;
+    public Counter Requests { get; } = new();
+    public Counter Sent { get; } = new();
+    public Counter Failed { get; } = new();
+    public Counter WebhooksFired { get; } = new();
 
-    public void CountRequest() => Interlocked.Increment(ref requests);
-
-    public void CountSent() => Interlocked.Increment(ref sent);
-
-    public void CountFailed() => Interlocked.Increment(ref failed);
-
-    public void CountWebhookFired() => Interlocked.Increment(ref webhooksFired);
-
-    public SmsCountersSnapshot Snapshot() => new(
-        Interlocked.Read(ref requests),
-        Interlocked.Read(ref sent),
-        Interlocked.Read(ref failed),
-        Interlocked.Read(ref webhooksFired));
+    public SmsCountersSnapshot Snapshot() => new(Requests.Value, Sent.Value, Failed.Value, WebhooksFired.Value);
 }
 
 /// <summary>A text SMS.ru took for one number; its status is worked out from the time (see <see cref="SmsRuApi"/>).</summary>
@@ -91,7 +79,7 @@ public sealed class SmsState
     public SmsCounters Counters { get; } = new();
 
     /// <summary>What the Android gateway's send routes do after they accepted a message, switched by <c>PUT /sandbox/sms/fault</c>.</summary>
-    public CountedFault<SmsGatewayFaultMode> GatewayFault { get; }
+    public ProviderFault<SmsGatewayFaultMode> GatewayFault { get; }
 
     /// <param name="phoneNumber">E.164.</param>
     public SmsNumberState GetNumberState(string phoneNumber) =>
@@ -110,7 +98,7 @@ public sealed class SmsState
             var message = new InboxMessage(
                 Channel, phoneNumber, ++number.LastMessageId, text, TruncateToMilliseconds(time.GetUtcNow()), providerMessageId);
             inbox.Add(message);
-            Counters.CountSent();
+            Counters.Sent.Add();
             return message;
         }
     }

@@ -166,7 +166,7 @@ public sealed class SmsWebhooks(
 
     private async Task<SmsWebhookAttempt> PostAsync(FiredWebhook webhook, bool replay, CancellationToken cancellationToken)
     {
-        state.Counters.CountWebhookFired();
+        state.Counters.WebhooksFired.Add();
         var attemptedAt = time.GetUtcNow();
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(webhook.Body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "UTF-8" };

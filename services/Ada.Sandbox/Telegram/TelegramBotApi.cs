@@ -82,12 +82,12 @@ public static class TelegramBotApi
         TimeProvider time,
         IHostApplicationLifetime lifetime)
     {
-        state.Counters.CountRequest();
+        state.Counters.Requests.Add();
 
-        var fault = state.Fault.Mode;
+        var fault = state.Fault.Take();
         if (fault != FaultMode.None)
         {
-            state.Counters.CountError();
+            state.Counters.Errors.Add();
             return await InjectFaultAsync(fault, time, context.RequestAborted, lifetime.ApplicationStopping);
         }
 
@@ -98,10 +98,10 @@ public static class TelegramBotApi
             case null:
                 break;
             case StatusCodes.Status429TooManyRequests:
-                state.Counters.CountThrottled();
+                state.Counters.Throttled.Add();
                 break;
             default:
-                state.Counters.CountError();
+                state.Counters.Errors.Add();
                 break;
         }
 
@@ -189,7 +189,7 @@ public static class TelegramBotApi
             return BotApiResponse.Success(true, updates.SetWebhook(null, allowedUpdates, drop));
         }
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        if (!HttpUrls.TryParse(url, out var uri))
         {
             return BotApiResponse.BadRequest("bad webhook: An HTTPS URL must be provided for webhook");
         }
@@ -223,7 +223,7 @@ public static class TelegramBotApi
             return BotApiResponse.TooManyRequests(retryAfter);
         }
 
-        state.Counters.CountSent();
+        state.Counters.Sent.Add();
         return BotApiResponse.Success(ToBotMessage(entry, chatId, state.GetUser(chatId), state.Bot));
     }
 

@@ -227,8 +227,7 @@ public static partial class TelegramChatPage
             html.Append(CultureInfo.InvariantCulture, $"<button name=\"data\" value=\"{E(data.GetString()!)}\">{text}</button>");
         }
         else if (button.TryGetProperty("url", out var url)
-            && Uri.TryCreate(url.GetString(), UriKind.Absolute, out var uri)
-            && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+            && HttpUrls.TryParse(url.GetString(), out var uri))
         {
             html.Append(CultureInfo.InvariantCulture, $"<a href=\"{E(uri.AbsoluteUri)}\" target=\"_blank\" rel=\"noopener noreferrer\">{text}</a>");
         }

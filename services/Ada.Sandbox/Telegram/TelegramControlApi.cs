@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using static Ada.Sandbox.ControlProblems;
 
 namespace Ada.Sandbox.Telegram;
 
@@ -36,22 +37,6 @@ public sealed record WebhookLogView(int Total, IReadOnlyList<WebhookAttempt> Att
 /// <summary>How tests reshape the sandboxed Telegram at run time: chat states, rate limits, injected faults.</summary>
 public static class TelegramControlApi
 {
-    private static readonly Dictionary<string, ChatState> ChatStates = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["ok"] = ChatState.Ok,
-        ["blocked"] = ChatState.Blocked,
-        ["deactivated"] = ChatState.Deactivated,
-        ["not_found"] = ChatState.NotFound,
-    };
-
-    private static readonly Dictionary<string, FaultMode> FaultModes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["none"] = FaultMode.None,
-        ["error500"] = FaultMode.Error500,
-        ["error502"] = FaultMode.Error502,
-        ["timeout"] = FaultMode.Timeout,
-    };
-
     public static RouteGroupBuilder MapTelegramControlApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/sandbox/telegram").WithTags("Sandbox: Telegram");
@@ -82,16 +67,8 @@ public static class TelegramControlApi
         return group;
     }
 
-    private static Results<NoContent, ProblemHttpResult> SetChatState(long chatId, ChatStateRequest request, TelegramState telegram)
-    {
-        if (request.State is null || !ChatStates.TryGetValue(request.State, out var state))
-        {
-            return Invalid($"state must be one of {string.Join(", ", ChatStates.Keys)}; got '{request.State}'.");
-        }
-
-        telegram.SetChatState(chatId, state);
-        return TypedResults.NoContent();
-    }
+    private static Results<NoContent, ProblemHttpResult> SetChatState(long chatId, ChatStateRequest request, TelegramState telegram) =>
+        ControlNames.Put<ChatState>("state", request.State, state => telegram.SetChatState(chatId, state));
 
     private static Results<Ok<TelegramLimits>, ProblemHttpResult> SetLimits(LimitsRequest request, TelegramState telegram)
     {
@@ -107,23 +84,10 @@ public static class TelegramControlApi
         return TypedResults.Ok(telegram.Limits);
     }
 
-    private static Results<NoContent, ProblemHttpResult> SetFault(FaultRequest request, TelegramState telegram)
-    {
-        if (request.Mode is null || !FaultModes.TryGetValue(request.Mode, out var mode))
-        {
-            return Invalid($"mode must be one of {string.Join(", ", FaultModes.Keys)}; got '{request.Mode}'.");
-        }
+    private static Results<NoContent, ProblemHttpResult> SetFault(FaultRequest request, TelegramState telegram) =>
+        telegram.Fault.Set(request.Mode, request.ForSeconds, count: null);
 
-        if (request.ForSeconds <= 0)
-        {
-            return Invalid($"forSeconds must be positive when given; got {request.ForSeconds}.");
-        }
-
-        telegram.SetFault(mode, request.ForSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
-        return TypedResults.NoContent();
-    }
-
-    public static string StateName(ChatState state) => ChatStates.First(pair => pair.Value == state).Key;
+    public static string StateName(ChatState state) => ControlNames.NameOf(state);
 
     /// <summary>The checks a typed text passes before anything changes; null when it may be sent.</summary>
     public static string? CheckText(string? text) =>
@@ -179,13 +143,12 @@ public static class TelegramControlApi
         var (webhook, update) = updates.FindForRedelivery(updateId);
         if (update is null)
         {
-            return TypedResults.Problem(
-                detail: $"update {updateId} is not among the last updates kept.", statusCode: StatusCodes.Status404NotFound);
+            return NotFound($"update {updateId} is not among the last updates kept.");
         }
 
         if (webhook is null)
         {
-            return TypedResults.Problem(detail: "no webhook is set; setWebhook first.", statusCode: StatusCodes.Status409Conflict);
+            return Conflict("no webhook is set; setWebhook first.");
         }
 
         var attempt = await sender.PostAsync(webhook, update, cancellationToken);
@@ -199,8 +162,7 @@ public static class TelegramControlApi
         PersonRefusal.BotBlocked => Conflict("the user has blocked the bot; unblock it first."),
         PersonRefusal.AlreadyBlocked => Conflict("the user has already blocked the bot."),
         PersonRefusal.NotBlocked => Conflict("the user has not blocked the bot."),
-        PersonRefusal.NoSuchMessage => TypedResults.Problem(
-            detail: "the chat has no message from the bot with that id.", statusCode: StatusCodes.Status404NotFound),
+        PersonRefusal.NoSuchMessage => NotFound("the chat has no message from the bot with that id."),
         _ => Invalid("the message has no inline button with that callback_data (or text)."),
     };
 
@@ -211,10 +173,4 @@ public static class TelegramControlApi
         [.. chat.Messages.Select(message => new ChatMessageView(
             message.MessageId, message.FromBot ? "bot" : "user", message.Text, message.Date, message.EditedAt, message.EditCount, message.ReplyMarkup))],
         chat.Callbacks);
-
-    private static ProblemHttpResult Conflict(string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict);
-
-    private static ProblemHttpResult Invalid(string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest);
 }

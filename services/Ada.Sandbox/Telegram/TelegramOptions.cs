@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 
 namespace Ada.Sandbox.Telegram;
 
@@ -51,26 +50,11 @@ public sealed record TelegramOptions : IValidatableObject
             (nameof(MissingChats), MissingChats),
         })
         {
-            if (!TryParseChatIds(value, out _))
+            if (!IdList.TryParse(value, out _))
             {
                 yield return new ValidationResult(
                     $"{Section}:{name} must be comma-separated integer chat ids, e.g. 42,-1001234; got '{value}'.", [name]);
             }
         }
-    }
-
-    public static bool TryParseChatIds(string? list, out long[] chatIds)
-    {
-        var parts = (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        chatIds = new long[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (!long.TryParse(parts[i], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out chatIds[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

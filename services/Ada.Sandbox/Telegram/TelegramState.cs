@@ -24,12 +24,6 @@ public enum FaultMode
 /// <summary>Zero means unlimited.</summary>
 public sealed record TelegramLimits(int MessagesPerSecond, int PerChatPerSecond);
 
-/// <summary>Until is null for a fault that lasts until it is replaced.</summary>
-public sealed record TelegramFault(FaultMode Mode, DateTimeOffset? Until)
-{
-    public static readonly TelegramFault None = new(FaultMode.None, null);
-}
-
 /// <summary>A person on the sandboxed Telegram; in a private chat the chat id is the user's id.</summary>
 public sealed record SandboxUser(long Id, string FirstName, string? LastName = null, string? Username = null, string? LanguageCode = null);
 
@@ -75,7 +69,6 @@ public sealed class TelegramState
     private readonly Inbox inbox;
     private readonly TimeProvider time;
     private volatile TelegramLimits limits;
-    private volatile TelegramFault fault = TelegramFault.None;
     private long lastSandboxUserId = FirstSandboxUserId - 1;
     private long lastCallbackId;
     private long botId;
@@ -85,6 +78,7 @@ public sealed class TelegramState
         this.inbox = inbox;
         this.time = time;
         allChats = new SlidingWindow(time);
+        Fault = new(time);
 
         var settings = options.Value;
         BotUsername = settings.BotUsername;
@@ -112,17 +106,8 @@ public sealed class TelegramState
         set => limits = value;
     }
 
-    public TelegramFault Fault
-    {
-        get
-        {
-            var current = fault;
-            return current.Until is { } until && time.GetUtcNow() >= until ? TelegramFault.None : current;
-        }
-    }
-
-    public void SetFault(FaultMode mode, TimeSpan? duration) =>
-        fault = mode == FaultMode.None ? TelegramFault.None : new TelegramFault(mode, time.GetUtcNow() + duration);
+    /// <summary>What the Bot API answers every method with, switched by <c>PUT /sandbox/telegram/fault</c>.</summary>
+    public ProviderFault<FaultMode> Fault { get; }
 
     public ChatState GetChatState(long chatId) => chats.TryGetValue(chatId, out var chat) ? chat.State : ChatState.Ok;
 
@@ -310,7 +295,7 @@ public sealed class TelegramState
 
     private void SetChatStates(string? chatIds, ChatState state)
     {
-        if (!TelegramOptions.TryParseChatIds(chatIds, out var ids))
+        if (!IdList.TryParse(chatIds, out var ids))
         {
             throw new InvalidOperationException($"Chat ids '{chatIds}' passed options validation but do not parse.");
         }

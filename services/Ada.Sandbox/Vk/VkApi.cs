@@ -51,13 +51,13 @@ public static class VkApi
         TimeProvider time,
         IHostApplicationLifetime lifetime)
     {
-        state.Counters.CountRequest();
+        state.Counters.Requests.Add();
         var parameters = await ReadParametersAsync(context.Request);
 
-        var fault = state.Fault.Mode;
+        var fault = state.Fault.Take();
         if (fault != VkFaultMode.None)
         {
-            state.Counters.CountError();
+            state.Counters.Errors.Add();
             return fault == VkFaultMode.Error10
                 ? TypedResults.Json(VkEnvelope.Failure(VkErrors.InternalServerError, RequestParams(name, parameters)), Json)
                 : await InjectFaultAsync(fault, time, context.RequestAborted, lifetime.ApplicationStopping);
@@ -69,10 +69,10 @@ public static class VkApi
             case null:
                 break;
             case 6:
-                state.Counters.CountThrottled();
+                state.Counters.Throttled.Add();
                 break;
             default:
-                state.Counters.CountError();
+                state.Counters.Errors.Add();
                 break;
         }
 
@@ -155,7 +155,7 @@ public static class VkApi
             return VkEnvelope.Failure(VkErrors.TooManyApiCalls, requestParams);
         }
 
-        state.Counters.CountExecute();
+        state.Counters.ExecuteCalls.Add();
         var results = new List<object>(script.Calls.Count);
         var errors = new List<VkExecuteError>();
         foreach (var call in script.Calls)
@@ -163,7 +163,7 @@ public static class VkApi
             var result = call.Method == "messages.send" ? Send(call.Arguments, version, state) : VkCallResult.Fail(VkErrors.UnknownMethod);
             if (result.Failure is { } failure)
             {
-                state.Counters.CountError();
+                state.Counters.Errors.Add();
                 results.Add(false);
                 errors.Add(failure.ToExecuteError(call.Method));
             }
@@ -230,7 +230,7 @@ public static class VkApi
             }
             else
             {
-                state.Counters.CountError();
+                state.Counters.Errors.Add();
                 items[i] = new VkSendItem(peerIds[i], null, null, outcome.Failure!.ToMessageError());
             }
         }
@@ -246,7 +246,7 @@ public static class VkApi
         isBatch = parameters.TryGetValue("peer_ids", out var list) && list.Length > 0;
         if (isBatch)
         {
-            if (!VkOptions.TryParsePeerIds(list, out peerIds))
+            if (!IdList.TryParse(list, out peerIds))
             {
                 failure = VkErrors.InvalidParameter("peer_ids not integer");
                 return false;

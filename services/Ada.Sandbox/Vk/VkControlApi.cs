@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using static Ada.Sandbox.ControlProblems;
 
 namespace Ada.Sandbox.Vk;
 
@@ -24,24 +25,6 @@ public sealed record VkUserEventResult(long UserId, string State, long? MessageI
 /// </summary>
 public static class VkControlApi
 {
-    private static readonly Dictionary<string, VkPeerState> PeerStates = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["ok"] = VkPeerState.Ok,
-        ["not_allowed"] = VkPeerState.NotAllowed,
-        ["blacklisted"] = VkPeerState.Blacklisted,
-        ["privacy"] = VkPeerState.Privacy,
-        ["deleted"] = VkPeerState.Deleted,
-        ["deactivated"] = VkPeerState.Deactivated,
-    };
-
-    private static readonly Dictionary<string, VkFaultMode> FaultModes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["none"] = VkFaultMode.None,
-        ["error10"] = VkFaultMode.Error10,
-        ["http500"] = VkFaultMode.Http500,
-        ["timeout"] = VkFaultMode.Timeout,
-    };
-
     public static RouteGroupBuilder MapVkControlApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/sandbox/vk").WithTags("Sandbox: VK");
@@ -56,16 +39,8 @@ public static class VkControlApi
         return group;
     }
 
-    private static Results<NoContent, ProblemHttpResult> SetPeerState(long peerId, VkPeerStateRequest request, VkState vk)
-    {
-        if (request.State is null || !PeerStates.TryGetValue(request.State, out var state))
-        {
-            return Invalid($"state must be one of {string.Join(", ", PeerStates.Keys)}; got '{request.State}'.");
-        }
-
-        vk.SetPeerState(peerId, state);
-        return TypedResults.NoContent();
-    }
+    private static Results<NoContent, ProblemHttpResult> SetPeerState(long peerId, VkPeerStateRequest request, VkState vk) =>
+        ControlNames.Put<VkPeerState>("state", request.State, state => vk.SetPeerState(peerId, state));
 
     private static Results<Ok<VkLimits>, ProblemHttpResult> SetLimits(VkLimitsRequest request, VkState vk)
     {
@@ -78,21 +53,8 @@ public static class VkControlApi
         return TypedResults.Ok(vk.Limits);
     }
 
-    private static Results<NoContent, ProblemHttpResult> SetFault(VkFaultRequest request, VkState vk)
-    {
-        if (request.Mode is null || !FaultModes.TryGetValue(request.Mode, out var mode))
-        {
-            return Invalid($"mode must be one of {string.Join(", ", FaultModes.Keys)}; got '{request.Mode}'.");
-        }
-
-        if (request.ForSeconds <= 0)
-        {
-            return Invalid($"forSeconds must be positive when given; got {request.ForSeconds}.");
-        }
-
-        vk.SetFault(mode, request.ForSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
-        return TypedResults.NoContent();
-    }
+    private static Results<NoContent, ProblemHttpResult> SetFault(VkFaultRequest request, VkState vk) =>
+        vk.Fault.Set(request.Mode, request.ForSeconds, count: null);
 
     private static async Task<Results<Ok<VkUserEventResult>, ProblemHttpResult>> AllowAsync(
         long userId, VkAllowRequest? request, VkState vk, VkCallbackSender callbacks, CancellationToken cancellationToken)
@@ -153,13 +115,10 @@ public static class VkControlApi
 
     private static VkUserEventResult Result(long userId, VkState vk, long? messageId, VkCallbackDelivery? callback)
     {
-        var state = vk.GetPeerState(userId);
-        return new VkUserEventResult(userId, PeerStates.First(pair => pair.Value == state).Key, messageId, callback);
+        var state = ControlNames.NameOf(vk.GetPeerState(userId));
+        return new VkUserEventResult(userId, state, messageId, callback);
     }
 
     private static ProblemHttpResult InvalidUser(long userId) =>
         Invalid($"userId must be a VK user id (positive); got {userId}.");
-
-    private static ProblemHttpResult Invalid(string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest);
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 
 namespace Ada.Sandbox.Vk;
 
@@ -30,7 +29,7 @@ public sealed record VkOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!TryParsePeerIds(NotAllowedPeers, out _))
+        if (!IdList.TryParse(NotAllowedPeers, out _))
         {
             yield return new ValidationResult(
                 $"{Section}:NotAllowedPeers must be comma-separated integer peer ids, e.g. 42,2000000001; got '{NotAllowedPeers}'.",
@@ -42,7 +41,7 @@ public sealed record VkOptions : IValidatableObject
             yield break;
         }
 
-        if (!CallbackUrl.IsAbsoluteUri || (CallbackUrl.Scheme != Uri.UriSchemeHttp && CallbackUrl.Scheme != Uri.UriSchemeHttps))
+        if (!HttpUrls.IsHttp(CallbackUrl))
         {
             yield return new ValidationResult(
                 $"{Section}:CallbackUrl must be an absolute http(s) URL, e.g. http://127.0.0.1:8080/callbacks/vk; got '{CallbackUrl}'.",
@@ -55,20 +54,5 @@ public sealed record VkOptions : IValidatableObject
                 $"{Section}:GroupId must be set to the community id (a positive number) when {Section}:CallbackUrl is set.",
                 [nameof(GroupId)]);
         }
-    }
-
-    public static bool TryParsePeerIds(string? list, out long[] peerIds)
-    {
-        var parts = (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        peerIds = new long[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (!long.TryParse(parts[i], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out peerIds[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

@@ -27,12 +27,6 @@ public enum VkFaultMode
 /// <summary>Zero means unlimited.</summary>
 public sealed record VkLimits(int RequestsPerSecond);
 
-/// <summary>Until is null for a fault that lasts until it is replaced.</summary>
-public sealed record VkFault(VkFaultMode Mode, DateTimeOffset? Until)
-{
-    public static readonly VkFault None = new(VkFaultMode.None, null);
-}
-
 /// <summary>A message to one peer: Deduplicated when an earlier send with the same random_id already delivered it.</summary>
 public readonly record struct VkDelivery(long MessageId, long ConversationMessageId, bool Deduplicated);
 
@@ -48,32 +42,15 @@ public sealed record VkCountersSnapshot(long Requests, long ExecuteCalls, long S
 /// </summary>
 public sealed class VkCounters
 {
-    private long requests;
-    private long executeCalls;
-    private long sent;
-    private long deduplicated;
-    private long throttled;
-    private long errors;
+    public Counter Requests { get; } = new();
+    public Counter ExecuteCalls { get; } = new();
+    public Counter Sent { get; } = new();
+    public Counter Deduplicated { get; } = new();
+    public Counter Throttled { get; } = new();
+    public Counter Errors { get; } = new();
 
-    public void CountRequest() => Interlocked.Increment(ref requests);
-
-    public void CountExecute() => Interlocked.Increment(ref executeCalls);
-
-    public void CountSent() => Interlocked.Increment(ref sent);
-
-    public void CountDeduplicated() => Interlocked.Increment(ref deduplicated);
-
-    public void CountThrottled() => Interlocked.Increment(ref throttled);
-
-    public void CountError() => Interlocked.Increment(ref errors);
-
-    public VkCountersSnapshot Snapshot() => new(
-        Interlocked.Read(ref requests),
-        Interlocked.Read(ref executeCalls),
-        Interlocked.Read(ref sent),
-        Interlocked.Read(ref deduplicated),
-        Interlocked.Read(ref throttled),
-        Interlocked.Read(ref errors));
+    public VkCountersSnapshot Snapshot() =>
+        new(Requests.Value, ExecuteCalls.Value, Sent.Value, Deduplicated.Value, Throttled.Value, Errors.Value);
 }
 
 /// <summary>The sandboxed VK's world: which peers accept messages, what was sent to them, how fast, what is broken.</summary>
@@ -86,7 +63,6 @@ public sealed class VkState
     private readonly Inbox inbox;
     private readonly TimeProvider time;
     private volatile VkLimits limits;
-    private volatile VkFault fault = VkFault.None;
 
     // VK message ids grow across all conversations of the community, so one counter serves every peer.
     private long lastMessageId;
@@ -96,10 +72,11 @@ public sealed class VkState
         this.inbox = inbox;
         this.time = time;
         requests = new SlidingWindow(time);
+        Fault = new(time);
 
         var settings = options.Value;
         limits = new VkLimits(settings.RequestsPerSecond);
-        if (!VkOptions.TryParsePeerIds(settings.NotAllowedPeers, out var notAllowed))
+        if (!IdList.TryParse(settings.NotAllowedPeers, out var notAllowed))
         {
             throw new InvalidOperationException($"Peer ids '{settings.NotAllowedPeers}' passed options validation but do not parse.");
         }
@@ -118,17 +95,8 @@ public sealed class VkState
         set => limits = value;
     }
 
-    public VkFault Fault
-    {
-        get
-        {
-            var current = fault;
-            return current.Until is { } until && time.GetUtcNow() >= until ? VkFault.None : current;
-        }
-    }
-
-    public void SetFault(VkFaultMode mode, TimeSpan? duration) =>
-        fault = mode == VkFaultMode.None ? VkFault.None : new VkFault(mode, time.GetUtcNow() + duration);
+    /// <summary>What every method call is answered with, switched by <c>PUT /sandbox/vk/fault</c>.</summary>
+    public ProviderFault<VkFaultMode> Fault { get; }
 
     public VkPeerState GetPeerState(long peerId) => peers.TryGetValue(peerId, out var peer) ? peer.State : VkPeerState.Ok;
 
@@ -155,7 +123,7 @@ public sealed class VkState
         {
             if (randomId != 0 && peer.SentByRandomId.TryGetValue(randomId, out var earlier))
             {
-                Counters.CountDeduplicated();
+                Counters.Deduplicated.Add();
                 return new VkSendOutcome(earlier with { Deduplicated = true }, null);
             }
 
@@ -171,7 +139,7 @@ public sealed class VkState
                 peer.SentByRandomId[randomId] = delivery;
             }
 
-            Counters.CountSent();
+            Counters.Sent.Add();
             return new VkSendOutcome(delivery, null);
         }
     }

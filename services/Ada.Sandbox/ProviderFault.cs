@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Ada.Sandbox;
 
 /// <summary>
-/// A provider's fault switched by the control API that hits every request until its time is up, its count of hits is
-/// spent or it is replaced: the SMS gateway's lost answers, the SMTP server's refusals. <typeparamref name="TMode"/>'s
-/// default value (its first member, <c>None</c>) is no fault.
+/// A provider's fault switched by the control API (<c>PUT /sandbox/{channel}/fault</c>) that hits every request until its
+/// time is up, its count of hits is spent or it is replaced: Telegram's and VK's 5xx and hangs, the SMS gateway's lost
+/// answers, the SMTP server's refusals. <typeparamref name="TMode"/>'s default value (its first member, <c>None</c>) is no fault.
 /// </summary>
-public sealed class CountedFault<TMode>(TimeProvider time) where TMode : struct, Enum
+public sealed class ProviderFault<TMode>(TimeProvider time) where TMode : struct, Enum
 {
     private readonly Lock _gate = new();
     private TMode _mode;
@@ -54,30 +54,27 @@ public sealed class CountedFault<TMode>(TimeProvider time) where TMode : struct,
     }
 
     /// <summary>
-    /// The control API's <c>PUT …/fault</c>: <paramref name="mode"/> one of <paramref name="modes"/>' names; <paramref name="forSeconds"/>
-    /// and <paramref name="count"/> optional and positive. A 400 problem that changes nothing otherwise.
+    /// The control API's <c>PUT …/fault</c>: <paramref name="mode"/> one of the control names of <typeparamref name="TMode"/>;
+    /// <paramref name="forSeconds"/> and <paramref name="count"/> optional and positive. A 400 problem that changes nothing otherwise.
     /// </summary>
-    public Results<NoContent, ProblemHttpResult> Set(IReadOnlyDictionary<string, TMode> modes, string? mode, int? forSeconds, int? count)
+    public Results<NoContent, ProblemHttpResult> Set(string? mode, int? forSeconds, int? count)
     {
-        if (mode is null || !modes.TryGetValue(mode, out var value))
+        if (!ControlNames.TryParse<TMode>(mode, out var value))
         {
-            return Invalid($"mode must be one of {string.Join(", ", modes.Keys)}; got '{mode}'.");
+            return ControlProblems.Invalid(ControlNames.MustBeOneOf<TMode>("mode", mode));
         }
 
         if (forSeconds <= 0)
         {
-            return Invalid($"forSeconds must be positive when given; got {forSeconds}.");
+            return ControlProblems.Invalid($"forSeconds must be positive when given; got {forSeconds}.");
         }
 
         if (count <= 0)
         {
-            return Invalid($"count must be positive when given; got {count}.");
+            return ControlProblems.Invalid($"count must be positive when given; got {count}.");
         }
 
         Set(value, forSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, count);
         return TypedResults.NoContent();
     }
-
-    private static ProblemHttpResult Invalid(string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest);
 }
