@@ -1,11 +1,14 @@
 -- claim: take (or renew) the lease of one channel of one message.
 -- KEYS[1] history:{id}   KEYS[2] claim:{id}:<channel>
 -- ARGV[1] channel  ARGV[2] owner (courier instance id)  ARGV[3] lease ms  ARGV[4] now (ISO-8601)
+-- Optional, the courier's first batch in the same round trip (issue 11, the lag's tail): KEYS[3] recipients:{id}
+-- KEYS[4] receipts:{id}  ARGV[5] batch size n. A message without waves then also returns the length of its
+-- recipients snapshot, its first n user ids and, for each, 1 when it has a receipt in this channel already, 0 if not.
 -- Refuses a message that is missing, cancelled, not yet due, not expecting this channel, already
 -- final in this channel, or leased by another owner. A message with waves is due for a channel when the
 -- wave that channel is on (section.wave, 0 when absent) is due; claiming starts that wave.
--- Returns {'ok', historyJson} | {'missing'} | {'cancelled'} | {'not_due'} | {'not_expected'}
---       | {'done'} | {'busy'}
+-- Returns {'ok', historyJson} | {'ok', historyJson, total, {ids}, {1|0 each}} | {'missing'} | {'cancelled'}
+--       | {'not_due'} | {'not_expected'} | {'done'} | {'busy'}
 local h = redis.call('GET', KEYS[1])
 if not h then
   return {'missing'}
@@ -56,5 +59,22 @@ if section.state ~= 'sending' or doc.state == 'scheduled' or section.waitingFor
   end
   h = history_encode(doc)
   redis.call('SET', KEYS[1], h)
+end
+local n = tonumber(ARGV[5]) or 0
+if n > 0 and KEYS[4] and type(doc.waves) ~= 'table' then
+  local total = redis.call('LLEN', KEYS[3])
+  local ids = redis.call('LRANGE', KEYS[3], 0, n - 1)
+  local done = {}
+  if #ids > 0 then
+    local fields = {}
+    for i, user in ipairs(ids) do
+      fields[i] = ARGV[1] .. ':' .. user
+    end
+    local found = redis.call('HMGET', KEYS[4], unpack(fields))
+    for i = 1, #ids do
+      done[i] = found[i] and 1 or 0
+    end
+  end
+  return {'ok', h, total, ids, done}
 end
 return {'ok', h}

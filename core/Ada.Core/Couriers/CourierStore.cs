@@ -16,6 +16,15 @@ public sealed record ReceiptWrite(Receipt Receipt, string ErrorClass = "");
 
 public sealed record ReportResult(bool HoldsClaim, bool Cancelled, int Added);
 
+/// <summary>
+/// The first batch of a claimed message, read by the claim script: <paramref name="Total"/> people in the recipients
+/// snapshot, the first <paramref name="Ids"/> of it, and for each whether it has a receipt in the channel already.
+/// </summary>
+public sealed record FirstBatch(long Total, RedisValue[] Ids, bool[] Done);
+
+/// <summary>A claim's answer: the history when <see cref="ClaimStatus.Ok"/>, and the first batch when it was asked for.</summary>
+public sealed record ClaimAnswer(ClaimStatus Status, HistoryDocument? History, FirstBatch? First);
+
 /// <summary>The courier's side of the pipeline: claim, renew, report, release — each one Lua script or command.</summary>
 public sealed class CourierStore(IConnectionMultiplexer mux, AdaScripts scripts)
 {
@@ -27,9 +36,25 @@ public sealed class CourierStore(IConnectionMultiplexer mux, AdaScripts scripts)
     public async Task<(ClaimStatus Status, HistoryDocument? History)> ClaimAsync(
         string id, string channel, string owner, TimeSpan lease, DateTimeOffset now)
     {
-        var result = (RedisResult[])(await scripts.RunAsync(Db, Script.Claim,
-            [Keys.History(id), Keys.Claim(id, channel)],
-            [channel, owner, (long)lease.TotalMilliseconds, AdaJson.Timestamp(now)]))!;
+        var claim = await ClaimWithFirstBatchAsync(id, channel, owner, lease, now, 0);
+        return (claim.Status, claim.History);
+    }
+
+    /// <summary>
+    /// The claim, and with <paramref name="batchSize"/> &gt; 0 the first batch of a message without waves in the same
+    /// round trip (lua/claim.lua): the snapshot's length, its first user ids and which of them have a receipt in this
+    /// channel — what <see cref="DeliveryRunner"/> would otherwise read with LLEN, LRANGE and HMGET after the claim.
+    /// </summary>
+    public async Task<ClaimAnswer> ClaimWithFirstBatchAsync(
+        string id, string channel, string owner, TimeSpan lease, DateTimeOffset now, int batchSize)
+    {
+        RedisKey[] keys = batchSize > 0
+            ? [Keys.History(id), Keys.Claim(id, channel), Keys.Recipients(id), Keys.Receipts(id)]
+            : [Keys.History(id), Keys.Claim(id, channel)];
+        RedisValue[] args = batchSize > 0
+            ? [channel, owner, (long)lease.TotalMilliseconds, AdaJson.Timestamp(now), batchSize]
+            : [channel, owner, (long)lease.TotalMilliseconds, AdaJson.Timestamp(now)];
+        var result = (RedisResult[])(await scripts.RunAsync(Db, Script.Claim, keys, args))!;
         var status = result[0].ToString() switch
         {
             "ok" => ClaimStatus.Ok,
@@ -40,7 +65,15 @@ public sealed class CourierStore(IConnectionMultiplexer mux, AdaScripts scripts)
             "done" => ClaimStatus.Done,
             _ => ClaimStatus.Busy,
         };
-        return (status, status == ClaimStatus.Ok ? AdaJson.Deserialize<HistoryDocument>(result[1].ToString()) : null);
+        if (status != ClaimStatus.Ok)
+        {
+            return new ClaimAnswer(status, null, null);
+        }
+        var history = AdaJson.Deserialize<HistoryDocument>(result[1].ToString());
+        var first = result.Length >= 5
+            ? new FirstBatch((long)result[2], (RedisValue[])result[3]!, [.. ((long[])result[4]!).Select(d => d == 1)])
+            : null;
+        return new ClaimAnswer(status, history, first);
     }
 
     public async Task<LeaseStatus> RenewAsync(string id, string channel, string owner, TimeSpan lease)

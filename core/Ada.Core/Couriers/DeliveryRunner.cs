@@ -26,7 +26,10 @@ public sealed class DeliveryRunner(
 
     private string Channel => sender.Channel;
 
-    public async Task RunAsync(HistoryDocument history, string owner, bool firstStart, CancellationToken stopping)
+    /// <param name="first">The first batch as the claim script read it (<see cref="CourierStore.ClaimWithFirstBatchAsync"/>):
+    /// used instead of reading it again; null reads it here.</param>
+    public async Task RunAsync(HistoryDocument history, string owner, bool firstStart, CancellationToken stopping,
+        FirstBatch? first = null)
     {
         var id = history.Id;
         var lease = TimeSpan.FromSeconds(options.LeaseSeconds);
@@ -36,7 +39,7 @@ public sealed class DeliveryRunner(
         AdaMetrics.MessagesSending.WithLabels(Channel).Inc();
         try
         {
-            var ending = await SendToTheEndAsync(history, owner, firstStart, stop, watch, stopping);
+            var ending = await SendToTheEndAsync(history, owner, firstStart, first, stop, watch, stopping);
             if (ending is Ending.Stopped or Ending.ClaimLost)
             {
                 logger.LogInformation("Stopped sending {MessageId} via {Channel} ({Ending})", id, Channel,
@@ -83,13 +86,13 @@ public sealed class DeliveryRunner(
     /// Sends, then merges what was learned along the way into one <see cref="Ending"/>: what the reports said, and what
     /// the renew loop saw (a cancel, a lost claim), which also stops the sending.
     /// </summary>
-    private async Task<Ending> SendToTheEndAsync(HistoryDocument history, string owner, bool firstStart,
+    private async Task<Ending> SendToTheEndAsync(HistoryDocument history, string owner, bool firstStart, FirstBatch? first,
         CancellationTokenSource stop, LeaseWatch watch, CancellationToken stopping)
     {
         Ending ending;
         try
         {
-            ending = await SendAllAsync(history, owner, firstStart, stop.Token);
+            ending = await SendAllAsync(history, owner, firstStart, first, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -106,14 +109,17 @@ public sealed class DeliveryRunner(
     }
 
     /// <summary>Sends until every recipient has a receipt, reporting after every batch.</summary>
-    private async Task<Ending> SendAllAsync(HistoryDocument history, string owner, bool firstStart, CancellationToken stop)
+    private async Task<Ending> SendAllAsync(HistoryDocument history, string owner, bool firstStart, FirstBatch? first,
+        CancellationToken stop)
     {
         var id = history.Id;
         var db = mux.GetDatabase();
         var message = new OutgoingMessage(id, history.Text, history.Urgent);
         // A message in waves sends the range of the snapshot that belongs to the channel's current wave.
         var wave = WaveOf(history);
-        var (cursor, total) = history.WaveRange(wave ?? 0) ?? (0, await db.ListLengthAsync(Keys.Recipients(id)));
+        // The claim script read the first batch of a message without waves (one round trip instead of three).
+        first = history.Waves is null ? first : null;
+        var (cursor, total) = history.WaveRange(wave ?? 0) ?? (0, first?.Total ?? await db.ListLengthAsync(Keys.Recipients(id)));
         var retries = new PriorityQueue<Addressee, DateTimeOffset>();
         var firstSend = firstStart;
         while ((cursor < total || retries.Count > 0) && !stop.IsCancellationRequested)
@@ -126,9 +132,19 @@ public sealed class DeliveryRunner(
             var batch = new List<Addressee>();
             if (cursor < total && retries.Count < sender.BatchSize)
             {
-                var ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, Math.Min(cursor + sender.BatchSize, total) - 1);
+                RedisValue[] ids;
+                bool[]? done = null;
+                if (first is not null && cursor == 0 && first.Ids.Length > 0 && first.Ids.Length <= sender.BatchSize)
+                {
+                    (ids, done) = (first.Ids, first.Done);
+                }
+                else
+                {
+                    ids = await db.ListRangeAsync(Keys.Recipients(id), cursor, Math.Min(cursor + sender.BatchSize, total) - 1);
+                }
+                first = null;
                 cursor += ids.Length;
-                await ResolveAsync(db, id, ids, batch, receipts);
+                await ResolveAsync(db, id, ids, done, batch, receipts);
             }
             var now = time.GetUtcNow();
             while (batch.Count < sender.BatchSize && retries.TryPeek(out _, out var at) && at <= now)
@@ -177,16 +193,22 @@ public sealed class DeliveryRunner(
     private int? WaveOf(HistoryDocument history) => history.Waves is null ? null : history.Channels[Channel].WaveIndex;
 
     /// <summary>Skips people with a receipt already; turns missing contacts into no_contact receipts.</summary>
-    private async Task ResolveAsync(IDatabase db, string id, RedisValue[] ids, List<Addressee> batch, List<ReceiptWrite> receipts)
+    /// <param name="done">Which of <paramref name="ids"/> have a receipt, when the claim read it; null reads it here.</param>
+    private async Task ResolveAsync(IDatabase db, string id, RedisValue[] ids, bool[]? done, List<Addressee> batch,
+        List<ReceiptWrite> receipts)
     {
-        var fields = ids.Select(u => (RedisValue)CourierStore.ReceiptField(Channel, u.ToString())).ToArray();
-        var existing = db.HashGetAsync(Keys.Receipts(id), fields);
+        var existing = done is null
+            ? db.HashGetAsync(Keys.Receipts(id), [.. ids.Select(u => (RedisValue)CourierStore.ReceiptField(Channel, u.ToString()))])
+            : null;
         var addresses = db.HashGetAsync(Keys.Contacts(Channel), ids);
-        var done = await existing;
+        if (existing is not null)
+        {
+            done = [.. (await existing).Select(r => !r.IsNull)];
+        }
         var contacts = await addresses;
         for (var i = 0; i < ids.Length; i++)
         {
-            if (!done[i].IsNull)
+            if (done![i])
             {
                 continue;
             }
