@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 
@@ -27,6 +28,28 @@ public abstract class SandboxFactory((string Key, string Value)[] settings) : We
     {
         using var http = CreateClient();
         return (await http.GetFromJsonAsync<InboxPageView>($"/sandbox/inbox{query ?? InboxQuery}"))!;
+    }
+
+    /// <summary>
+    /// Starts the sandbox's services (<see cref="Extensions.AddSandbox"/>) with <paramref name="settings"/> and returns
+    /// what stopped the start. Not through the factory: when a start fails, <see cref="WebApplicationFactory{T}"/>
+    /// sometimes reports an <see cref="ObjectDisposedException"/> of its own instead (dotnet/aspnetcore#33494).
+    /// </summary>
+    public static async Task<Exception> StartupErrorAsync(params (string Key, string Value)[] settings)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(
+            settings.Prepend((Key: ControlToken.Setting, Value: SandboxApplication.ControlToken))
+                .Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
+        builder.AddSandbox();
+        await using var app = builder.Build();
+        var error = await Record.ExceptionAsync(() => app.StartAsync());
+        if (error is null)
+        {
+            await app.StopAsync();
+        }
+        return Assert.IsAssignableFrom<Exception>(error);
     }
 
     protected override void ConfigureClient(HttpClient client)
