@@ -32,6 +32,9 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
 
     private volatile Snapshot? _snapshot;
 
+    /// <summary>Counts this instance's own writes, so a read that began before one never caches what it read.</summary>
+    private long _writes;
+
     /// <summary>One round trip: the beat, the registration (kept if there), the limits when given, and the trim.</summary>
     public async Task BeatAsync(string channel, string instance, ChannelLimits? limits = null)
     {
@@ -44,7 +47,7 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
         var publish = limits is null ? Task.CompletedTask : batch.StringSetAsync(Keys.ChannelLimits(channel), AdaJson.Serialize(limits));
         batch.Execute();
         await Task.WhenAll(beat, register, trim, publish);
-        _snapshot = null;
+        Forget();
     }
 
     public Task LeaveAsync(string channel, string instance) =>
@@ -53,7 +56,7 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
     public async Task PublishLimitsAsync(string channel, ChannelLimits limits)
     {
         await mux.GetDatabase().StringSetAsync(Keys.ChannelLimits(channel), AdaJson.Serialize(limits));
-        _snapshot = null;
+        Forget();
     }
 
     /// <summary>What a channel's couriers accept; read on every queue request, so kept for <see cref="AliveCacheFor"/>.</summary>
@@ -84,6 +87,7 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
         {
             return cached.Channels;
         }
+        var writes = Interlocked.Read(ref _writes);
         var db = mux.GetDatabase();
         var registered = await db.HashGetAllAsync(Keys.ChannelRegistry);
         var names = registered.Select(e => e.Name.ToString())
@@ -109,7 +113,11 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
                 beat.Length == 0 ? null : AdaJson.Timestamp(DateTimeOffset.FromUnixTimeMilliseconds((long)beat[0].Score)),
                 json.IsNullOrEmpty ? null : AdaJson.Deserialize<ChannelLimits>(json.ToString())));
         }
-        _snapshot = new Snapshot(now, channels);
+        // A slower read that began earlier (the channel watch's, say) never replaces a newer one.
+        if (Interlocked.Read(ref _writes) == writes && (_snapshot is not { } current || current.At <= now))
+        {
+            _snapshot = new Snapshot(now, channels);
+        }
         return channels;
     }
 
@@ -131,8 +139,14 @@ public sealed class CourierRegistry(IConnectionMultiplexer mux, TimeProvider tim
         var db = mux.GetDatabase();
         await db.HashDeleteAsync(Keys.ChannelRegistry, channel);
         await db.KeyDeleteAsync([Keys.Couriers(channel), Keys.ChannelLimits(channel)]);
-        _snapshot = null;
+        Forget();
         return (RetireOutcome.Retired, 0);
+    }
+
+    private void Forget()
+    {
+        Interlocked.Increment(ref _writes);
+        _snapshot = null;
     }
 
     private sealed record Snapshot(DateTimeOffset At, IReadOnlyList<ChannelStatus> Channels);
