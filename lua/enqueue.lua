@@ -6,7 +6,9 @@
 -- ARGV[4] the answer record stored at KEYS[4], {"fingerprint": ARGV[3], "answer": answer JSON}, made by the caller
 --         (encoding it here cost cjson a pass over the escaped answer on every message)
 -- ARGV[5] deliverAt (unix ms)  ARGV[6] messages-per-window limit (0 = unlimited)  ARGV[7] window ms
--- ARGV[8..] recipient user ids
+-- ARGV[8] createdAt (unix ms; the history's own: the score in the every-sender index and the sender's list, so
+--         both order messages as their histories say)
+-- ARGV[9..] recipient user ids
 -- On one node the sender's quota is taken here too (take_quota, lua/_quota.lua), after the idempotency
 -- check. On a Redis Cluster the sender's keys are in another slot: KEYS[7] and KEYS[8] are left out and
 -- quota_take ran before; KEYS[1..6] are in one slot there, because ids Ada makes hash to a due shard's slot
@@ -28,16 +30,16 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   return {'conflict'}
 end
 if #KEYS == 8 then
-  local quota = take_quota(KEYS[7], KEYS[8], id, tonumber(ARGV[6]), tonumber(ARGV[7]), now)
+  local quota = take_quota(KEYS[7], KEYS[8], id, tonumber(ARGV[6]), tonumber(ARGV[7]), now, tonumber(ARGV[8]))
   if quota[1] == 'quota' then
     return quota
   end
 end
 
 redis.call('SET', KEYS[1], ARGV[2])
-redis.call('ZADD', KEYS[6], now, id)
+redis.call('ZADD', KEYS[6], tonumber(ARGV[8]), id)
 redis.call('SET', KEYS[4], ARGV[4])
-local i = 8
+local i = 9
 while i <= #ARGV do
   local last = math.min(i + 999, #ARGV)
   redis.call('RPUSH', KEYS[3], unpack(ARGV, i, last))

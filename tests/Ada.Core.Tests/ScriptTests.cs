@@ -18,10 +18,10 @@ public sealed class ScriptTests(RedisServer redis)
         var sid = ScheduleIds.New("t1", TimeProvider.System);
         var calls = new Dictionary<Script, (RedisKey[] Keys, RedisValue[] Args)>
         {
-            [Script.QuotaTake] = ([Keys.Quota("t1"), Keys.SenderHistory("t1")], [id, 10, 3_600_000]),
+            [Script.QuotaTake] = ([Keys.Quota("t1"), Keys.SenderHistory("t1")], [id, 10, 3_600_000, 1_767_225_600_000]),
             [Script.Enqueue] = (
                 [Keys.History(id), Keys.Delivery(id), Keys.Recipients(id), Keys.Answer(id), Keys.DueFor(id), Keys.MessagesFor(id)],
-                [id, AdaJson.Serialize(history), "fp", "{}", history.DeliverAtMs, 10, 3_600_000, "u1"]),
+                [id, AdaJson.Serialize(history), "fp", "{}", history.DeliverAtMs, 10, 3_600_000, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "u1"]),
             [Script.Claim] = ([Keys.History(id), Keys.Claim(id, Channels.Telegram)], [Channels.Telegram, "a", 10_000, now]),
             [Script.Renew] = ([Keys.History(id), Keys.Claim(id, Channels.Telegram)], ["a", 10_000]),
             [Script.Report] = ([Keys.History(id), Keys.Receipts(id), Keys.Claim(id, Channels.Telegram), Keys.DueFor(id), Keys.Delivery(id)],

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Ada.Core.Redis;
 using StackExchange.Redis;
 
@@ -91,10 +92,11 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
         var db = Db;
         var window = (long)QuotaWindow.TotalMilliseconds;
         var cluster = IsCluster;
+        var createdAtMs = DateTimeOffset.Parse(h.CreatedAt, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
         if (cluster)
         {
             var quota = (RedisResult[])(await scripts.RunAsync(db, Script.QuotaTake,
-                [Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender)], [h.Id, command.MessagesPerHour, window]))!;
+                [Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender)], [h.Id, command.MessagesPerHour, window, createdAtMs]))!;
             if (quota[0].ToString() == "quota")
             {
                 return new EnqueueOutcome.OverQuota(TimeSpan.FromMilliseconds((long)quota[1]), (int)quota[2]);
@@ -104,7 +106,7 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
         RedisKey[] messageKeys =
             [Keys.History(h.Id), Keys.Delivery(h.Id), Keys.Recipients(h.Id), Keys.Answer(h.Id), Keys.DueFor(h.Id), Keys.MessagesFor(h.Id)];
         RedisKey[] keys = cluster ? messageKeys : [.. messageKeys, Keys.Quota(h.Sender), Keys.SenderHistory(h.Sender)];
-        var args = new RedisValue[7 + command.Recipients.Count];
+        var args = new RedisValue[8 + command.Recipients.Count];
         args[0] = h.Id;
         args[1] = AdaJson.Serialize(h);
         args[2] = command.Fingerprint;
@@ -112,9 +114,10 @@ public sealed class MessageStore(IConnectionMultiplexer mux, AdaScripts scripts)
         args[4] = h.DeliverAtMs;
         args[5] = command.MessagesPerHour;
         args[6] = window;
+        args[7] = createdAtMs;
         for (var i = 0; i < command.Recipients.Count; i++)
         {
-            args[7 + i] = command.Recipients[i];
+            args[8 + i] = command.Recipients[i];
         }
         var result = (RedisResult[])(await scripts.RunAsync(db, Script.Enqueue, keys, args))!;
         return result[0].ToString() switch
