@@ -126,8 +126,8 @@ public sealed class DocumentShapeTests(RedisServer redis)
             Channels = new Dictionary<string, ChannelSection> { [Channels.Telegram] = ChannelSection.New() with { Wave = 0 } },
             Waves =
             [
-                new Wave(AdaJson.Timestamp(now), now.ToUnixTimeMilliseconds(), 1, WaveStates.Scheduled, [new WaveZone("Europe/Moscow", 1)]),
-                new Wave(AdaJson.Timestamp(later), later.ToUnixTimeMilliseconds(), 1, WaveStates.Scheduled, [new WaveZone("Asia/Vladivostok", 1)],
+                new Wave(AdaJson.Timestamp(now), now.ToUnixTimeMilliseconds(), 1, MessageStates.Scheduled, [new WaveZone("Europe/Moscow", 1)]),
+                new Wave(AdaJson.Timestamp(later), later.ToUnixTimeMilliseconds(), 1, MessageStates.Scheduled, [new WaveZone("Asia/Vladivostok", 1)],
                     new Rescheduled(AdaJson.Timestamp(now), "quiet-hours")),
             ],
         };
@@ -141,11 +141,11 @@ public sealed class DocumentShapeTests(RedisServer redis)
         var between = await AssertHistoryAsync(database, id);
         Assert.Equal(1, between.Channels[Channels.Telegram].Wave);
         Assert.Equal(ClaimStatus.NotDue, (await couriers.ClaimAsync(id, Channels.Telegram, "a", TimeSpan.FromMinutes(1), now)).Status);
-        Wave[] moved = [new(AdaJson.Timestamp(later.AddHours(1)), later.AddHours(1).ToUnixTimeMilliseconds(), 1, WaveStates.Scheduled, [new("Asia/Vladivostok", 1)])];
+        Wave[] moved = [new(AdaJson.Timestamp(later.AddHours(1)), later.AddHours(1).ToUnixTimeMilliseconds(), 1, MessageStates.Scheduled, [new("Asia/Vladivostok", 1)])];
         Assert.True((await messages.RescheduleWavesAsync(id, 1, moved, null, ["u2"])).Changed);
         await AssertHistoryAsync(database, id);
         Assert.True((await messages.CancelAsync(id, now)).Changed);
-        Assert.Equal([WaveStates.Done, WaveStates.Cancelled], (await AssertHistoryAsync(database, id)).Waves!.Select(w => w.State));
+        Assert.Equal([MessageStates.Done, MessageStates.Cancelled], (await AssertHistoryAsync(database, id)).Waves!.Select(w => w.State));
         var receipt = (await database.Db.HashGetAsync(Keys.Receipts(id), "telegram:u1")).ToString();
         Assert.Equal(0, JsonSerializer.Deserialize<Receipt>(receipt, Strict)!.Wave);
     }

@@ -16,8 +16,8 @@ public sealed class WaveTests(RedisServer redis, ITestOutputHelper output)
             Channels = channels.ToDictionary(c => c, _ => ChannelSection.New() with { Wave = 0 }),
             Waves =
             [
-                new Wave(AdaJson.Timestamp(first), first.ToUnixTimeMilliseconds(), 2, WaveStates.Scheduled, [new WaveZone("Europe/Moscow", 2)]),
-                new Wave(AdaJson.Timestamp(second), second.ToUnixTimeMilliseconds(), 2, WaveStates.Scheduled,
+                new Wave(AdaJson.Timestamp(first), first.ToUnixTimeMilliseconds(), 2, MessageStates.Scheduled, [new WaveZone("Europe/Moscow", 2)]),
+                new Wave(AdaJson.Timestamp(second), second.ToUnixTimeMilliseconds(), 2, MessageStates.Scheduled,
                     [new WaveZone("Asia/Vladivostok", 2)], new Rescheduled(AdaJson.Timestamp(first), "quiet-hours")),
             ],
         };
@@ -39,16 +39,16 @@ public sealed class WaveTests(RedisServer redis, ITestOutputHelper output)
         Assert.IsType<EnqueueOutcome.Accepted>(await database.Messages.EnqueueAsync(Sample.Command(history, users)));
 
         var between = await Eventually.WaitAsync(async () => (await database.Messages.GetHistoryAsync(history.Id))!,
-            h => h.Waves![0].State == WaveStates.Done, Sample.Deadline, "the first wave to be done");
+            h => h.Waves![0].State == MessageStates.Done, Sample.Deadline, "the first wave to be done");
         Assert.Equal(MessageStates.Delivering, between.State);
-        Assert.Equal(WaveStates.Scheduled, between.Waves![1].State);
+        Assert.Equal(MessageStates.Scheduled, between.Waves![1].State);
         Assert.All(between.Channels.Values, s => Assert.Equal((ChannelStates.Pending, 1), (s.State, s.WaveIndex)));
         // The order now stands for the second wave.
         Assert.Equal(second.ToUnixTimeMilliseconds(), (long)(await database.Db.SortedSetScoreAsync(Keys.DueFor(history.Id), history.Id))!);
 
         var done = await Eventually.WaitAsync(async () => (await database.Messages.GetHistoryAsync(history.Id))!,
             h => h.State == MessageStates.Done, Sample.Deadline, "the message to be done");
-        Assert.All(done.Waves!, w => Assert.Equal(WaveStates.Done, w.State));
+        Assert.All(done.Waves!, w => Assert.Equal(MessageStates.Done, w.State));
         Assert.Equal((4, 0), (done.Channels[Channels.Telegram].Sent, done.Channels[Channels.Telegram].NoContact));
         Assert.Equal(4, done.Channels[Channels.Vk].NoContact);
         var sends = telegram.Sends.Where(s => s.MessageId == history.Id).ToList();
@@ -75,21 +75,21 @@ public sealed class WaveTests(RedisServer redis, ITestOutputHelper output)
         var history = TwoWaves(now, second, [Channels.Telegram]);
         Assert.IsType<EnqueueOutcome.Accepted>(await database.Messages.EnqueueAsync(Sample.Command(history, users)));
         await Eventually.WaitAsync(async () => (await database.Messages.GetHistoryAsync(history.Id))!,
-            h => h.Waves![0].State == WaveStates.Done, Sample.Deadline, "the first wave to be done");
+            h => h.Waves![0].State == MessageStates.Done, Sample.Deadline, "the first wave to be done");
 
         var cancel = await database.Messages.CancelAsync(history.Id, DateTimeOffset.UtcNow);
 
         Assert.True(cancel.Changed);
         var cancelled = AdaJson.Deserialize<HistoryDocument>(cancel.HistoryJson!)!;
         Assert.Equal(MessageStates.Cancelled, cancelled.State);
-        Assert.Equal([WaveStates.Done, WaveStates.Cancelled], cancelled.Waves!.Select(w => w.State));
+        Assert.Equal([MessageStates.Done, MessageStates.Cancelled], cancelled.Waves!.Select(w => w.State));
         // A message due after the second wave's time: once the courier sent it, it had every chance to send the
         // cancelled wave (its delivery key and the sweeps), and did not.
         var later = await Sample.EnqueueAsync(database, second.AddSeconds(1.5), ["u1"], [Channels.Telegram]);
         await Sample.WaitForTelegramDoneAsync(database, later.Id);
         Assert.Equal(["u1", "u2"], telegram.Sends.Where(s => s.MessageId == history.Id).Select(s => s.UserId).Order());
         var after = (await database.Messages.GetHistoryAsync(history.Id))!;
-        Assert.Equal([WaveStates.Done, WaveStates.Cancelled], after.Waves!.Select(w => w.State));
+        Assert.Equal([MessageStates.Done, MessageStates.Cancelled], after.Waves!.Select(w => w.State));
         Assert.Equal(2, after.Channels[Channels.Telegram].Sent);
     }
 
@@ -102,7 +102,7 @@ public sealed class WaveTests(RedisServer redis, ITestOutputHelper output)
         var history = TwoWaves(now.AddHours(1), now.AddHours(2), [Channels.Telegram]);
         Assert.IsType<EnqueueOutcome.Accepted>(await database.Messages.EnqueueAsync(Sample.Command(history, users)));
         var later = now.AddHours(3);
-        Wave[] moved = [new(AdaJson.Timestamp(later), later.ToUnixTimeMilliseconds(), 4, WaveStates.Scheduled, [new("Europe/Moscow", 4)])];
+        Wave[] moved = [new(AdaJson.Timestamp(later), later.ToUnixTimeMilliseconds(), 4, MessageStates.Scheduled, [new("Europe/Moscow", 4)])];
 
         // Planned from a picture in which one wave had started: refused, nothing changes.
         Assert.Equal(ChangeStatus.NotScheduled, (await database.Messages.RescheduleWavesAsync(history.Id, 1, moved, null, ["u4", "u3", "u2", "u1"])).Status);

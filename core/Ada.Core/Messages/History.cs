@@ -4,15 +4,8 @@ using System.Text.Json.Serialization;
 
 namespace Ada.Core.Messages;
 
+/// <summary>The states of a message, and of each of its waves (a wave is scheduled, delivering, done or cancelled as a message is).</summary>
 public static class MessageStates
-{
-    public const string Scheduled = "scheduled";
-    public const string Delivering = "delivering";
-    public const string Done = "done";
-    public const string Cancelled = "cancelled";
-}
-
-public static class WaveStates
 {
     public const string Scheduled = "scheduled";
     public const string Delivering = "delivering";

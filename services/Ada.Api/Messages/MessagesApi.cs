@@ -119,7 +119,7 @@ public static class MessagesApi
     {
         var waves = history.Waves!;
         var started = 0;
-        while (started < waves.Count && waves[started].State != WaveStates.Scheduled)
+        while (started < waves.Count && waves[started].State != MessageStates.Scheduled)
         {
             started++;
         }

@@ -142,7 +142,7 @@ public sealed partial class Scheduler(IOptions<SchedulingOptions> options, TimeP
         foreach (var group in planned.GroupBy(p => p.Plan.DeliverAt).OrderBy(g => g.Key))
         {
             var at = group.Key;
-            waves.Add(new Wave(AdaJson.Timestamp(at), at.ToUnixTimeMilliseconds(), group.Sum(g => g.Ids.Count), WaveStates.Scheduled,
+            waves.Add(new Wave(AdaJson.Timestamp(at), at.ToUnixTimeMilliseconds(), group.Sum(g => g.Ids.Count), MessageStates.Scheduled,
                 [.. group.Select(g => new WaveZone(g.Zone, g.Ids.Count))], group.First().Plan.Rescheduled));
             order.AddRange(group.SelectMany(g => g.Ids));
         }
