@@ -2,7 +2,7 @@
 # Ada's benchmarks: installs redis-server if missing, builds Release, runs every scenario (or those given),
 # writes artifacts/bench/results.json and prints the table (each figure of issue 11 with its aim and met yes/no).
 #   deploy/bench.sh                 # all scenarios, full size: queue, outage, kill, lag, first, throughput, paced, fair,
-#                                   # vk, email (7.9 minutes on a quiet 2-core machine on 2026-12-04; the last line
+#                                   # vk, email (7.1 minutes on a quiet 2-core machine on 2026-12-05; the last line
 #                                   # prints how long it took; each scenario first waits up to 180 s for an idle machine)
 #   deploy/bench.sh --quick         # ~1/10 sizes, a smoke test of a few minutes
 #   deploy/bench.sh queue lag       # some scenarios
