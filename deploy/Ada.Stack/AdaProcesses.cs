@@ -110,6 +110,7 @@ public sealed class AdaProcesses : IAsyncDisposable
                     await stack.WaitSmsWebhooksAsync();
                 }
             }
+            await stack.WaitApisSeeChannelsAsync();
             return stack;
         }
         catch
@@ -306,6 +307,29 @@ public sealed class AdaProcesses : IAsyncDisposable
         await Eventually.WaitAsync(
             async () => await db.SortedSetLengthAsync(Keys.Couriers(channel), DateTimeOffset.UtcNow.AddSeconds(-30).ToUnixTimeMilliseconds()) > 0,
             Options.ReadyWithin, $"a {channel} courier heartbeat ({Keys.Couriers(channel)})");
+    }
+
+    /// <summary>
+    /// Until every API instance lists each channel with couriers as live (<c>GET /v1/channels</c>). An API caches the
+    /// registry for a second and may have read it at its own start, before a courier's first beat; that read is
+    /// fresh and replaces the cache, so a message queued next expects every channel.
+    /// </summary>
+    private async Task WaitApisSeeChannelsAsync()
+    {
+        var channels = Options.Couriers.Where(c => c.Value > 0).Select(c => c.Key).ToList();
+        foreach (var api in Apis)
+        {
+            using var http = new HttpClient { BaseAddress = api.BaseAddress };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Secrets.AdminToken);
+            await Eventually.WaitAsync(
+                async () =>
+                {
+                    var listed = await http.GetFromJsonAsync<JsonArray>("/v1/channels");
+                    var live = listed!.Where(c => c!["live"]!.GetValue<bool>()).Select(c => c!["name"]!.GetValue<string>()).ToHashSet();
+                    return channels.All(live.Contains);
+                },
+                Options.ReadyWithin, $"{api.Name} to list {string.Join(", ", channels)} as live (GET /v1/channels)");
+        }
     }
 
     /// <summary>The SMS courier registers sms:sent/delivered/failed/received with the sandbox's gateway in the background at start.</summary>
