@@ -44,14 +44,20 @@ public sealed class FairShareTests(RedisServer redis, ITestOutputHelper output)
         Assert.Equal(0, await ada.AssertDeliveredAsync(teacher, teacherText, teacherChats, teacherInbox));
         Assert.Equal(0, await ada.AssertDeliveredAsync(urgent, urgentText, urgentChats, urgentInbox));
         var bigSent = Stack.Telegram(bigNow)["sent"]!.GetValue<int>();
+        var teacherMedian = teacherInbox.Select(m => m.AtUnixMs).Order().ElementAt(teacherInbox.Count / 2);
+        var urgentAhead = urgentInbox.Count(m => m.AtUnixMs <= teacherMedian);
         ada.Log($"RESULT fair share at 30/s: 30-person message done {teacherFinished.TotalSeconds:0.0} s after due " +
             $"(last arrival {Arrival(teacherInbox.Max(m => m.AtUnixMs), due):0.0} s), urgent done {urgentFinished.TotalSeconds:0.0} s " +
-            $"(last arrival {Arrival(urgentInbox.Max(m => m.AtUnixMs), due):0.0} s); the 20,000-person message had {bigSent} sent " +
+            $"(last arrival {Arrival(urgentInbox.Max(m => m.AtUnixMs), due):0.0} s, {urgentAhead} of 30 before the other's median); the 20,000-person message had {bigSent} sent " +
             $"(about {20_000 / 30 / 60} min at the pace)");
         // Without sharing, the 30-person message would wait for the 20,000 (11 minutes).
         Assert.True(teacherFinished < TimeSpan.FromSeconds(20), $"the 30-person message took {teacherFinished.TotalSeconds:0.0} s after due");
-        Assert.True(urgentInbox.Max(m => m.AtUnixMs) <= teacherInbox.Max(m => m.AtUnixMs),
-            "the urgent message should be through before the other one");
+        // Urgent first: nearly all of it arrives before half of the other has. Not "every one": a send the sandbox
+        // throttles (its strict sliding second and the courier's token bucket disagree ~3 % of the time) waits
+        // retry_after and may land after the other message's last. Round robin without the urgent lane would put
+        // about half of the urgent message after the other's median.
+        Assert.True(urgentAhead >= urgentInbox.Count - 5,
+            $"the urgent message should go first: {urgentAhead} of {urgentInbox.Count} arrived before half of the other message had");
         Assert.True(bigSent < 20_000, "the big message should still have been sending");
     }
 
